@@ -1,0 +1,101 @@
+import { Schema } from "effect"
+
+/** Bad input: `field` is the path that failed (e.g. `items.0.quantity`). */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  field: Schema.String,
+  message: Schema.String,
+}) {}
+
+export class UnknownSku extends Schema.TaggedError<UnknownSku>()("UnknownSku", { sku: Schema.String }) {}
+
+export class InsufficientStock extends Schema.TaggedError<InsufficientStock>()("InsufficientStock", {
+  sku: Schema.String,
+  requested: Schema.Number,
+}) {}
+
+export class UnknownCoupon extends Schema.TaggedError<UnknownCoupon>()("UnknownCoupon", {
+  code: Schema.String,
+}) {}
+
+/** The coupon exists but cannot be used now: inactive, expired, or out of redemptions. */
+export class CouponUnavailable extends Schema.TaggedError<CouponUnavailable>()("CouponUnavailable", {
+  code: Schema.String,
+  reason: Schema.Literal("inactive", "expired", "exhausted"),
+}) {}
+
+export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("CurrencyMismatch", {
+  field: Schema.String,
+  expected: Schema.String,
+  actual: Schema.String,
+}) {}
+
+/** The priced cart exceeds what one payment can carry. */
+export class AmountTooLarge extends Schema.TaggedError<AmountTooLarge>()("AmountTooLarge", {
+  amount: Schema.Number,
+  max: Schema.Number,
+}) {}
+
+export class OrderNotFound extends Schema.TaggedError<OrderNotFound>()("OrderNotFound", {
+  key: Schema.String,
+}) {}
+
+export class EventNotFound extends Schema.TaggedError<EventNotFound>()("EventNotFound", {
+  stripeEventId: Schema.String,
+}) {}
+
+export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("IllegalTransition", {
+  from: Schema.String,
+  action: Schema.String,
+}) {}
+
+/** Replay refused: `webhook.processedAt` is set, so retrying could only do harm. */
+export class AlreadyFinalized extends Schema.TaggedError<AlreadyFinalized>()("AlreadyFinalized", {
+  orderId: Schema.String,
+}) {}
+
+export class RefundExceedsCaptured extends Schema.TaggedError<RefundExceedsCaptured>()(
+  "RefundExceedsCaptured",
+  {
+    requested: Schema.Number,
+    refundable: Schema.Number,
+  },
+) {}
+
+/** Another writer changed the record between read and write more often than a retry loop allows. */
+export class WriteConflict extends Schema.TaggedError<WriteConflict>()("WriteConflict", {
+  entity: Schema.String,
+  id: Schema.String,
+}) {}
+
+/** An insert hit a unique key. */
+export class DuplicateKey extends Schema.TaggedError<DuplicateKey>()("DuplicateKey", {
+  entity: Schema.String,
+  key: Schema.String,
+}) {}
+
+/** The store failed (network, timeout, malformed document); transient from the caller's view. */
+export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect),
+}) {}
+
+/** The payment provider failed or is unreachable; the webhook answers 5xx so Stripe retries. */
+export class PaymentGatewayError extends Schema.TaggedError<PaymentGatewayError>()("PaymentGatewayError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect),
+}) {}
+
+export class InvoiceProviderError extends Schema.TaggedError<InvoiceProviderError>()("InvoiceProviderError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect),
+}) {}
+
+export class MediaStorageError extends Schema.TaggedError<MediaStorageError>()("MediaStorageError", {
+  message: Schema.String,
+  /** The provider answered with an error (502) rather than being unreachable (503). */
+  providerAnswered: Schema.Boolean,
+  cause: Schema.optional(Schema.Defect),
+}) {}
+
+/** Failures a retry may cure: the webhook route maps these to 5xx. */
+export type TransientError = StoreError | PaymentGatewayError | WriteConflict

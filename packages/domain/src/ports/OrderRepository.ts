@@ -1,0 +1,90 @@
+import { Context, type Effect, type Option } from "effect"
+import type { DuplicateKey, StoreError } from "../errors.js"
+import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
+import type { Invoice, Order, Payment, Refund } from "../model/Order.js"
+import type { OrderStatus } from "../model/OrderStatus.js"
+
+/** Fields a status change may set together with the status, in the same atomic write. */
+export interface OrderPatch {
+  readonly status?: OrderStatus
+  readonly payment?: Partial<Payment>
+  readonly reviewReason?: string | null
+  readonly holdEpoch?: number
+  readonly lastEventId?: string
+}
+
+export interface OrderHealth {
+  /** status paid and `webhook.processedAt` null: the runbook's crash window. */
+  readonly paidUnconfirmed: number
+  /** `invoice.status` failed. */
+  readonly invoiceFailed: number
+}
+
+export interface OrderRepository {
+  /** Insert a new order; DuplicateKey when the id or payment.sessionId exists. */
+  readonly insert: (order: Order) => Effect.Effect<void, DuplicateKey | StoreError>
+  /** Look an order up by id. */
+  readonly findById: (id: OrderId) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** Look an order up by its payment session. */
+  readonly findBySessionId: (sessionId: SessionId) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** Look an order up by its payment intent. */
+  readonly findByPaymentIntentId: (id: PaymentIntentId) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** Apply `patch` if the status is one of `from`; None when the condition did not hold. */
+  readonly transition: (
+    id: OrderId,
+    from: ReadonlyArray<OrderStatus>,
+    patch: OrderPatch,
+    at: Date,
+  ) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** paid → confirmed, set `webhook.processedAt` and schedule the invoice, only while processedAt is null. */
+  readonly markFinalized: (
+    id: OrderId,
+    at: Date,
+    eventId: string | null,
+  ) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** Replace the invoice state if its status is one of `from`. */
+  readonly updateInvoice: (
+    id: OrderId,
+    from: ReadonlyArray<Invoice["status"]>,
+    invoice: Invoice,
+    at: Date,
+  ) => Effect.Effect<Option.Option<Order>, StoreError>
+  /**
+   * Append a refund if its id is new, the order's status is one of `from`, and amountRefunded stays
+   * within `captured` (compared against a constant); sets the status to `status` in the same write.
+   */
+  readonly appendRefund: (
+    id: OrderId,
+    refund: Refund,
+    captured: number,
+    from: ReadonlyArray<OrderStatus>,
+    status: OrderStatus,
+    at: Date,
+  ) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** Set the gateway's refund id on a refund already appended. */
+  readonly setGatewayRefundId: (
+    id: OrderId,
+    refundId: string,
+    gatewayRefundId: string,
+    at: Date,
+  ) => Effect.Effect<Option.Option<Order>, StoreError>
+  /** Pending orders whose reservation expired before `now`, oldest first. */
+  readonly findExpiredPending: (now: Date, limit: number) => Effect.Effect<ReadonlyArray<Order>, StoreError>
+  /** Orders with one of `statuses` last updated before `before`, oldest first (the reconciler's input). */
+  readonly findStale: (
+    statuses: ReadonlyArray<OrderStatus>,
+    before: Date,
+    limit: number,
+  ) => Effect.Effect<ReadonlyArray<Order>, StoreError>
+  /** Orders whose invoice is pending or failed with nextAttemptAt ≤ now, or stuck issuing since before `now`. */
+  readonly findInvoicesDue: (now: Date, limit: number) => Effect.Effect<ReadonlyArray<Order>, StoreError>
+  /** Orders newest first, optionally of one status. */
+  readonly list: (query: {
+    readonly status?: OrderStatus
+    readonly limit: number
+  }) => Effect.Effect<ReadonlyArray<Order>, StoreError>
+  /** The runbook's order-health counts. */
+  readonly health: () => Effect.Effect<OrderHealth, StoreError>
+}
+
+export const OrderRepository = Context.GenericTag<OrderRepository>("@settle/domain/OrderRepository")

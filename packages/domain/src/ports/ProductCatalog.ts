@@ -1,0 +1,49 @@
+import { Context, type Effect, type Option } from "effect"
+import type { DuplicateKey, StoreError } from "../errors.js"
+import type { CommitOutcome, HoldOutcome, ReleaseOutcome } from "../model/Hold.js"
+import type { OrderId, ProductId, Sku } from "../model/Ids.js"
+import type { Money } from "../model/Money.js"
+import type { Product } from "../model/Product.js"
+
+export interface ProductChanges {
+  readonly name?: string
+  readonly price?: Money
+  readonly active?: boolean
+}
+
+/** Products and their stock. Every stock move is one conditional write on the product document. */
+export interface ProductCatalog {
+  /** Insert a product; DuplicateKey when the id or sku exists. */
+  readonly insert: (product: Product) => Effect.Effect<void, DuplicateKey | StoreError>
+  /** Look a product up by id. */
+  readonly findById: (id: ProductId) => Effect.Effect<Option.Option<Product>, StoreError>
+  /** Look products up by sku; unknown skus are simply absent from the result. */
+  readonly findBySkus: (skus: ReadonlyArray<Sku>) => Effect.Effect<ReadonlyArray<Product>, StoreError>
+  /** All products, by sku. */
+  readonly list: () => Effect.Effect<ReadonlyArray<Product>, StoreError>
+  /** Change name/price/active if the version still matches. */
+  readonly update: (
+    id: ProductId,
+    expectedVersion: number,
+    changes: ProductChanges,
+    at: Date,
+  ) => Effect.Effect<Option.Option<Product>, StoreError>
+  /** Reserve `quantity` units for `key` if available ≥ quantity and `key` holds nothing yet. */
+  readonly hold: (
+    id: ProductId,
+    key: string,
+    orderId: OrderId,
+    quantity: number,
+    at: Date,
+  ) => Effect.Effect<HoldOutcome, StoreError>
+  /** Move the units held by `key` from reserved to committed, once. */
+  readonly commitHold: (id: ProductId, key: string, at: Date) => Effect.Effect<CommitOutcome, StoreError>
+  /** Return the units held by `key` to available, once. */
+  readonly releaseHold: (id: ProductId, key: string, at: Date) => Effect.Effect<ReleaseOutcome, StoreError>
+  /** Move committed units back to available (a refund's restock) if at least `quantity` are committed. */
+  readonly restock: (id: ProductId, quantity: number, at: Date) => Effect.Effect<boolean, StoreError>
+  /** Add units to available (receiving stock). */
+  readonly addStock: (id: ProductId, quantity: number, at: Date) => Effect.Effect<boolean, StoreError>
+}
+
+export const ProductCatalog = Context.GenericTag<ProductCatalog>("@settle/domain/ProductCatalog")
