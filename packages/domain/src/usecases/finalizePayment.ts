@@ -1,0 +1,131 @@
+import { Effect, Option } from "effect"
+import { OrderNotFound, WriteConflict } from "../errors.js"
+import { holdKey } from "../model/Hold.js"
+import type { PaymentIntentId, SessionId } from "../model/Ids.js"
+import type { Money } from "../model/Money.js"
+import type { Order } from "../model/Order.js"
+import { isFinalized, sourcesOf } from "../model/OrderStatus.js"
+import { Clock } from "../ports/Clock.js"
+import { CouponRepository } from "../ports/CouponRepository.js"
+import { CouponReservationRepository } from "../ports/CouponReservationRepository.js"
+import { IdGenerator } from "../ports/IdGenerator.js"
+import { Ledger } from "../ports/Ledger.js"
+import { Metrics } from "../ports/Metrics.js"
+import { OrderRepository } from "../ports/OrderRepository.js"
+import { ProductCatalog } from "../ports/ProductCatalog.js"
+import { reviveOrder } from "./reviveOrder.js"
+
+/** A payment the provider vouches for (a verified webhook, or the provider's own session state). */
+export interface VerifiedPayment {
+  readonly sessionId: SessionId | null
+  readonly paymentIntentId: PaymentIntentId
+  readonly amount: Money
+}
+
+export type FinalizeOutcome =
+  | { readonly _tag: "Finalized"; readonly order: Order }
+  | { readonly _tag: "AlreadyFinalized"; readonly order: Order }
+  | { readonly _tag: "AmountMismatch"; readonly order: Order }
+  | { readonly _tag: "InReview"; readonly order: Order }
+
+/** Each lost compare-and-set means another writer moved the order; re-reading a few times settles it. */
+const MAX_ROUNDS = 8
+
+const matches = (order: Order, payment: VerifiedPayment): boolean =>
+  payment.amount.amount === order.totals.total && payment.amount.currency === order.totals.currency
+
+const paymentFields = (payment: VerifiedPayment, at: Date) => ({
+  paymentIntentId: payment.paymentIntentId,
+  amountReceived: payment.amount.amount,
+  currency: payment.amount.currency,
+  paidAt: at,
+})
+
+/**
+ * Steps 3b-5 for an order already `paid`: ledger, stock, coupon, then confirmed + processedAt. Every
+ * step is conditional, so running this again after a crash anywhere, or concurrently, applies each once.
+ */
+const complete = (order: Order, eventId: string | null, at: Date) =>
+  Effect.gen(function* () {
+    const intent = order.payment.paymentIntentId
+    if (intent !== null && order.payment.amountReceived !== null) {
+      yield* (yield* Ledger).append({
+        id: yield* (yield* IdGenerator).next("led"),
+        orderId: order.id,
+        kind: "payment",
+        amount: { amount: order.payment.amountReceived, currency: order.totals.currency },
+        externalId: intent,
+        idempotencyKey: `checkout:${order.id}`,
+        createdAt: at,
+      })
+    }
+    const key = holdKey(order.id, order.holdEpoch)
+    const catalog = yield* ProductCatalog
+    for (const item of order.items) yield* catalog.commitHold(item.productId, key, at)
+    if (order.couponId !== null) {
+      yield* (yield* CouponRepository).redeemHold(order.couponId, key, at)
+      yield* (yield* CouponReservationRepository).transition(
+        order.couponId,
+        order.id,
+        ["reserved", "expired", "released"],
+        "redeemed",
+        at,
+      )
+    }
+    return yield* (yield* OrderRepository).markFinalized(order.id, at, eventId)
+  })
+
+/**
+ * The runbook's finalization: verify amount and currency, pending → paid, commit stock, redeem the
+ * coupon, paid → confirmed with `webhook.processedAt`. Safe to run any number of times, concurrently,
+ * and after a crash between any two steps; it never runs a step once processedAt is set.
+ */
+export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId: string | null) =>
+  Effect.gen(function* () {
+    const orders = yield* OrderRepository
+    const at = yield* (yield* Clock).now
+    let current = order
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      if (current.webhook.processedAt !== null || isFinalized(current.status)) {
+        return { _tag: "AlreadyFinalized", order: current } as const
+      }
+      if (current.status === "payment_review") return { _tag: "InReview", order: current } as const
+      if (!matches(current, payment)) {
+        const reason = `amount_mismatch: expected ${current.totals.total} ${current.totals.currency}, received ${payment.amount.amount} ${payment.amount.currency}`
+        const moved = yield* orders.transition(
+          current.id,
+          sourcesOf("review"),
+          { status: "payment_review", reviewReason: reason, payment: paymentFields(payment, at) },
+          at,
+        )
+        if (Option.isSome(moved)) {
+          yield* (yield* Metrics).paymentReview("amount_mismatch")
+          yield* Effect.logWarning("[stripe.webhook] amount mismatch: order held for review").pipe(
+            Effect.annotateLogs({ orderId: current.id, reason }),
+          )
+          return { _tag: "AmountMismatch", order: moved.value } as const
+        }
+      } else if (current.status === "paid") {
+        const finalized = yield* complete(current, eventId, at)
+        if (Option.isSome(finalized)) return { _tag: "Finalized", order: finalized.value } as const
+      } else if (current.status === "pending") {
+        yield* orders.transition(
+          current.id,
+          sourcesOf("pay"),
+          {
+            status: "paid",
+            payment: paymentFields(payment, at),
+            ...(eventId ? { lastEventId: eventId } : {}),
+          },
+          at,
+        )
+      } else {
+        const revived = yield* reviveOrder(current, paymentFields(payment, at), at)
+        if (revived._tag === "InReview") return revived
+      }
+      const reread = yield* orders.findById(current.id)
+      if (Option.isNone(reread)) return yield* new OrderNotFound({ key: current.id })
+      current = reread.value
+    }
+    return yield* new WriteConflict({ entity: "order", id: order.id })
+  }).pipe(Effect.annotateLogs({ orderId: order.id }))

@@ -1,0 +1,132 @@
+import { Effect, Option } from "effect"
+import { OrderNotFound } from "../errors.js"
+import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
+import type { Order } from "../model/Order.js"
+import type { PaymentEvent } from "../model/PaymentEvent.js"
+import { Clock } from "../ports/Clock.js"
+import { Metrics } from "../ports/Metrics.js"
+import { OrderRepository } from "../ports/OrderRepository.js"
+import { WebhookEventInbox } from "../ports/WebhookEventInbox.js"
+import { finalizePayment } from "./finalizePayment.js"
+import { recordProviderRefund } from "./refundOrder.js"
+import { releaseOrder } from "./releaseOrder.js"
+
+export type EventOutcome =
+  | { readonly _tag: "Duplicate" }
+  | { readonly _tag: "Processed"; readonly orderId: OrderId | null; readonly detail: string }
+  /** Acknowledged (2xx) but left `error`: amount mismatch is potential fraud and is never retried. */
+  | { readonly _tag: "AmountMismatch"; readonly orderId: OrderId }
+
+interface OrderKeys {
+  readonly sessionId?: SessionId | null
+  readonly paymentIntentId?: PaymentIntentId | null
+  readonly orderId?: OrderId | null
+}
+
+/** Find the order an event is about: by session, then payment intent, then the orderId in metadata. */
+const findOrder = (keys: OrderKeys) =>
+  Effect.gen(function* () {
+    const orders = yield* OrderRepository
+    if (keys.sessionId) {
+      const found = yield* orders.findBySessionId(keys.sessionId)
+      if (Option.isSome(found)) return found
+    }
+    if (keys.paymentIntentId) {
+      const found = yield* orders.findByPaymentIntentId(keys.paymentIntentId)
+      if (Option.isSome(found)) return found
+    }
+    return keys.orderId ? yield* orders.findById(keys.orderId) : Option.none<Order>()
+  })
+
+/** An event naming one of our orders that we cannot find is retried (5xx); one naming none is not ours. */
+const requireOrder = (keys: OrderKeys) =>
+  Effect.flatMap(findOrder(keys), (found) =>
+    Option.isSome(found)
+      ? Effect.succeed(found)
+      : keys.orderId
+        ? Effect.fail(new OrderNotFound({ key: keys.orderId }))
+        : Effect.succeed(Option.none<Order>()),
+  )
+
+const processed = (
+  order: Option.Option<Order>,
+  detail: string,
+): Extract<EventOutcome, { _tag: "Processed" }> => ({
+  _tag: "Processed",
+  orderId: Option.isSome(order) ? order.value.id : null,
+  detail,
+})
+
+const dispatch = (event: PaymentEvent) =>
+  Effect.gen(function* () {
+    const at = yield* (yield* Clock).now
+    switch (event._tag) {
+      case "PaymentSucceeded": {
+        const order = yield* requireOrder(event)
+        if (Option.isNone(order)) return processed(order, "not_our_session")
+        const outcome = yield* finalizePayment(
+          order.value,
+          { sessionId: event.sessionId, paymentIntentId: event.paymentIntentId, amount: event.amount },
+          event.eventId,
+        )
+        if (outcome._tag === "AmountMismatch")
+          return { _tag: "AmountMismatch", orderId: order.value.id } as const
+        return processed(order, outcome._tag)
+      }
+      case "SessionExpired":
+      case "PaymentFailed": {
+        const order = yield* requireOrder(event)
+        if (Option.isNone(order)) return processed(order, "not_our_session")
+        // The state machine decides: an expiry or failure after the payment changes nothing.
+        if (order.value.status !== "pending") return processed(order, `ignored_in_${order.value.status}`)
+        yield* releaseOrder(order.value, event._tag === "SessionExpired" ? "expire" : "cancel", at)
+        return processed(order, event._tag === "SessionExpired" ? "expired" : "cancelled")
+      }
+      case "ChargeRefunded": {
+        const order = yield* recordProviderRefund(event)
+        return processed(Option.some(order), "refund_recorded")
+      }
+      case "PaymentPending":
+        return processed(yield* findOrder(event), "awaiting_async_payment")
+      case "Unrecognized":
+        return processed(Option.none(), "unrecognized_type")
+    }
+  })
+
+/**
+ * Steps 1 and 6 around finalization: record the delivery in the inbox (a processed event is a
+ * duplicate and costs one round trip), dispatch, then mark the event processed or error. A failure
+ * stays in the error channel so the webhook answers 5xx and Stripe retries.
+ */
+export const handlePaymentEvent = (event: PaymentEvent) =>
+  Effect.gen(function* () {
+    const inbox = yield* WebhookEventInbox
+    const metrics = yield* Metrics
+    const clock = yield* Clock
+    const received = yield* inbox.receive(event, yield* clock.now)
+    yield* metrics.webhookEvent("received", event.type)
+    if (received._tag === "Duplicate") {
+      yield* metrics.webhookEvent("duplicate", event.type)
+      return { _tag: "Duplicate" } as const satisfies EventOutcome
+    }
+    if (received._tag === "Retry") yield* metrics.webhookEvent("retry", event.type)
+    const outcome = yield* dispatch(event).pipe(
+      Effect.tapError((error) =>
+        Effect.gen(function* () {
+          yield* metrics.webhookEvent("error", event.type)
+          yield* Effect.logError(`[stripe.webhook] processing failed: ${error._tag}`)
+          yield* inbox
+            .markError(event.eventId, null, `${error._tag}: ${error.message}`, yield* clock.now)
+            .pipe(Effect.ignore)
+        }),
+      ),
+    )
+    if (outcome._tag === "AmountMismatch") {
+      yield* metrics.webhookEvent("error", event.type)
+      yield* inbox.markError(event.eventId, outcome.orderId, "amount_mismatch", yield* clock.now)
+      return outcome
+    }
+    yield* inbox.markProcessed(event.eventId, outcome.orderId, yield* clock.now)
+    yield* metrics.webhookEvent("processed", event.type)
+    return outcome
+  }).pipe(Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type }))

@@ -1,0 +1,292 @@
+import { Effect, Option } from "effect"
+import {
+  CurrencyMismatch,
+  type IllegalTransition,
+  type InvalidInput,
+  OrderNotFound,
+  type PaymentGatewayError,
+  RefundExceedsCaptured,
+  type StoreError,
+  WriteConflict,
+} from "../errors.js"
+import type { OrderId } from "../model/Ids.js"
+import type { Order, Refund } from "../model/Order.js"
+import { sourcesOf } from "../model/OrderStatus.js"
+import type { ChargeRefunded } from "../model/PaymentEvent.js"
+import type { AuditLog } from "../ports/AuditLog.js"
+import { Clock } from "../ports/Clock.js"
+import { IdGenerator } from "../ports/IdGenerator.js"
+import { Ledger } from "../ports/Ledger.js"
+import { Metrics } from "../ports/Metrics.js"
+import { OrderRepository } from "../ports/OrderRepository.js"
+import { PaymentGateway } from "../ports/PaymentGateway.js"
+import { ProductCatalog } from "../ports/ProductCatalog.js"
+import { recordAudit } from "./audit.js"
+import { decodeInput } from "./decodeInput.js"
+import {
+  AdminRefundRequest,
+  adminRefundId,
+  chargeCurrency,
+  findRefund,
+  needsFullyRefunded,
+  planRefund,
+  providerRefundId,
+  refundMoney,
+  refundSnapshot,
+  restockLines,
+} from "./refundPlan.js"
+
+/** Re-reads after a lost conditional write before giving up with WriteConflict. */
+const MAX_ATTEMPTS = 3
+const REFUNDABLE_FROM = sourcesOf("refund_partially")
+
+export type RefundServices =
+  | OrderRepository
+  | PaymentGateway
+  | Ledger
+  | ProductCatalog
+  | Metrics
+  | AuditLog
+  | IdGenerator
+  | Clock
+
+export type RefundError =
+  | InvalidInput
+  | OrderNotFound
+  | IllegalTransition
+  | RefundExceedsCaptured
+  | PaymentGatewayError
+  | StoreError
+  | WriteConflict
+
+const loadOrder = (id: OrderId) =>
+  Effect.flatMap(OrderRepository, (orders) => orders.findById(id)).pipe(
+    Effect.flatMap(
+      Option.match({
+        onNone: () => Effect.fail(new OrderNotFound({ key: id })),
+        onSome: (order) => Effect.succeed(order),
+      }),
+    ),
+  )
+
+/** The write that reached the captured amount repairs the status its stale read computed. */
+const settleStatus = (order: Order, captured: number, at: Date) =>
+  needsFullyRefunded(order, captured)
+    ? Effect.flatMap(OrderRepository, (orders) =>
+        orders.transition(order.id, ["partially_refunded"], { status: "refunded" }, at),
+      ).pipe(Effect.map(Option.getOrElse(() => order)))
+    : Effect.succeed(order)
+
+const ledgerRefund = (order: Order, refundId: string, amount: number, gatewayRefundId: string, at: Date) =>
+  Effect.gen(function* () {
+    yield* (yield* Ledger).append({
+      id: yield* (yield* IdGenerator).next("led"),
+      orderId: order.id,
+      kind: "refund",
+      amount: refundMoney(order, amount),
+      externalId: gatewayRefundId,
+      idempotencyKey: refundId,
+      createdAt: at,
+    })
+  })
+
+/** Steps 2-6 for a refund already reserved on the order; also the resumption of one whose gateway call failed. */
+const completeRefund = (order: Order, refund: Refund, actor: string, before: unknown) =>
+  Effect.gen(function* () {
+    const metrics = yield* Metrics
+    const paymentIntentId = order.payment.paymentIntentId
+    if (paymentIntentId === null) {
+      return yield* new RefundExceedsCaptured({ requested: refund.amount, refundable: 0 })
+    }
+    // Stripe's idempotency on refund.id makes this call safe to repeat after a crash or a failure.
+    const issued = yield* (yield* PaymentGateway)
+      .refund({
+        paymentIntentId,
+        amount: refundMoney(order, refund.amount),
+        idempotencyKey: refund.id,
+        reason: refund.reason,
+      })
+      .pipe(
+        Effect.tapError((error) =>
+          Effect.zipRight(
+            metrics.refundOperation("failure"),
+            // The amount stays reserved on the order, so this attempt is itself a mutation to account for.
+            recordAudit({
+              actor,
+              action: "order.refund_failed",
+              orderId: order.id,
+              reason: refund.reason,
+              before,
+              after: { ...refundSnapshot(order), refundId: refund.id, error: error.message },
+            }),
+          ),
+        ),
+      )
+    const at = yield* (yield* Clock).now
+    // Ledger before the gateway id: a refund that carries its gateway id always has its ledger entry,
+    // so a repeated request may return it without touching anything.
+    yield* ledgerRefund(order, refund.id, refund.amount, issued.refundId, at)
+    const marked = yield* (yield* OrderRepository).setGatewayRefundId(
+      order.id,
+      refund.id,
+      issued.refundId,
+      at,
+    )
+    const after = Option.getOrElse(marked, () => order)
+    const done: Refund = { ...refund, gatewayRefundId: issued.refundId }
+    // After the gateway id, never before: restock is not idempotent, and a crash here losing a restock
+    // is repaired by hand while a doubled one would sell stock that does not exist.
+    const catalog = yield* ProductCatalog
+    for (const line of restockLines(after, done)) {
+      yield* catalog.restock(line.productId, line.quantity, at)
+    }
+    yield* metrics.refundOperation("success")
+    yield* recordAudit({
+      actor,
+      action: "order.refund",
+      orderId: order.id,
+      reason: refund.reason,
+      before,
+      after: { ...refundSnapshot(after), refundId: refund.id, amount: refund.amount },
+    })
+    return done
+  })
+
+const reserveAndRefund = (
+  request: AdminRefundRequest,
+  attemptsLeft: number,
+): Effect.Effect<Refund, RefundError, RefundServices> =>
+  Effect.gen(function* () {
+    const order = yield* loadOrder(request.orderId)
+    const id = adminRefundId(order, request.requestId)
+    const existing = findRefund(order, id)
+    if (existing !== undefined) {
+      return existing.gatewayRefundId === null
+        ? yield* completeRefund(order, existing, request.actor, refundSnapshot(order))
+        : existing
+    }
+    const plan = yield* planRefund(order, request.amount)
+    const at = yield* (yield* Clock).now
+    const refund: Refund = {
+      id,
+      amount: plan.amount,
+      gatewayRefundId: null,
+      reason: request.reason === undefined || request.reason === "" ? null : request.reason,
+      restock: request.restock ?? false,
+      at,
+    }
+    // Step 1 reserves the amount atomically against the captured constant before any money moves.
+    const orders = yield* OrderRepository
+    const appended = yield* orders.appendRefund(
+      order.id,
+      refund,
+      plan.captured,
+      REFUNDABLE_FROM,
+      plan.status,
+      at,
+    )
+    if (Option.isNone(appended)) {
+      const current = yield* loadOrder(order.id)
+      // A concurrent copy of this request (same requestId, or the same n) won the race: it is the refund.
+      const raced = findRefund(current, id)
+      if (raced !== undefined) return raced
+      yield* planRefund(current, request.amount)
+      if (attemptsLeft <= 1) return yield* new WriteConflict({ entity: "orders", id: order.id })
+      return yield* reserveAndRefund(request, attemptsLeft - 1)
+    }
+    const reserved = yield* settleStatus(appended.value, plan.captured, at)
+    return yield* completeRefund(reserved, refund, request.actor, refundSnapshot(order))
+  })
+
+/**
+ * Admin refund (I6): never more than captured, and a request repeated with the same requestId refunds
+ * once; a request whose gateway call failed is completed by repeating it.
+ */
+export const refundOrder = (input: unknown): Effect.Effect<Refund, RefundError, RefundServices> =>
+  Effect.flatMap(decodeInput(AdminRefundRequest)(input), (request) => reserveAndRefund(request, MAX_ATTEMPTS))
+
+export type ProviderRefundServices = OrderRepository | Ledger | Metrics | AuditLog | IdGenerator | Clock
+
+type ReportedRefund = (typeof ChargeRefunded.Type)["refunds"][number]
+
+const recordReported = (
+  order: Order,
+  reported: ReportedRefund,
+  eventId: string,
+  attemptsLeft: number,
+): Effect.Effect<
+  Order,
+  IllegalTransition | RefundExceedsCaptured | CurrencyMismatch | WriteConflict | StoreError | OrderNotFound,
+  ProviderRefundServices
+> =>
+  Effect.gen(function* () {
+    if (order.refunds.some((r) => r.gatewayRefundId === reported.refundId)) return order
+    // An admin refund between its gateway call and setGatewayRefundId looks unknown here; failing
+    // transiently lets Stripe redeliver once it carries its id, instead of counting it twice.
+    if (order.refunds.some((r) => r.gatewayRefundId === null && r.amount === reported.amount.amount)) {
+      return yield* new WriteConflict({ entity: "orders", id: order.id })
+    }
+    const expected = chargeCurrency(order)
+    if (reported.amount.currency !== expected) {
+      return yield* new CurrencyMismatch({
+        field: `refunds.${reported.refundId}.amount`,
+        expected,
+        actual: reported.amount.currency,
+      })
+    }
+    const plan = yield* planRefund(order, reported.amount.amount)
+    const at = yield* (yield* Clock).now
+    const id = providerRefundId(order.id, reported.refundId)
+    // The money already moved at Stripe, so the ledger records it first; (kind, externalId) keeps it single.
+    yield* ledgerRefund(order, id, plan.amount, reported.refundId, at)
+    const refund: Refund = {
+      id,
+      amount: plan.amount,
+      gatewayRefundId: reported.refundId,
+      reason: null,
+      restock: false,
+      at,
+    }
+    const orders = yield* OrderRepository
+    const appended = yield* orders.appendRefund(
+      order.id,
+      refund,
+      plan.captured,
+      REFUNDABLE_FROM,
+      plan.status,
+      at,
+    )
+    if (Option.isNone(appended)) {
+      if (attemptsLeft <= 1) return yield* new WriteConflict({ entity: "orders", id: order.id })
+      return yield* recordReported(yield* loadOrder(order.id), reported, eventId, attemptsLeft - 1)
+    }
+    const settled = yield* settleStatus(appended.value, plan.captured, at)
+    yield* (yield* Metrics).refundOperation("success")
+    yield* recordAudit({
+      actor: "stripe",
+      action: "order.refund_reported",
+      orderId: order.id,
+      reason: `charge.refunded ${eventId}`,
+      before: refundSnapshot(order),
+      after: { ...refundSnapshot(settled), refundId: id, amount: plan.amount },
+    })
+    return settled
+  })
+
+/** `charge.refunded`: Stripe reports all refunds of the charge, so each unseen one is recorded once. */
+export const recordProviderRefund = (
+  event: typeof ChargeRefunded.Type,
+): Effect.Effect<
+  Order,
+  OrderNotFound | IllegalTransition | RefundExceedsCaptured | CurrencyMismatch | WriteConflict | StoreError,
+  ProviderRefundServices
+> =>
+  Effect.gen(function* () {
+    const found = yield* (yield* OrderRepository).findByPaymentIntentId(event.paymentIntentId)
+    if (Option.isNone(found)) return yield* new OrderNotFound({ key: event.paymentIntentId })
+    let order = found.value
+    for (const reported of event.refunds) {
+      order = yield* recordReported(order, reported, event.eventId, MAX_ATTEMPTS)
+    }
+    return order
+  })

@@ -1,0 +1,64 @@
+import { type CouponReservation, CouponReservationRepository, DuplicateKey } from "@settle/domain"
+import { Effect, Layer, Option } from "effect"
+import { copy, makeCollection, oldestFirst } from "./Collection.js"
+
+// Ids cannot contain "/", so the pair maps to one key without ambiguity.
+const keyOf = (couponId: string, orderId: string): string => `${couponId}/${orderId}`
+
+export const make: Effect.Effect<CouponReservationRepository> = Effect.sync(() => {
+  const reservations = makeCollection<CouponReservation>()
+  const leaked = (now: Date) => (r: CouponReservation) => r.status === "reserved" && r.expiresAt < now
+
+  const service: CouponReservationRepository = {
+    insert: (reservation) =>
+      Effect.suspend(() => {
+        const key = keyOf(reservation.couponId, reservation.orderId)
+        if (reservations.peek(key) !== undefined) {
+          return Effect.fail(
+            new DuplicateKey({ entity: "couponreservations", key: `couponId+orderId=${key}` }),
+          )
+        }
+        reservations.put(key, reservation)
+        return Effect.void
+      }),
+
+    find: (couponId, orderId) => Effect.sync(() => reservations.find(keyOf(couponId, orderId))),
+
+    transition: (couponId, orderId, from, to, at, expiresAt) =>
+      Effect.sync(() => {
+        const key = keyOf(couponId, orderId)
+        const current = reservations.peek(key)
+        if (current === undefined || !from.includes(current.status)) return Option.none()
+        const next: CouponReservation = {
+          ...current,
+          status: to,
+          expiresAt: expiresAt ?? current.expiresAt,
+          updatedAt: at,
+        }
+        reservations.put(key, next)
+        return Option.some(copy(next))
+      }),
+
+    findLeaked: (now, limit) =>
+      Effect.sync(() =>
+        reservations.select(
+          leaked(now),
+          oldestFirst((r) => r.expiresAt),
+          limit,
+        ),
+      ),
+
+    countLeaked: (now) => Effect.sync(() => reservations.count(leaked(now))),
+
+    listByCoupon: (couponId, status) =>
+      Effect.sync(() =>
+        reservations.select(
+          (r) => r.couponId === couponId && r.status === status,
+          oldestFirst((r) => r.createdAt),
+        ),
+      ),
+  }
+  return service
+})
+
+export const layer: Layer.Layer<CouponReservationRepository> = Layer.effect(CouponReservationRepository, make)

@@ -1,0 +1,31 @@
+import { Ledger, type LedgerEntry } from "@settle/domain"
+import { Effect, Layer } from "effect"
+import { makeCollection, oldestFirst } from "./Collection.js"
+
+export const make: Effect.Effect<Ledger> = Effect.sync(() => {
+  const entries = makeCollection<LedgerEntry>()
+
+  const service: Ledger = {
+    // A store reports any unique-key hit on insert the same way, so a clash on the entry id is "exists" too.
+    append: (entry) =>
+      Effect.sync(() => {
+        const clash = entries.some(
+          (e) => e.id === entry.id || (e.kind === entry.kind && e.externalId === entry.externalId),
+        )
+        if (clash) return "exists" as const
+        entries.put(entry.id, entry)
+        return "appended" as const
+      }),
+
+    listByOrder: (orderId) =>
+      Effect.sync(() =>
+        entries.select(
+          (e) => e.orderId === orderId,
+          oldestFirst((e) => e.createdAt),
+        ),
+      ),
+  }
+  return service
+})
+
+export const layer: Layer.Layer<Ledger> = Layer.effect(Ledger, make)

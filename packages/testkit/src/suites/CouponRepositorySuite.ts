@@ -1,0 +1,107 @@
+import { CouponCode, CouponRepository } from "@settle/domain"
+import { Effect, type Layer, Option } from "effect"
+import { describe, expect, it } from "vitest"
+import { aCoupon, minute } from "../fixtures.js"
+import { capacity } from "./CouponCapacitySuite.js"
+
+/** The CouponRepository contract; every adapter (memory, Mongo) must pass it unchanged. */
+export const suite = <E>(name: string, layer: Layer.Layer<CouponRepository, E>): void => {
+  const run = <A, E2>(program: Effect.Effect<A, E2, CouponRepository>) =>
+    Effect.runPromise(Effect.provide(program, layer))
+
+  describe(name, () => {
+    describe("insert and find", () => {
+      it("reads back an equal coupon by id and by code", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const coupon = aCoupon({ expiresAt: minute(60) })
+            yield* coupons.insert(coupon)
+            expect(Option.getOrThrow(yield* coupons.findById(coupon.id))).toEqual(coupon)
+            expect(Option.getOrThrow(yield* coupons.findByCode(coupon.code))).toEqual(coupon)
+            expect(Option.isNone(yield* coupons.findById(aCoupon().id))).toBe(true)
+            expect(Option.isNone(yield* coupons.findByCode(CouponCode.make("NOPE")))).toBe(true)
+          }),
+        ))
+
+      it("rejects a duplicate id or code as DuplicateKey and keeps the first", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const first = aCoupon()
+            yield* coupons.insert(first)
+            const sameId = yield* Effect.flip(coupons.insert(aCoupon({ id: first.id })))
+            const sameCode = aCoupon({ code: first.code })
+            const sameCodeError = yield* Effect.flip(coupons.insert(sameCode))
+            expect(sameId._tag).toBe("DuplicateKey")
+            expect(sameCodeError._tag).toBe("DuplicateKey")
+            expect(Option.isNone(yield* coupons.findById(sameCode.id))).toBe(true)
+            expect(yield* coupons.list()).toEqual([first])
+          }),
+        ))
+
+      it("list returns every coupon by code", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const codes = ["SUMMER", "AUTUMN", "WINTER"]
+            yield* Effect.forEach(codes, (code) => coupons.insert(aCoupon({ code: CouponCode.make(code) })))
+            expect((yield* coupons.list()).map((c) => c.code)).toEqual(["AUTUMN", "SUMMER", "WINTER"])
+          }),
+        ))
+
+      it("stores and returns copies, never shared objects", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const coupon = aCoupon()
+            const original = structuredClone(coupon)
+            yield* coupons.insert(coupon)
+            Object.assign(coupon, { available: 0 })
+            const read = Option.getOrThrow(yield* coupons.findById(coupon.id))
+            Object.assign(read, { available: 999, active: false })
+            Object.assign(read.holds, { length: 3 })
+            read.createdAt.setTime(0)
+            expect(Option.getOrThrow(yield* coupons.findById(coupon.id))).toEqual(original)
+          }),
+        ))
+    })
+
+    describe("update", () => {
+      it("changes only the given fields when the version matches", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const coupon = aCoupon({ version: 2, expiresAt: minute(60) })
+            yield* coupons.insert(coupon)
+            const next = Option.getOrThrow(yield* coupons.update(coupon.id, 2, { active: false }, minute(5)))
+            expect(next).toEqual({ ...coupon, active: false, version: 3, updatedAt: minute(5) })
+            const cleared = Option.getOrThrow(
+              yield* coupons.update(coupon.id, 3, { expiresAt: null }, minute(6)),
+            )
+            expect(cleared.expiresAt).toBeNull()
+            expect(cleared.active).toBe(false)
+            expect(Option.getOrThrow(yield* coupons.findById(coupon.id))).toEqual(cleared)
+          }),
+        ))
+
+      it("returns None and changes nothing on a stale version or an unknown id", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const coupon = aCoupon({ version: 2 })
+            yield* coupons.insert(coupon)
+            expect(Option.isNone(yield* coupons.update(coupon.id, 1, { active: false }, minute(5)))).toBe(
+              true,
+            )
+            expect(Option.isNone(yield* coupons.update(aCoupon().id, 0, { active: false }, minute(5)))).toBe(
+              true,
+            )
+            expect(Option.getOrThrow(yield* coupons.findById(coupon.id))).toEqual(coupon)
+          }),
+        ))
+    })
+
+    capacity(layer)
+  })
+}

@@ -1,0 +1,176 @@
+import { OrderId, type Product, ProductCatalog, type ProductId } from "@settle/domain"
+import { Effect, type Layer, Option } from "effect"
+import { describe, expect, it } from "vitest"
+import { aProduct, minute } from "../fixtures.js"
+
+const orderId = OrderId.make("ord_stock")
+const total = (p: Product): number => p.stock.available + p.stock.reserved + p.stock.committed
+
+/** The ProductCatalog's stock moves: holds are applied once and conserve units. */
+export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>): void => {
+  const run = <A, E2>(program: Effect.Effect<A, E2, ProductCatalog>) =>
+    Effect.runPromise(Effect.provide(program, layer))
+
+  const withProduct = (product: Product) =>
+    Effect.gen(function* () {
+      const catalog = yield* ProductCatalog
+      yield* catalog.insert(product)
+      const read = (id: ProductId = product.id) => Effect.map(catalog.findById(id), Option.getOrThrow)
+      return { catalog, read }
+    })
+
+  describe("stock", () => {
+    it("hold moves units from available to reserved and records the hold", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          expect(yield* catalog.hold(product.id, "ord_stock/0", orderId, 3, minute(1))).toBe("held")
+          const held = yield* read()
+          expect(held.stock).toEqual({ available: 2, reserved: 3, committed: 0 })
+          expect(held.holds).toEqual([{ key: "ord_stock/0", orderId, quantity: 3, at: minute(1) }])
+          expect(held.version).toBe(product.version + 1)
+          expect(held.updatedAt).toEqual(minute(1))
+        }),
+      ))
+
+    it("hold answers already_held, insufficient and not_found without changing anything", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          yield* catalog.hold(product.id, "k/0", orderId, 2, minute(1))
+          const before = yield* read()
+          expect(yield* catalog.hold(product.id, "k/0", orderId, 1, minute(2))).toBe("already_held")
+          expect(yield* catalog.hold(product.id, "k/1", orderId, 4, minute(2))).toBe("insufficient")
+          expect(yield* catalog.hold(aProduct().id, "k/0", orderId, 1, minute(2))).toBe("not_found")
+          expect(yield* read()).toEqual(before)
+          expect(yield* catalog.hold(product.id, "k/1", orderId, 3, minute(3))).toBe("held")
+          expect((yield* read()).stock.available).toBe(0)
+        }),
+      ))
+
+    it("commitHold moves the held units to committed exactly once", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          yield* catalog.hold(product.id, "k/0", orderId, 2, minute(1))
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(2))).toBe("committed")
+          const committed = yield* read()
+          expect(committed.stock).toEqual({ available: 3, reserved: 0, committed: 2 })
+          expect(committed.holds).toEqual([])
+          expect(committed.version).toBe(product.version + 2)
+          expect(committed.updatedAt).toEqual(minute(2))
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(3))).toBe("not_held")
+          expect(yield* catalog.releaseHold(product.id, "k/0", minute(3))).toBe("not_held")
+          expect(yield* read()).toEqual(committed)
+        }),
+      ))
+
+    it("releaseHold returns the held units to available exactly once", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          yield* catalog.hold(product.id, "k/0", orderId, 2, minute(1))
+          yield* catalog.hold(product.id, "k/1", orderId, 1, minute(1))
+          expect(yield* catalog.releaseHold(product.id, "k/0", minute(2))).toBe("released")
+          const released = yield* read()
+          expect(released.stock).toEqual({ available: 4, reserved: 1, committed: 0 })
+          expect(released.holds.map((h) => h.key)).toEqual(["k/1"])
+          expect(yield* catalog.releaseHold(product.id, "k/0", minute(3))).toBe("not_held")
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(3))).toBe("not_held")
+          expect(yield* catalog.releaseHold(aProduct().id, "k/1", minute(3))).toBe("not_held")
+          expect(yield* read()).toEqual(released)
+        }),
+      ))
+
+    it("restock moves committed units back only when enough are committed", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 1, reserved: 0, committed: 2 } })
+          const { catalog, read } = yield* withProduct(product)
+          expect(yield* catalog.restock(product.id, 3, minute(1))).toBe(false)
+          expect(yield* read()).toEqual(product)
+          expect(yield* catalog.restock(product.id, 2, minute(2))).toBe(true)
+          const restocked = yield* read()
+          expect(restocked.stock).toEqual({ available: 3, reserved: 0, committed: 0 })
+          expect(restocked.version).toBe(product.version + 1)
+          expect(restocked.updatedAt).toEqual(minute(2))
+          expect(yield* catalog.restock(aProduct().id, 1, minute(2))).toBe(false)
+        }),
+      ))
+
+    it("addStock adds to available; false for an unknown product", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 1, reserved: 2, committed: 3 } })
+          const { catalog, read } = yield* withProduct(product)
+          expect(yield* catalog.addStock(product.id, 4, minute(1))).toBe(true)
+          const added = yield* read()
+          expect(added.stock).toEqual({ available: 5, reserved: 2, committed: 3 })
+          expect(added.version).toBe(product.version + 1)
+          expect(yield* catalog.addStock(aProduct().id, 4, minute(1))).toBe(false)
+        }),
+      ))
+
+    it("conserves available + reserved + committed across holds, commits and releases", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 10, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          for (const [i, quantity] of [3, 1, 4, 2].entries()) {
+            expect(yield* catalog.hold(product.id, `k/${i}`, orderId, quantity, minute(i))).toBe("held")
+            expect(total(yield* read())).toBe(10)
+          }
+          yield* catalog.commitHold(product.id, "k/0", minute(6))
+          yield* catalog.releaseHold(product.id, "k/1", minute(7))
+          yield* catalog.commitHold(product.id, "k/3", minute(8))
+          const after = yield* read()
+          expect(after.stock).toEqual({ available: 1, reserved: 4, committed: 5 })
+          expect(total(after)).toBe(10)
+        }),
+      ))
+
+    it("grants exactly the available units to 200 concurrent holds", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 50, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          const outcomes = yield* Effect.all(
+            Array.from({ length: 200 }, (_, i) =>
+              catalog.hold(product.id, `ord_${i}/0`, orderId, 1, minute(1)),
+            ),
+            { concurrency: "unbounded" },
+          )
+          expect(outcomes.filter((o) => o === "held")).toHaveLength(50)
+          expect(outcomes.filter((o) => o === "insufficient")).toHaveLength(150)
+          const after = yield* read()
+          expect(after.stock).toEqual({ available: 0, reserved: 50, committed: 0 })
+          expect(after.holds).toHaveLength(50)
+        }),
+      ))
+
+    it("commits a hold once under concurrent commits and releases", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          yield* catalog.hold(product.id, "k/0", orderId, 2, minute(1))
+          const outcomes = yield* Effect.all(
+            Array.from({ length: 40 }, (_, i) =>
+              i % 2 === 0
+                ? catalog.commitHold(product.id, "k/0", minute(2))
+                : catalog.releaseHold(product.id, "k/0", minute(2)),
+            ),
+            { concurrency: "unbounded" },
+          )
+          expect(outcomes.filter((o) => o !== "not_held")).toHaveLength(1)
+          const after = yield* read()
+          expect(after.stock.reserved).toBe(0)
+          expect(total(after)).toBe(5)
+        }),
+      ))
+  })
+}
