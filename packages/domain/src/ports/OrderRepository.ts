@@ -61,7 +61,7 @@ export interface OrderRepository {
     status: OrderStatus,
     at: Date,
   ) => Effect.Effect<Option.Option<Order>, StoreError>
-  /** Set the gateway's refund id on a refund already appended. */
+  /** Set the gateway's refund id on an appended refund that has none yet; None otherwise (one writer wins). */
   readonly setGatewayRefundId: (
     id: OrderId,
     refundId: string,

@@ -136,8 +136,9 @@ const completeRefund = (order: Order, refund: Refund, actor: string, before: unk
     const done: Refund = { ...refund, gatewayRefundId: issued.refundId }
     // After the gateway id, never before: restock is not idempotent, and a crash here losing a restock
     // is repaired by hand while a doubled one would sell stock that does not exist.
+    // Only the writer that set the gateway id restocks, so two resumes of one refund restock once.
     const catalog = yield* ProductCatalog
-    for (const line of restockLines(after, done)) {
+    for (const line of Option.isSome(marked) ? restockLines(after, done) : []) {
       yield* catalog.restock(line.productId, line.quantity, at)
     }
     yield* metrics.refundOperation("success")

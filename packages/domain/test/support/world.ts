@@ -101,7 +101,7 @@ export const makeWorld = (start: Date) => {
       ),
     setGatewayRefundId: (id, refundId, gatewayRefundId, at) =>
       update(id, at, (o) =>
-        o.refunds.some((r) => r.id === refundId)
+        o.refunds.some((r) => r.id === refundId && r.gatewayRefundId === null)
           ? { ...o, refunds: o.refunds.map((r) => (r.id === refundId ? { ...r, gatewayRefundId } : r)) }
           : undefined,
       ),

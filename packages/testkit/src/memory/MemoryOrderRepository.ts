@@ -101,7 +101,7 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
 
     setGatewayRefundId: (id, refundId, gatewayRefundId, at) =>
       update(id, at, (order) =>
-        order.refunds.some((r) => r.id === refundId)
+        order.refunds.some((r) => r.id === refundId && r.gatewayRefundId === null)
           ? {
               ...order,
               refunds: order.refunds.map((r) => (r.id === refundId ? { ...r, gatewayRefundId } : r)),

@@ -273,6 +273,25 @@ export const finalizationAndRefunds = <E>(layer: Layer.Layer<OrderRepository, E>
         }),
       ))
 
+    it("lets one writer set the gateway id: a second call returns None and changes nothing", () =>
+      run(
+        Effect.gen(function* () {
+          const orders = yield* OrderRepository
+          const refund = aRefund()
+          const order = anOrder({ status: "partially_refunded", refunds: [refund] })
+          yield* orders.insert(order)
+          expect(
+            Option.isSome(yield* orders.setGatewayRefundId(order.id, refund.id, "re_1", minute(6))),
+          ).toBe(true)
+          expect(
+            Option.isNone(yield* orders.setGatewayRefundId(order.id, refund.id, "re_2", minute(7))),
+          ).toBe(true)
+          const stored = Option.getOrThrow(yield* orders.findById(order.id))
+          expect(stored.refunds[0]?.gatewayRefundId).toBe("re_1")
+          expect(stored.version).toBe(order.version + 1)
+        }),
+      ))
+
     it("returns None for an unknown refund id", () =>
       run(
         Effect.gen(function* () {

@@ -1,4 +1,11 @@
-import { money, OrderId, PaymentGateway, type SessionId, type SessionRequest } from "@settle/domain"
+import {
+  money,
+  OrderId,
+  PaymentGateway,
+  PaymentIntentId,
+  SessionId,
+  type SessionRequest,
+} from "@settle/domain"
 import { Effect, type Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { failureTag, runInLayer } from "./runInLayer.js"
@@ -41,7 +48,8 @@ export const suite = <R, E>(
       const { sessionId } = yield* gateway.openSession(aRequest(amount))
       yield* (options.pay ?? (() => Effect.void))(sessionId)
       const state = yield* gateway.retrieveSession(sessionId)
-      if (state.paymentIntentId === null) return yield* Effect.dieMessage("a paid session has no payment intent")
+      if (state.paymentIntentId === null)
+        return yield* Effect.dieMessage("a paid session has no payment intent")
       return { sessionId, state, paymentIntentId: state.paymentIntentId }
     })
   const withPayment = options.pay === undefined ? it.skip : it
@@ -98,8 +106,22 @@ export const suite = <R, E>(
       run(
         Effect.gen(function* () {
           const gateway = yield* PaymentGateway
-          const unknown = `cs_unknown_${nonce}` as SessionId
+          const unknown = SessionId.make(`cs_unknown_${nonce}`)
           expect(yield* failureTag(gateway.retrieveSession(unknown))).toBe("PaymentGatewayError")
+        }),
+      ))
+
+    it("fails with PaymentGatewayError when refunding an unknown payment", () =>
+      run(
+        Effect.gen(function* () {
+          const gateway = yield* PaymentGateway
+          const refund = gateway.refund({
+            paymentIntentId: PaymentIntentId.make(`pi_unknown_${nonce}`),
+            amount: money(100, "EUR"),
+            idempotencyKey: `refund:${nonce}:unknown`,
+            reason: null,
+          })
+          expect(yield* failureTag(refund)).toBe("PaymentGatewayError")
         }),
       ))
 
@@ -111,14 +133,20 @@ export const suite = <R, E>(
           expect(state.paymentStatus).toBe("paid")
           expect(state.amount).toEqual(money(3100, "EUR"))
         }),
-      ))
+      ),
+    )
 
     withPayment("refunds once per idempotency key: a repeated request returns the first refund", () =>
       run(
         Effect.gen(function* () {
           const gateway = yield* PaymentGateway
           const { paymentIntentId } = yield* paidSession(3000)
-          const request = { paymentIntentId, amount: money(1000, "EUR"), idempotencyKey: `refund:${nonce}:1`, reason: null }
+          const request = {
+            paymentIntentId,
+            amount: money(1000, "EUR"),
+            idempotencyKey: `refund:${nonce}:1`,
+            reason: null,
+          }
           const first = yield* gateway.refund(request)
           const again = yield* gateway.refund(request)
           expect(first.refundId.length).toBeGreaterThan(0)
@@ -128,7 +156,8 @@ export const suite = <R, E>(
           const second = yield* gateway.refund(rest)
           expect(second.refundId).not.toBe(first.refundId)
         }),
-      ))
+      ),
+    )
 
     withPayment("refuses a refund beyond what is left of the captured amount", () =>
       run(
@@ -136,13 +165,19 @@ export const suite = <R, E>(
           const gateway = yield* PaymentGateway
           const { paymentIntentId } = yield* paidSession(2000)
           const refund = (amount: number, n: number) =>
-            gateway.refund({ paymentIntentId, amount: money(amount, "EUR"), idempotencyKey: `refund:${nonce}:${n}`, reason: null })
+            gateway.refund({
+              paymentIntentId,
+              amount: money(amount, "EUR"),
+              idempotencyKey: `refund:${nonce}:${n}`,
+              reason: null,
+            })
           expect(yield* failureTag(refund(2001, 1))).toBe("PaymentGatewayError")
           yield* refund(1500, 2)
           expect(yield* failureTag(refund(501, 3))).toBe("PaymentGatewayError")
           expect(yield* failureTag(refund(500, 4))).toBe("succeeded")
           expect(yield* failureTag(refund(1, 5))).toBe("PaymentGatewayError")
         }),
-      ))
+      ),
+    )
   })
 }

@@ -1,0 +1,100 @@
+import {
+  type Money,
+  type OpenedSession,
+  PaymentGateway,
+  PaymentGatewayError,
+  type RefundRequest,
+  type SessionId,
+  type SessionRequest,
+  type SessionState,
+} from "@settle/domain"
+import { Context, Effect, Either, Layer } from "effect"
+import { makeControl, SandboxControl } from "./SandboxControl.js"
+import { makeStore, type SandboxStore, takeRefund } from "./SandboxStore.js"
+
+export { SandboxControl, type SandboxPayment, SandboxRefused } from "./SandboxControl.js"
+export type { SandboxCapture, SandboxRefund, SandboxSession } from "./SandboxStore.js"
+
+const refuse = (message: string) => Effect.fail(new PaymentGatewayError({ message }))
+
+const reusedKey = (key: string) =>
+  refuse(`Keys for idempotent requests can only be used with the same parameters (${key})`)
+
+const sameMoney = (a: Money, b: Money): boolean => a.amount === b.amount && a.currency === b.currency
+
+/**
+ * The "system" payment provider: Stripe's checkout semantics kept in memory so the whole flow runs
+ * offline. Each operation is one synchronous block, hence atomic, as each Stripe write is.
+ */
+export const makeGateway = (store: SandboxStore): PaymentGateway => {
+  const outage = (operation: string) => refuse(`sandbox payment provider unavailable during ${operation}`)
+
+  const openSession = (request: SessionRequest): Effect.Effect<OpenedSession, PaymentGatewayError> =>
+    Effect.suspend(() => {
+      if (store.failing) return outage("openSession")
+      const knownId = store.sessionsByKey.get(request.idempotencyKey)
+      const known = knownId === undefined ? undefined : store.sessions.get(knownId)
+      if (known !== undefined) {
+        // Stripe rejects a reused key whose parameters changed instead of answering for the old ones.
+        return known.orderId === request.orderId && sameMoney(known.amount, request.amount)
+          ? Effect.succeed({ sessionId: known.sessionId, url: known.url })
+          : reusedKey(request.idempotencyKey)
+      }
+      const sessionId = store.sessionId()
+      const url = `https://checkout.sandbox.invalid/pay/${sessionId}`
+      store.sessions.set(sessionId, {
+        sessionId,
+        orderId: request.orderId,
+        amount: request.amount,
+        expiresAt: request.expiresAt,
+        status: "open",
+        paymentStatus: "unpaid",
+        paymentIntentId: null,
+        url,
+        idempotencyKey: request.idempotencyKey,
+        asyncPayment: null,
+      })
+      store.sessionsByKey.set(request.idempotencyKey, sessionId)
+      return Effect.succeed({ sessionId, url })
+    })
+
+  const retrieveSession = (sessionId: SessionId): Effect.Effect<SessionState, PaymentGatewayError> =>
+    Effect.suspend(() => {
+      if (store.failing) return outage("retrieveSession")
+      const session = store.sessions.get(sessionId)
+      if (session === undefined) return refuse(`No such checkout.session: '${sessionId}'`)
+      const { status, paymentStatus, paymentIntentId, amount, orderId } = session
+      return Effect.succeed({ sessionId, status, paymentStatus, paymentIntentId, amount, orderId })
+    })
+
+  const refund = (request: RefundRequest) =>
+    Effect.suspend(() => {
+      if (store.failing) return outage("refund")
+      const previous = store.refundsByKey.get(request.idempotencyKey)
+      if (previous !== undefined) {
+        return previous.paymentIntentId === request.paymentIntentId &&
+          sameMoney(previous.amount, request.amount)
+          ? Effect.succeed({ refundId: previous.refundId, status: "succeeded" })
+          : reusedKey(request.idempotencyKey)
+      }
+      return Either.match(
+        takeRefund(store, request.paymentIntentId, request.amount, request.idempotencyKey),
+        {
+          onLeft: refuse,
+          onRight: (taken) => Effect.succeed({ refundId: taken.refundId, status: "succeeded" }),
+        },
+      )
+    })
+
+  return PaymentGateway.of({ openSession, retrieveSession, refund })
+}
+
+/** PaymentGateway and SandboxControl over one fresh in-memory provider. */
+export const layer: Layer.Layer<PaymentGateway | SandboxControl> = Layer.effectContext(
+  Effect.sync(() => {
+    const store = makeStore()
+    return Context.make(PaymentGateway, makeGateway(store)).pipe(
+      Context.add(SandboxControl, makeControl(store)),
+    )
+  }),
+)

@@ -1,0 +1,92 @@
+import {
+  AuditLog,
+  CouponRepository,
+  CouponReservationRepository,
+  InvoiceProvider,
+  Ledger,
+  type MediaAssetRepository,
+  OrderRepository,
+  PaymentGateway,
+  ProductCatalog,
+  WebhookEventInbox,
+} from "@settle/domain"
+import { Layer } from "effect"
+import * as ControlledClock from "./fakes/ControlledClock.js"
+import * as MemoryInvoiceProvider from "./fakes/MemoryInvoiceProvider.js"
+import * as MemoryMediaStorage from "./fakes/MemoryMediaStorage.js"
+import * as MemoryMetrics from "./fakes/MemoryMetrics.js"
+import * as SandboxPaymentGateway from "./fakes/SandboxPaymentGateway.js"
+import * as SequentialIds from "./fakes/SequentialIds.js"
+import { crashable, gatewayCrash, invoiceCrash, storeCrash } from "./faults/FaultInjection.js"
+import { scheduled } from "./faults/Interleaving.js"
+import { T0 } from "./fixtures.js"
+import * as MemoryAuditLog from "./memory/MemoryAuditLog.js"
+import * as MemoryCouponRepository from "./memory/MemoryCouponRepository.js"
+import * as MemoryCouponReservationRepository from "./memory/MemoryCouponReservationRepository.js"
+import * as MemoryLedger from "./memory/MemoryLedger.js"
+import * as MemoryMediaAssetRepository from "./memory/MemoryMediaAssetRepository.js"
+import * as MemoryOrderRepository from "./memory/MemoryOrderRepository.js"
+import * as MemoryProductCatalog from "./memory/MemoryProductCatalog.js"
+import * as MemoryWebhookEventInbox from "./memory/MemoryWebhookEventInbox.js"
+
+/** Every port backed by a database: what the Mongo adapters provide in production. */
+export type StoragePorts =
+  | OrderRepository
+  | ProductCatalog
+  | CouponRepository
+  | CouponReservationRepository
+  | WebhookEventInbox
+  | Ledger
+  | AuditLog
+  | MediaAssetRepository
+
+/** A fresh, empty in-memory database each time the layer is built. */
+export const memoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(
+  MemoryOrderRepository.layer,
+  MemoryProductCatalog.layer,
+  MemoryCouponRepository.layer,
+  MemoryCouponReservationRepository.layer,
+  MemoryWebhookEventInbox.layer,
+  MemoryLedger.layer,
+  MemoryAuditLog.layer,
+  MemoryMediaAssetRepository.layer,
+)
+
+/** Clock, ids, the sandbox gateway, invoices, metrics and media, each with its test control. */
+export const fakes = (start: Date = T0) =>
+  Layer.mergeAll(
+    ControlledClock.layer(start),
+    SequentialIds.layer,
+    SandboxPaymentGateway.layer,
+    MemoryInvoiceProvider.layer(),
+    MemoryMetrics.layer,
+    MemoryMediaStorage.layer,
+  )
+
+/** Storage (memory or a real database) plus the fakes: everything a use-case can ask for. */
+export const world = <E>(storage: Layer.Layer<StoragePorts, E>, start: Date = T0) =>
+  Layer.merge(storage, fakes(start))
+
+/** The ports a crash can hit, each failing the way its real adapter would. */
+export const crashablePorts = [
+  crashable(OrderRepository, storeCrash),
+  crashable(ProductCatalog, storeCrash),
+  crashable(CouponRepository, storeCrash),
+  crashable(CouponReservationRepository, storeCrash),
+  crashable(WebhookEventInbox, storeCrash),
+  crashable(Ledger, storeCrash),
+  crashable(AuditLog, storeCrash),
+  crashable(PaymentGateway, gatewayCrash),
+  crashable(InvoiceProvider, invoiceCrash, ["mode"]),
+] as const
+
+/** The ports whose calls a race explores the interleavings of. */
+export const racingPorts = [
+  scheduled(OrderRepository),
+  scheduled(ProductCatalog),
+  scheduled(CouponRepository),
+  scheduled(CouponReservationRepository),
+  scheduled(WebhookEventInbox),
+  scheduled(Ledger),
+  scheduled(PaymentGateway),
+] as const
