@@ -29,12 +29,16 @@ export interface OrderRepository {
   readonly findBySessionId: (sessionId: SessionId) => Effect.Effect<Option.Option<Order>, StoreError>
   /** Look an order up by its payment intent. */
   readonly findByPaymentIntentId: (id: PaymentIntentId) => Effect.Effect<Option.Option<Order>, StoreError>
-  /** Apply `patch` if the status is one of `from`; None when the condition did not hold. */
+  /**
+   * Apply `patch` if the status is one of `from` and, when `expectedHoldEpoch` is given, holdEpoch still
+   * equals it (a late payment's revival claims an epoch with it); None when the condition did not hold.
+   */
   readonly transition: (
     id: OrderId,
     from: ReadonlyArray<OrderStatus>,
     patch: OrderPatch,
     at: Date,
+    expectedHoldEpoch?: number,
   ) => Effect.Effect<Option.Option<Order>, StoreError>
   /** paid → confirmed, set `webhook.processedAt` and schedule the invoice, only while processedAt is null. */
   readonly markFinalized: (
@@ -42,12 +46,16 @@ export interface OrderRepository {
     at: Date,
     eventId: string | null,
   ) => Effect.Effect<Option.Option<Order>, StoreError>
-  /** Replace the invoice state if its status is one of `from`. */
+  /**
+   * Replace the invoice state if its status is one of `from` and, when `expectedAttempts` is given, its
+   * attempts still equal it (a status can come back, failed → issuing → failed; attempts only grow).
+   */
   readonly updateInvoice: (
     id: OrderId,
     from: ReadonlyArray<Invoice["status"]>,
     invoice: Invoice,
     at: Date,
+    expectedAttempts?: number,
   ) => Effect.Effect<Option.Option<Order>, StoreError>
   /**
    * Append a refund if its id is new, the order's status is one of `from`, and amountRefunded stays

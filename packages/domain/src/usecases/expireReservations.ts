@@ -45,16 +45,19 @@ export const expireReservations = (options: { readonly maxBatches?: number } = {
       const leaked = yield* reservations.findLeaked(now, BATCH)
       for (const reservation of leaked) {
         const order = yield* orders.findById(reservation.orderId)
-        const epoch = Option.isSome(order) ? order.value.holdEpoch : 0
-        const key = holdKey(reservation.orderId, epoch)
         const status = Option.isSome(order) ? order.value.status : null
         if (Option.isSome(order) && order.value.status === "pending") {
           // Pending with a reservation past its expiry: the order's own expiry is what is due.
           yield* releaseOrder(order.value, "expire", now)
           reservationsExpired++
-        } else if (status === "paid" || (status !== null && isFinalized(status))) {
-          // The payment won; finishing its redemption is the same idempotent step finalization runs.
-          yield* coupons.redeemHold(reservation.couponId, key, now)
+        } else if (Option.isSome(order) && (status === "paid" || (status !== null && isFinalized(status)))) {
+          // The payment won; finishing its redemption is the same idempotent step finalization runs. The
+          // hold goes first so that a crash between the two leaves the record `reserved` for the next run.
+          yield* coupons.redeemHold(
+            reservation.couponId,
+            holdKey(reservation.orderId, order.value.holdEpoch),
+            now,
+          )
           yield* reservations.transition(
             reservation.couponId,
             reservation.orderId,
@@ -64,7 +67,9 @@ export const expireReservations = (options: { readonly maxBatches?: number } = {
           )
           reservationsRedeemed++
         } else {
-          yield* coupons.releaseHold(reservation.couponId, key, now)
+          // The record belongs to the checkout's holds (epoch 0); a later epoch is a late payment's
+          // revival under way, whose holds are not this job's to release.
+          yield* coupons.releaseHold(reservation.couponId, holdKey(reservation.orderId, 0), now)
           yield* reservations.transition(
             reservation.couponId,
             reservation.orderId,

@@ -63,7 +63,8 @@ const complete = (order: Order, eventId: string | null, at: Date) =>
     const catalog = yield* ProductCatalog
     for (const item of order.items) yield* catalog.commitHold(item.productId, key, at)
     if (order.couponId !== null) {
-      yield* (yield* CouponRepository).redeemHold(order.couponId, key, at)
+      // The record first: a crash between the two writes then leaves a unit still held for a paid
+      // order (redeemed on the retry), never one both redeemed and promised by a `reserved` record (I3).
       yield* (yield* CouponReservationRepository).transition(
         order.couponId,
         order.id,
@@ -71,6 +72,7 @@ const complete = (order: Order, eventId: string | null, at: Date) =>
         "redeemed",
         at,
       )
+      yield* (yield* CouponRepository).redeemHold(order.couponId, key, at)
     }
     return yield* (yield* OrderRepository).markFinalized(order.id, at, eventId)
   })
@@ -89,7 +91,13 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
       if (current.webhook.processedAt !== null || isFinalized(current.status)) {
         return { _tag: "AlreadyFinalized", order: current } as const
       }
-      if (current.status === "payment_review") return { _tag: "InReview", order: current } as const
+      if (current.status === "payment_review") {
+        // A mismatched payment delivered again is still a mismatch: its event must stay an error, never
+        // turn processed on a redelivery (the runbook: never retry on amount verification failure).
+        return matches(current, payment)
+          ? ({ _tag: "InReview", order: current } as const)
+          : ({ _tag: "AmountMismatch", order: current } as const)
+      }
       if (!matches(current, payment)) {
         const reason = `amount_mismatch: expected ${current.totals.total} ${current.totals.currency}, received ${payment.amount.amount} ${payment.amount.currency}`
         const moved = yield* orders.transition(
@@ -109,9 +117,11 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
         const finalized = yield* complete(current, eventId, at)
         if (Option.isSome(finalized)) return { _tag: "Finalized", order: finalized.value } as const
       } else if (current.status === "pending") {
+        // Only from pending: an order expired or cancelled since it was read has released its holds,
+        // and must go through reviveOrder, which holds again before it may become paid.
         yield* orders.transition(
           current.id,
-          sourcesOf("pay"),
+          ["pending"],
           {
             status: "paid",
             payment: paymentFields(payment, at),

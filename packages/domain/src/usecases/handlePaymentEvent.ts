@@ -110,7 +110,18 @@ export const handlePaymentEvent = (event: PaymentEvent) =>
       return { _tag: "Duplicate" } as const satisfies EventOutcome
     }
     if (received._tag === "Retry") yield* metrics.webhookEvent("retry", event.type)
-    const outcome = yield* dispatch(event).pipe(
+    // Recording the outcome is part of processing: a failure to mark the event answers 5xx like any
+    // other, so it must leave the event `error` and be counted as one.
+    const outcome = yield* Effect.gen(function* () {
+      const outcome = yield* dispatch(event)
+      if (outcome._tag === "AmountMismatch") {
+        yield* inbox.markError(event.eventId, outcome.orderId, "amount_mismatch", yield* clock.now)
+        yield* metrics.webhookEvent("error", event.type)
+        return outcome
+      }
+      yield* inbox.markProcessed(event.eventId, outcome.orderId, yield* clock.now)
+      return outcome
+    }).pipe(
       Effect.tapError((error) =>
         Effect.gen(function* () {
           yield* metrics.webhookEvent("error", event.type)
@@ -121,12 +132,6 @@ export const handlePaymentEvent = (event: PaymentEvent) =>
         }),
       ),
     )
-    if (outcome._tag === "AmountMismatch") {
-      yield* metrics.webhookEvent("error", event.type)
-      yield* inbox.markError(event.eventId, outcome.orderId, "amount_mismatch", yield* clock.now)
-      return outcome
-    }
-    yield* inbox.markProcessed(event.eventId, outcome.orderId, yield* clock.now)
-    yield* metrics.webhookEvent("processed", event.type)
+    if (outcome._tag !== "AmountMismatch") yield* metrics.webhookEvent("processed", event.type)
     return outcome
   }).pipe(Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type }))

@@ -69,6 +69,8 @@ const issueOne = (
     const metrics = yield* Metrics
     const skipped = { result: "skipped", order } as const
     if (!isDue(order.invoice, now)) return skipped
+    // Conditional on the attempts we read too: the status alone comes back (failed → issuing → failed,
+    // or a claim taken over twice), and two workers would both call the provider on one claim.
     const claimed = yield* orders.updateInvoice(
       order.id,
       [order.invoice.status],
@@ -79,6 +81,7 @@ const issueOne = (
         attempts: order.invoice.attempts + 1,
       },
       now,
+      order.invoice.attempts,
     )
     if (Option.isNone(claimed)) return skipped
     const invoice = claimed.value.invoice
@@ -86,21 +89,33 @@ const issueOne = (
     const outcome = yield* Effect.either((yield* InvoiceProvider).issue(claimed.value, `invoice:${order.id}`))
     const at = yield* (yield* Clock).now
     const settle = (result: InvoiceResult, next: Invoice) =>
-      Effect.map(orders.updateInvoice(order.id, ["issuing"], next, at), (written) =>
+      Effect.map(orders.updateInvoice(order.id, ["issuing"], next, at, invoice.attempts), (written) =>
         Option.match(written, {
           onNone: () => ({ result: "skipped" as InvoiceResult, order: claimed.value }),
           onSome: (updated) => ({ result, order: updated }),
         }),
       )
+    // Taking over an expired claim: its worker may have died after the provider issued, and only the
+    // provider in stripe mode answers for that key. Until it does, the order stays `issuing`: settling
+    // it manual or none would leave the customer a provider invoice and a second one by hand.
+    const unknownOutcome = order.invoice.status === "issuing"
+    const retryLater = (result: InvoiceResult, lastError: string) =>
+      settle(result, {
+        ...invoice,
+        status: unknownOutcome ? "issuing" : "failed",
+        lastError,
+        nextAttemptAt: after(at, backoffDelay(invoice.attempts, settings.baseDelayMs, settings.maxDelayMs)),
+      })
     if (outcome._tag === "Left") {
       // Counted whether or not our write lands: it measures the provider's health.
       yield* metrics.invoiceIssue("failure")
-      return yield* settle("failed", {
-        ...invoice,
-        status: "failed",
-        lastError: outcome.left.message,
-        nextAttemptAt: after(at, backoffDelay(invoice.attempts, settings.baseDelayMs, settings.maxDelayMs)),
-      })
+      return yield* retryLater("failed", outcome.left.message)
+    }
+    if (unknownOutcome && outcome.right._tag !== "Issued") {
+      return yield* retryLater(
+        "skipped",
+        `an earlier attempt may have issued; provider answered ${outcome.right._tag}`,
+      )
     }
     const done = { ...invoice, lastError: null, nextAttemptAt: null }
     switch (outcome.right._tag) {

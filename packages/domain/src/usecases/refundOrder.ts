@@ -26,6 +26,7 @@ import { decodeInput } from "./decodeInput.js"
 import {
   AdminRefundRequest,
   adminRefundId,
+  capturedOf,
   chargeCurrency,
   findRefund,
   needsFullyRefunded,
@@ -34,6 +35,7 @@ import {
   refundMoney,
   refundSnapshot,
   restockLines,
+  unfinishedRefund,
 } from "./refundPlan.js"
 
 /** Re-reads after a lost conditional write before giving up with WriteConflict. */
@@ -160,10 +162,14 @@ const reserveAndRefund = (
   Effect.gen(function* () {
     const order = yield* loadOrder(request.orderId)
     const id = adminRefundId(order, request.requestId)
-    const existing = findRefund(order, id)
+    const existing =
+      request.requestId === undefined ? unfinishedRefund(order, request.amount) : findRefund(order, id)
     if (existing !== undefined) {
+      // A crash between a racing append and its status repair leaves partially_refunded at the
+      // captured amount; the repeated request is what comes back, so it finishes that repair too.
+      const settled = yield* settleStatus(order, capturedOf(order), yield* (yield* Clock).now)
       return existing.gatewayRefundId === null
-        ? yield* completeRefund(order, existing, request.actor, refundSnapshot(order))
+        ? yield* completeRefund(settled, existing, request.actor, refundSnapshot(order))
         : existing
     }
     const plan = yield* planRefund(order, request.amount)

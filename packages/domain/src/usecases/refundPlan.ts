@@ -78,6 +78,19 @@ export const findRefund = (order: Order, id: string): Refund | undefined =>
   order.refunds.find((r) => r.id === id)
 
 /**
+ * An admin refund reserved on the order whose gateway call never completed (failed or crashed). Without
+ * a requestId, repeating the request resumes it under its own idempotency key instead of reserving the
+ * amount a second time, so a failed refund is always completed by asking again.
+ */
+export const unfinishedRefund = (order: Order, amount: number | undefined): Refund | undefined =>
+  order.refunds.find(
+    (r) =>
+      r.gatewayRefundId === null &&
+      !r.id.startsWith(providerRefundId(order.id, "")) &&
+      (amount === undefined || r.amount === amount),
+  )
+
+/**
  * appendRefund sets the status the caller computed from its own read, so two concurrent partial refunds
  * that together reach the captured amount can leave `partially_refunded`; this names the repair.
  */

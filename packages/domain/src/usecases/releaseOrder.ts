@@ -43,11 +43,7 @@ export const releaseOrder = (order: Order, action: "expire" | "cancel", at: Date
     const moved = yield* orders.transition(order.id, sourcesOf(action), { status: to }, at)
     const current = Option.isSome(moved) ? moved : yield* orders.findById(order.id)
     if (Option.isNone(current) || !releasing.includes(current.value.status)) return current
-    yield* releaseHolds(
-      current.value,
-      current.value.holdEpoch,
-      at,
-      action === "expire" ? "expired" : "released",
-    )
+    // The epoch this pending order held: a later one belongs to a late payment's revival under way.
+    yield* releaseHolds(current.value, order.holdEpoch, at, action === "expire" ? "expired" : "released")
     return current
   })

@@ -53,9 +53,10 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
     findByPaymentIntentId: (id) =>
       Effect.sync(() => orders.findFirst((o) => o.payment.paymentIntentId === id)),
 
-    transition: (id, from, patch, at) =>
+    transition: (id, from, patch, at, expectedHoldEpoch) =>
       update(id, at, (order) =>
-        from.includes(order.status)
+        from.includes(order.status) &&
+        (expectedHoldEpoch === undefined || order.holdEpoch === expectedHoldEpoch)
           ? {
               ...order,
               status: patch.status ?? order.status,
@@ -82,8 +83,13 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
           : undefined,
       ),
 
-    updateInvoice: (id, from, invoice, at) =>
-      update(id, at, (order) => (from.includes(order.invoice.status) ? { ...order, invoice } : undefined)),
+    updateInvoice: (id, from, invoice, at, expectedAttempts) =>
+      update(id, at, (order) =>
+        from.includes(order.invoice.status) &&
+        (expectedAttempts === undefined || order.invoice.attempts === expectedAttempts)
+          ? { ...order, invoice }
+          : undefined,
+      ),
 
     appendRefund: (id, refund, captured, from, status, at) =>
       update(id, at, (order) =>

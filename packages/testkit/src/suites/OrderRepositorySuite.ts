@@ -168,6 +168,22 @@ export const suite = <E>(name: string, layer: Layer.Layer<OrderRepository, E>): 
           }),
         ))
 
+      it("with an expected holdEpoch, applies only while the epoch still equals it (a revival's claim)", () =>
+        run(
+          Effect.gen(function* () {
+            const orders = yield* OrderRepository
+            const order = anOrder({ status: "expired", holdEpoch: 2 })
+            yield* orders.insert(order)
+            const stale = yield* orders.transition(order.id, ["expired"], { holdEpoch: 2 }, minute(5), 1)
+            expect(Option.isNone(stale)).toBe(true)
+            expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
+            const claimed = yield* orders.transition(order.id, ["expired"], { holdEpoch: 3 }, minute(5), 2)
+            expect(Option.getOrThrow(claimed)).toMatchObject({ status: "expired", holdEpoch: 3 })
+            const again = yield* orders.transition(order.id, ["expired"], { holdEpoch: 3 }, minute(6), 2)
+            expect(Option.isNone(again)).toBe(true)
+          }),
+        ))
+
       it("returns None for an unknown order", () =>
         run(
           Effect.gen(function* () {

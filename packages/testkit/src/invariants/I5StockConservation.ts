@@ -1,0 +1,220 @@
+import {
+  createCheckout,
+  expireReservations,
+  handlePaymentEvent,
+  isFinalized,
+  type Order,
+  type PaymentEvent,
+  type Product,
+  refundOrder,
+  repairReservations,
+} from "@settle/domain"
+import { Effect, Exit, type Layer } from "effect"
+import * as fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { coupon as anyCoupon, cart, catalog, type DrawnCart } from "../arbitraries.js"
+import { SandboxControl } from "../fakes/SandboxPaymentGateway.js"
+import type { StoragePorts } from "../world.js"
+import { propertyRuns } from "./propertyRuns.js"
+import { advance, current, payEvent, paymentFailedEvent, sessionExpiredEvent } from "./support/I345Actions.js"
+import { expectedCheckoutError, typedFailure } from "./support/I345BadInput.js"
+import { snapshot, stockViolations, totals } from "./support/I345Checks.js"
+import { crashing, type Runner, stock, timeoutFor, withWorld } from "./support/I345World.js"
+
+/** null runs clean; k crashes the step's k-th port call, after which the step is recovered. */
+const crash: fc.Arbitrary<number | null> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 16 }) },
+)
+
+type Op =
+  | { readonly _tag: "Checkout"; readonly cart: DrawnCart; readonly crashAt: number | null }
+  | { readonly _tag: "Pay"; readonly pick: number; readonly copies: number; readonly crashAt: number | null }
+  | { readonly _tag: "SessionExpired"; readonly pick: number; readonly crashAt: number | null }
+  | { readonly _tag: "PaymentFailed"; readonly pick: number; readonly crashAt: number | null }
+  | { readonly _tag: "Expire"; readonly minutes: number; readonly crashAt: number | null }
+  | { readonly _tag: "Repair"; readonly minutes: number; readonly crashAt: number | null }
+  | { readonly _tag: "Refund"; readonly pick: number; readonly restock: boolean; readonly half: boolean }
+
+const ops = (products: ReadonlyArray<Product>, couponCode: string): fc.Arbitrary<ReadonlyArray<Op>> => {
+  const pick = fc.nat()
+  // Sessions live 30 minutes: a third of the jumps cross an expiry, the others land before one.
+  const minutes = fc.constantFrom(0, 5, 20, 31, 45)
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        _tag: fc.constant("Checkout" as const),
+        cart: fc.oneof(cart(products), cart(products, couponCode)),
+        crashAt: crash,
+      }),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        _tag: fc.constant("Pay" as const),
+        pick,
+        copies: fc.integer({ min: 1, max: 2 }),
+        crashAt: crash,
+      }),
+    },
+    fc.record({ _tag: fc.constant("SessionExpired" as const), pick, crashAt: crash }),
+    fc.record({ _tag: fc.constant("PaymentFailed" as const), pick, crashAt: crash }),
+    fc.record({ _tag: fc.constant("Expire" as const), minutes, crashAt: crash }),
+    fc.record({ _tag: fc.constant("Repair" as const), minutes, crashAt: crash }),
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        _tag: fc.constant("Refund" as const),
+        pick,
+        restock: fc.boolean(),
+        half: fc.boolean(),
+      }),
+    },
+  )
+  return fc.array(op, { minLength: 1, maxLength: 30 })
+}
+
+const scenario = fc.tuple(catalog(), anyCoupon()).chain(([products, coupon]) =>
+  fc.record({
+    products: fc.constant(products),
+    coupon: fc.constant(coupon),
+    ops: ops(products, coupon.code),
+  }),
+)
+
+/** Orders a valid checkout may fail with, without a crash: each leaves stock as it found it. */
+const REFUSALS = ["InsufficientStock", "CouponUnavailable", "InvalidInput"]
+
+/** Run a step with its crash, then recover the way production would: Stripe redelivers, a job reruns. */
+const crashThenRecover = <A, E, R>(k: number | null, step: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const first = yield* crashing(k, step)
+    if (Exit.isFailure(first)) yield* step
+  })
+
+const onEvent = (event: PaymentEvent | null, k: number | null, copies = 1) =>
+  Effect.gen(function* () {
+    if (event === null) return
+    yield* crashThenRecover(k, handlePaymentEvent(event))
+    for (let i = 1; i < copies; i++) yield* handlePaymentEvent(event)
+  })
+
+/**
+ * The orders a step is most likely to matter for: a payment goes to an open session (late ones
+ * included), a refund to a finalized order, an expiry or failure to a pending one. When none fits the
+ * step still runs against any order, as a stray or late event would.
+ */
+const wanted =
+  (op: Op, open: ReadonlySet<string>) =>
+  (order: Order): boolean =>
+    op._tag === "Pay"
+      ? open.has(order.id)
+      : op._tag === "Refund"
+        ? isFinalized(order.status)
+        : order.status === "pending"
+
+const step = (world: Runner, op: Op, products: ReadonlyArray<Product>, orders: Array<Order>) =>
+  Effect.gen(function* () {
+    // Re-read: the session and status the shopper and Stripe act on are the stored ones.
+    const fresh = yield* Effect.forEach(orders, current)
+    const sessions = yield* (yield* SandboxControl).sessions
+    const open = new Set<string>(sessions.filter((s) => s.status === "open").map((s) => s.orderId))
+    const fitting = fresh.filter(wanted(op, open))
+    const pool = fitting.length > 0 ? fitting : fresh
+    const picked = "pick" in op && pool.length > 0 ? (pool[op.pick % pool.length] ?? null) : null
+    switch (op._tag) {
+      case "Checkout": {
+        const before = yield* snapshot
+        // A flawed cart runs clean: its typed refusal, not an injected crash, is what is checked.
+        const exit = yield* crashing(op.cart.flaw === null ? op.crashAt : null, createCheckout(op.cart.input))
+        if (Exit.isSuccess(exit)) {
+          orders.push(exit.value.order)
+        } else if (op.cart.flaw !== null) {
+          expect(typedFailure(exit)).toMatchObject(expectedCheckoutError(op.cart, products))
+          expect(yield* snapshot, "a bad cart changed the stores").toEqual(before)
+        } else if (op.crashAt === null) {
+          expect(REFUSALS).toContain(typedFailure(exit)._tag)
+        }
+        return
+      }
+      case "Pay":
+        return picked === null ? undefined : yield* onEvent(yield* payEvent(picked), op.crashAt, op.copies)
+      case "SessionExpired":
+        return picked === null ? undefined : yield* onEvent(yield* sessionExpiredEvent(picked), op.crashAt)
+      case "PaymentFailed":
+        return picked === null ? undefined : yield* onEvent(yield* paymentFailedEvent(picked), op.crashAt)
+      case "Expire":
+        yield* advance(op.minutes * 60_000)
+        return yield* crashThenRecover(op.crashAt, expireReservations())
+      case "Repair":
+        yield* advance(op.minutes * 60_000)
+        return yield* crashThenRecover(op.crashAt, repairReservations())
+      case "Refund": {
+        if (picked === null || !isFinalized(picked.status)) return
+        const half = Math.floor(picked.totals.total / 2)
+        // Refusals (nothing left to refund) are fine here; I6 owns their correctness, I5 the stock.
+        yield* Effect.either(
+          refundOrder({
+            orderId: picked.id,
+            actor: "ops@example.com",
+            restock: op.restock,
+            ...(op.half && half > 0 ? { amount: half } : {}),
+          }),
+        )
+        return
+      }
+    }
+  }).pipe(world.run)
+
+/** Units the confirmed orders keep: finalized and not given back by a restocking refund. */
+const keptUnits = (orders: ReadonlyArray<Order>, productId: string): number =>
+  orders
+    .filter((o) => isFinalized(o.status) && !o.refunds.some((r) => r.restock && r.gatewayRefundId !== null))
+    .flatMap((o) => o.items)
+    .filter((item) => item.productId === productId)
+    .reduce((sum, item) => sum + item.quantity, 0)
+
+export const suite = <E>(
+  name: string,
+  storage: Layer.Layer<StoragePorts, E>,
+  options: { readonly runs?: number } = {},
+): void => {
+  const numRuns = options.runs ?? propertyRuns(60)
+
+  describe(`${name}: I5 stock conservation`, () => {
+    it(
+      "I5 available + reserved + committed is conserved and never negative through any sequence of steps",
+      timeoutFor(numRuns, 300),
+      () =>
+        fc.assert(
+          fc.asyncProperty(scenario, ({ products, coupon, ops: steps }) =>
+            withWorld(storage, async (world) => {
+              await world.run(stock(products, [coupon]))
+              const initial = totals(products)
+              const orders: Array<Order> = []
+              for (const [n, op] of steps.entries()) {
+                await step(world, op, products, orders)
+                expect(
+                  stockViolations(await world.run(snapshot), initial),
+                  `after step ${n} ${op._tag}`,
+                ).toEqual([])
+              }
+              // Every expiry passed, then the jobs: nothing may stay reserved (holds a crash left behind are
+              // the repair job's to return), and committed is exactly what was sold and kept.
+              await world.run(Effect.zipRight(advance(2 * 24 * 60 * 60_000), expireReservations()))
+              await world.run(repairReservations())
+              const end = await world.run(snapshot)
+              expect(stockViolations(end, initial), "at the end").toEqual([])
+              expect(end.orders.filter((o) => o.status === "paid")).toEqual([])
+              for (const p of end.products) {
+                expect(p.stock.reserved, `${p.sku} reserved`).toBe(0)
+                expect(p.stock.committed, `${p.sku} committed`).toBe(keptUnits(end.orders, p.id))
+              }
+            }),
+          ),
+          { numRuns },
+        ),
+    )
+  })
+}
