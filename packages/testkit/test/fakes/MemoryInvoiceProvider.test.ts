@@ -9,7 +9,6 @@ import { suite } from "../../src/suites/InvoiceProviderSuite.js"
 suite("MemoryInvoiceProvider", MemoryInvoiceProvider.layer(), {
   setMode: (mode) => Effect.flatMap(InvoiceControl, (control) => control.setMode(mode)),
 })
-suite("MemoryInvoiceProvider without a control", MemoryInvoiceProvider.layer("stripe"))
 
 describe("InvoiceControl", () => {
   const order = anOrder({ id: OrderId.make("ord_inv_1"), status: "confirmed" })
