@@ -1,0 +1,49 @@
+import { StoreError } from "@settle/domain"
+import { Context, Effect, Layer } from "effect"
+import { type Db, MongoClient, type MongoClientOptions } from "mongodb"
+
+export interface MongoConfig {
+  /** `mongodb://` or `mongodb+srv://` connection string. */
+  readonly uri: string
+  /** Database name; defaults to the one in the URI's path. */
+  readonly dbName?: string
+  readonly maxPoolSize?: number
+  readonly serverSelectionTimeoutMS?: number
+  readonly socketTimeoutMS?: number
+}
+
+/** One connected database for every Mongo adapter of a process. */
+export interface MongoDatabase {
+  readonly db: Db
+  readonly client: MongoClient
+}
+
+export const MongoDatabase = Context.GenericTag<MongoDatabase>("@settle/adapters/MongoDatabase")
+
+const clientOptions = (config: MongoConfig): MongoClientOptions => ({
+  // Retryable writes make a write interrupted by a failover run once; servers without sessions
+  // (FerretDB) simply ignore the option.
+  retryWrites: true,
+  retryReads: true,
+  maxPoolSize: config.maxPoolSize ?? 20,
+  serverSelectionTimeoutMS: config.serverSelectionTimeoutMS ?? 10_000,
+  socketTimeoutMS: config.socketTimeoutMS ?? 30_000,
+  connectTimeoutMS: 10_000,
+})
+
+/** Connect on build and close on release, so shutdown waits for the pool to drain. */
+export const layer = (config: MongoConfig): Layer.Layer<MongoDatabase, StoreError> =>
+  Layer.scoped(
+    MongoDatabase,
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const client = new MongoClient(config.uri, clientOptions(config))
+          await client.connect()
+          return { client, db: client.db(config.dbName) }
+        },
+        catch: (cause) => new StoreError({ message: `[db] cannot connect: ${String(cause)}`, cause }),
+      }),
+      ({ client }) => Effect.promise(() => client.close()),
+    ),
+  )

@@ -1,0 +1,48 @@
+import { Effect } from "effect"
+import type { Db, IndexDescription } from "mongodb"
+import { mongoRead } from "./mongoCall.js"
+
+/**
+ * Every index Settle's writes and the runbook's queries rely on, by collection. Unique indexes are
+ * what make inserts idempotent; the others serve the jobs and the runbook's order-health queries.
+ */
+export const INDEXES: Readonly<Record<string, ReadonlyArray<IndexDescription>>> = {
+  orders: [
+    // Sparse, and the adapter leaves payment.sessionId out until a session opens, so orders without
+    // one never collide; a partial index would say it more directly, but FerretDB has none.
+    { key: { "payment.sessionId": 1 }, name: "payment_sessionId_unique", unique: true, sparse: true },
+    { key: { "payment.paymentIntentId": 1 }, name: "payment_paymentIntentId" },
+    { key: { status: 1, expiresAt: 1 }, name: "status_expiresAt" },
+    { key: { status: 1, "webhook.processedAt": 1, updatedAt: 1 }, name: "status_processedAt_updatedAt" },
+    { key: { "invoice.status": 1, "invoice.nextAttemptAt": 1 }, name: "invoice_status_nextAttemptAt" },
+    { key: { createdAt: -1 }, name: "createdAt" },
+  ],
+  products: [{ key: { sku: 1 }, name: "sku_unique", unique: true }],
+  coupons: [{ key: { code: 1 }, name: "code_unique", unique: true }],
+  couponreservations: [
+    { key: { couponId: 1, orderId: 1 }, name: "couponId_orderId_unique", unique: true },
+    { key: { status: 1, expiresAt: 1 }, name: "status_expiresAt" },
+  ],
+  stripewebhookevents: [
+    { key: { stripeEventId: 1 }, name: "stripeEventId_unique", unique: true },
+    { key: { status: 1, createdAt: 1 }, name: "status_createdAt" },
+  ],
+  ledgerentries: [
+    { key: { kind: 1, externalId: 1 }, name: "kind_externalId_unique", unique: true },
+    { key: { orderId: 1, createdAt: 1 }, name: "orderId_createdAt" },
+  ],
+  auditrecords: [
+    { key: { orderId: 1, at: 1 }, name: "orderId_at" },
+    { key: { at: -1 }, name: "at" },
+  ],
+  mediaassets: [{ key: { createdAt: -1 }, name: "createdAt" }],
+}
+
+/** Create the indexes; idempotent (an existing index with the same spec is a no-op), run at startup. */
+export const ensureIndexes = (db: Db) =>
+  Effect.forEach(
+    Object.entries(INDEXES),
+    ([collection, indexes]) =>
+      mongoRead(collection, "createIndexes", () => db.collection(collection).createIndexes([...indexes])),
+    { discard: true },
+  )
