@@ -9,7 +9,9 @@ describe("the Mongo test harness", () => {
     Effect.runPromise(
       Effect.gen(function* () {
         const { db } = yield* MongoDatabase
-        const names = (yield* Effect.promise(() => db.collection("orders").indexes())).map((index) => index.name)
+        const names = (yield* Effect.promise(() => db.collection("orders").indexes())).map(
+          (index) => index.name,
+        )
         expect(names).toEqual(expect.arrayContaining((INDEXES.orders ?? []).map((index) => index.name)))
         expect(yield* Effect.promise(() => db.collection("products").countDocuments())).toBe(0)
       }).pipe(Effect.provide(freshDatabase)),

@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Duration, Effect, Option, Random } from "effect"
 import { OrderNotFound, WriteConflict } from "../errors.js"
 import { holdKey } from "../model/Hold.js"
 import type { PaymentIntentId, SessionId } from "../model/Ids.js"
@@ -132,6 +132,11 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
       } else {
         const revived = yield* reviveOrder(current, paymentFields(payment, at), at)
         if (revived._tag === "InReview") return revived
+        // Two deliveries reviving one order can keep superseding each other's claim; a random pause
+        // that grows with the rounds lets one of them finish, and the other then finds the order paid.
+        if (revived._tag === "Superseded") {
+          yield* Effect.sleep(Duration.millis(yield* Random.nextIntBetween(1, 20 * (round + 1))))
+        }
       }
       const reread = yield* orders.findById(current.id)
       if (Option.isNone(reread)) return yield* new OrderNotFound({ key: current.id })

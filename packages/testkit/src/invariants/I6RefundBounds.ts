@@ -152,9 +152,18 @@ export const runRefundScenario = async <E>(
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options?: { readonly runs?: number },
+  options?: {
+    readonly runs?: number
+    /**
+     * False on a store over the network: a pinned interleaving names port calls by the order in which
+     * they were scheduled, which there depends on I/O timing, so the replay may wait forever for a call. The random
+     * schedules of the property above still run.
+     */
+    readonly replayPinnedSchedules?: boolean
+  },
 ): void => {
   const numRuns = options?.runs ?? propertyRuns(40)
+  const pinned = options?.replayPinnedSchedules === false ? it.skip : it
   describe(name, () => {
     it("I6 refunds stay within the capture and converge with Stripe and the ledger", () =>
       fc.assert(
@@ -168,23 +177,26 @@ export const suite = <E>(
     // found it as well, seed -573472763, in a 600-run campaign): both requests read the order before
     // either appended, so each planned partially_refunded; the crash hit the second one's status repair
     // and its retry used to leave the fully refunded order partially_refunded for good.
-    it("I6 regression: concurrent partial refunds reaching the capture, crashed before the status repair", () =>
-      runRefundScenario(
-        storage,
-        {
-          orders: [{ price: 100, quantity: 1 }],
-          steps: [
-            {
-              _tag: "Race",
-              requests: [
-                { order: 0, percent: 1, requestId: "req-a", restock: false },
-                { order: 0, percent: 99, requestId: "req-b", restock: false },
-              ],
-              crashAt: 6,
-            },
-          ],
-        },
-        fc.schedulerFor([1, 2, 3, 4, 5, 6, 7]),
-      ))
+    pinned(
+      "I6 regression: concurrent partial refunds reaching the capture, crashed before the status repair",
+      () =>
+        runRefundScenario(
+          storage,
+          {
+            orders: [{ price: 100, quantity: 1 }],
+            steps: [
+              {
+                _tag: "Race",
+                requests: [
+                  { order: 0, percent: 1, requestId: "req-a", restock: false },
+                  { order: 0, percent: 99, requestId: "req-b", restock: false },
+                ],
+                crashAt: 6,
+              },
+            ],
+          },
+          fc.schedulerFor([1, 2, 3, 4, 5, 6, 7]),
+        ),
+    )
   })
 }

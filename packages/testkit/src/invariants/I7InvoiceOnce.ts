@@ -100,9 +100,18 @@ export const runInvoiceScenario = async <E>(
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options?: { readonly runs?: number },
+  options?: {
+    readonly runs?: number
+    /**
+     * False on a store over the network: a pinned interleaving names port calls by the order in which
+     * they were scheduled, which there depends on I/O timing, so the replay may wait forever for a call. The random
+     * schedules of the property above still run.
+     */
+    readonly replayPinnedSchedules?: boolean
+  },
 ): void => {
   const numRuns = options?.runs ?? propertyRuns(40)
+  const pinned = options?.replayPinnedSchedules === false ? it.skip : it
   describe(name, () => {
     it("I7 every confirmed order converges to one invoice, with backoff and metrics to match", () =>
       fc.assert(
@@ -165,7 +174,7 @@ export const suite = <E>(
         fc.schedulerFor([1, 2, 3, 4, 5, 6]),
       ))
 
-    it("I7 regression: a stale run cannot claim a failed invoice again after another's attempt", () =>
+    pinned("I7 regression: a stale run cannot claim a failed invoice again after another's attempt", () =>
       runInvoiceScenario(
         storage,
         {
@@ -178,6 +187,7 @@ export const suite = <E>(
           ],
         },
         fc.schedulerFor([2, 3, 4, 1, 6, 5, 8, 9, 7, 10, 11]),
-      ))
+      ),
+    )
   })
 }

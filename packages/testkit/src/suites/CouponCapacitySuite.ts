@@ -2,6 +2,7 @@ import { type Coupon, CouponRepository, OrderId } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aCoupon, minute } from "../fixtures.js"
+import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const orderId = OrderId.make("ord_coupon")
 const counters = (c: Coupon) => ({
@@ -11,7 +12,11 @@ const counters = (c: Coupon) => ({
 })
 
 /** The CouponRepository's capacity moves: each applies once and keeps the counters summing to max. */
-export const capacity = <E>(layer: Layer.Layer<CouponRepository, E>): void => {
+export const capacity = <E>(
+  layer: Layer.Layer<CouponRepository, E>,
+  options: ServerRaceOptions = {},
+): void => {
+  const races = options.serverRacesConditionalWrites === true
   const run = <A, E2>(program: Effect.Effect<A, E2, CouponRepository>) =>
     Effect.runPromise(Effect.provide(program, layer))
 
@@ -149,7 +154,7 @@ export const capacity = <E>(layer: Layer.Layer<CouponRepository, E>): void => {
         }),
       ))
 
-    it("grants exactly the available units to 200 concurrent holds", () =>
+    it(raceTitle("grants exactly the available units to 200 concurrent holds", options), () =>
       run(
         Effect.gen(function* () {
           const coupon = aCoupon({ maxRedemptions: 50, available: 50 })
@@ -158,15 +163,27 @@ export const capacity = <E>(layer: Layer.Layer<CouponRepository, E>): void => {
             Array.from({ length: 200 }, (_, i) => coupons.hold(coupon.id, `ord_${i}/0`, orderId, minute(1))),
             { concurrency: "unbounded" },
           )
+          const after = yield* read
+          if (races) {
+            // Lost updates: more callers hear "held" than holds survive, but the stored coupon is
+            // one writer's consistent whole and only holds that were granted are in it.
+            const granted = new Set(outcomes.flatMap((o, i) => (o === "held" ? [`ord_${i}/0`] : [])))
+            expect(outcomes.every((o) => o === "held" || o === "insufficient")).toBe(true)
+            expect(after.holds.every((h) => granted.has(h.key))).toBe(true)
+            expect(after.holds.length).toBeLessThanOrEqual(50)
+            expect(after.reservedCount).toBe(after.holds.length)
+            expect(after.available + after.reservedCount + after.redeemedCount).toBe(50)
+            return
+          }
           expect(outcomes.filter((o) => o === "held")).toHaveLength(50)
           expect(outcomes.filter((o) => o === "insufficient")).toHaveLength(150)
-          const after = yield* read
           expect(counters(after)).toEqual({ available: 0, reservedCount: 50, redeemedCount: 0 })
           expect(after.holds).toHaveLength(50)
         }),
-      ))
+      ),
+    )
 
-    it("moves a hold once under concurrent redeems and releases", () =>
+    it(raceTitle("moves a hold once under concurrent redeems and releases", options), () =>
       run(
         Effect.gen(function* () {
           const coupon = aCoupon({ maxRedemptions: 2, available: 2 })
@@ -180,11 +197,16 @@ export const capacity = <E>(layer: Layer.Layer<CouponRepository, E>): void => {
             ),
             { concurrency: "unbounded" },
           )
-          expect(outcomes.filter((o) => o !== "not_held")).toHaveLength(1)
+          // A racing server lets several movers apply (the last write wins), never none.
+          const moved = outcomes.filter((o) => o !== "not_held").length
+          if (races) expect(moved).toBeGreaterThanOrEqual(1)
+          else expect(moved).toBe(1)
           const after = yield* read
           expect(after.reservedCount).toBe(0)
+          expect(after.holds).toEqual([])
           expect(after.available + after.redeemedCount).toBe(2)
         }),
-      ))
+      ),
+    )
   })
 }

@@ -3,9 +3,14 @@ import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aCoupon, minute } from "../fixtures.js"
 import { capacity } from "./CouponCapacitySuite.js"
+import type { ServerRaceOptions } from "./ServerRaces.js"
 
 /** The CouponRepository contract; every adapter (memory, Mongo) must pass it unchanged. */
-export const suite = <E>(name: string, layer: Layer.Layer<CouponRepository, E>): void => {
+export const suite = <E>(
+  name: string,
+  layer: Layer.Layer<CouponRepository, E>,
+  options: ServerRaceOptions = {},
+): void => {
   const run = <A, E2>(program: Effect.Effect<A, E2, CouponRepository>) =>
     Effect.runPromise(Effect.provide(program, layer))
 
@@ -102,6 +107,6 @@ export const suite = <E>(name: string, layer: Layer.Layer<CouponRepository, E>):
         ))
     })
 
-    capacity(layer)
+    capacity(layer, options)
   })
 }

@@ -1,20 +1,18 @@
 import { type Order, OrderRepository } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { anInvoice, anOrder, aPayment, aRefund, minute } from "../fixtures.js"
+import { anInvoice, anOrder, minute } from "../fixtures.js"
+import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const paidOrder = (overrides: Partial<Order> = {}): Order =>
   anOrder({ status: "paid", webhook: { processedAt: null, lastEventId: "evt_paid" }, ...overrides })
 
-const confirmedOrder = (amountRefunded = 0): Order =>
-  anOrder({
-    status: "confirmed",
-    payment: aPayment({ amountReceived: 3000, amountRefunded }),
-    webhook: { processedAt: minute(1), lastEventId: "evt_paid" },
-  })
-
-/** markFinalized, updateInvoice and the refund writes of the OrderRepository contract. */
-export const finalizationAndRefunds = <E>(layer: Layer.Layer<OrderRepository, E>): void => {
+/** markFinalized and updateInvoice of the OrderRepository contract. */
+export const finalization = <E>(
+  layer: Layer.Layer<OrderRepository, E>,
+  options: ServerRaceOptions = {},
+): void => {
+  const races = options.serverRacesConditionalWrites === true
   const run = <A, E2>(program: Effect.Effect<A, E2, OrderRepository>) =>
     Effect.runPromise(Effect.provide(program, layer))
 
@@ -75,7 +73,7 @@ export const finalizationAndRefunds = <E>(layer: Layer.Layer<OrderRepository, E>
         }),
       ))
 
-    it("finalizes exactly once under concurrent calls", () =>
+    it(raceTitle("finalizes exactly once under concurrent calls", options), () =>
       run(
         Effect.gen(function* () {
           const orders = yield* OrderRepository
@@ -85,13 +83,16 @@ export const finalizationAndRefunds = <E>(layer: Layer.Layer<OrderRepository, E>
             Array.from({ length: 50 }, (_, i) => orders.markFinalized(order.id, minute(i + 1), `evt_${i}`)),
             { concurrency: "unbounded" },
           )
-          const winners = results.filter(Option.isSome)
-          expect(winners).toHaveLength(1)
+          const winners = results.filter(Option.isSome).map((r) => r.value)
+          // A racing server confirms for every caller that read processedAt null; one write stays whole.
+          if (races) expect(winners.length).toBeGreaterThanOrEqual(1)
+          else expect(winners).toHaveLength(1)
           const stored = Option.getOrThrow(yield* orders.findById(order.id))
-          expect(stored.webhook.processedAt).toEqual(winners[0]?.value.webhook.processedAt)
+          expect(winners).toContainEqual(stored)
           expect(stored.version).toBe(order.version + 1)
         }),
-      ))
+      ),
+    )
   })
 
   describe("updateInvoice", () => {
@@ -123,183 +124,6 @@ export const finalizationAndRefunds = <E>(layer: Layer.Layer<OrderRepository, E>
           const retry = anInvoice({ status: "issuing", attempts: 2 })
           expect(
             Option.isNone(yield* orders.updateInvoice(order.id, ["pending", "failed"], retry, minute(3))),
-          ).toBe(true)
-          expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
-        }),
-      ))
-  })
-
-  describe("appendRefund", () => {
-    it("appends the refund, adds to amountRefunded and sets the status in one write", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const order = confirmedOrder()
-          yield* orders.insert(order)
-          const refund = aRefund({ amount: 1000 })
-          const next = Option.getOrThrow(
-            yield* orders.appendRefund(
-              order.id,
-              refund,
-              3000,
-              ["confirmed"],
-              "partially_refunded",
-              minute(4),
-            ),
-          )
-          expect(next.refunds).toEqual([refund])
-          expect(next.payment.amountRefunded).toBe(1000)
-          expect(next.status).toBe("partially_refunded")
-          expect(next.version).toBe(order.version + 1)
-          expect(next.updatedAt).toEqual(minute(4))
-        }),
-      ))
-
-    it("refunds a repeated request once", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const order = confirmedOrder()
-          yield* orders.insert(order)
-          const refund = aRefund({ amount: 1000 })
-          const from = ["confirmed", "partially_refunded"] as const
-          yield* orders.appendRefund(order.id, refund, 3000, from, "partially_refunded", minute(4))
-          const again = yield* orders.appendRefund(
-            order.id,
-            refund,
-            3000,
-            from,
-            "partially_refunded",
-            minute(5),
-          )
-          expect(Option.isNone(again)).toBe(true)
-          const stored = Option.getOrThrow(yield* orders.findById(order.id))
-          expect(stored.refunds).toHaveLength(1)
-          expect(stored.payment.amountRefunded).toBe(1000)
-        }),
-      ))
-
-    it("accepts up to the captured amount and refuses anything beyond it", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const order = confirmedOrder(2000)
-          yield* orders.insert(order)
-          const from = ["confirmed"] as const
-          const over = yield* orders.appendRefund(
-            order.id,
-            aRefund({ amount: 1001 }),
-            3000,
-            from,
-            "refunded",
-            minute(4),
-          )
-          expect(Option.isNone(over)).toBe(true)
-          expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
-          const exact = yield* orders.appendRefund(
-            order.id,
-            aRefund({ amount: 1000 }),
-            3000,
-            from,
-            "refunded",
-            minute(4),
-          )
-          expect(Option.getOrThrow(exact).payment.amountRefunded).toBe(3000)
-        }),
-      ))
-
-    it("returns None when the status is not in `from`", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const order = anOrder({ status: "pending" })
-          yield* orders.insert(order)
-          const result = yield* orders.appendRefund(
-            order.id,
-            aRefund(),
-            3000,
-            ["confirmed"],
-            "refunded",
-            minute(4),
-          )
-          expect(Option.isNone(result)).toBe(true)
-          expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
-        }),
-      ))
-
-    it("never refunds more than captured under concurrent requests", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const order = confirmedOrder()
-          yield* orders.insert(order)
-          const from = ["confirmed", "partially_refunded"] as const
-          const results = yield* Effect.all(
-            Array.from({ length: 20 }, () =>
-              orders.appendRefund(
-                order.id,
-                aRefund({ amount: 500 }),
-                3000,
-                from,
-                "partially_refunded",
-                minute(4),
-              ),
-            ),
-            { concurrency: "unbounded" },
-          )
-          expect(results.filter(Option.isSome)).toHaveLength(6)
-          const stored = Option.getOrThrow(yield* orders.findById(order.id))
-          expect(stored.payment.amountRefunded).toBe(3000)
-          expect(stored.refunds).toHaveLength(6)
-        }),
-      ))
-  })
-
-  describe("setGatewayRefundId", () => {
-    it("sets the gateway id on the matching refund only", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const a = aRefund()
-          const b = aRefund()
-          const order = anOrder({ status: "partially_refunded", refunds: [a, b] })
-          yield* orders.insert(order)
-          const next = Option.getOrThrow(
-            yield* orders.setGatewayRefundId(order.id, b.id, "re_123", minute(6)),
-          )
-          expect(next.refunds).toEqual([a, { ...b, gatewayRefundId: "re_123" }])
-          expect(next.version).toBe(order.version + 1)
-          expect(next.updatedAt).toEqual(minute(6))
-        }),
-      ))
-
-    it("lets one writer set the gateway id: a second call returns None and changes nothing", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const refund = aRefund()
-          const order = anOrder({ status: "partially_refunded", refunds: [refund] })
-          yield* orders.insert(order)
-          expect(
-            Option.isSome(yield* orders.setGatewayRefundId(order.id, refund.id, "re_1", minute(6))),
-          ).toBe(true)
-          expect(
-            Option.isNone(yield* orders.setGatewayRefundId(order.id, refund.id, "re_2", minute(7))),
-          ).toBe(true)
-          const stored = Option.getOrThrow(yield* orders.findById(order.id))
-          expect(stored.refunds[0]?.gatewayRefundId).toBe("re_1")
-          expect(stored.version).toBe(order.version + 1)
-        }),
-      ))
-
-    it("returns None for an unknown refund id", () =>
-      run(
-        Effect.gen(function* () {
-          const orders = yield* OrderRepository
-          const order = anOrder({ status: "partially_refunded", refunds: [aRefund()] })
-          yield* orders.insert(order)
-          expect(
-            Option.isNone(yield* orders.setGatewayRefundId(order.id, "refund_nope", "re_1", minute(6))),
           ).toBe(true)
           expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
         }),

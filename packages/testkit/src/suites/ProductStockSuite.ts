@@ -2,12 +2,14 @@ import { OrderId, type Product, ProductCatalog, type ProductId } from "@settle/d
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aProduct, minute } from "../fixtures.js"
+import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const orderId = OrderId.make("ord_stock")
 const total = (p: Product): number => p.stock.available + p.stock.reserved + p.stock.committed
 
 /** The ProductCatalog's stock moves: holds are applied once and conserve units. */
-export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>): void => {
+export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerRaceOptions = {}): void => {
+  const races = options.serverRacesConditionalWrites === true
   const run = <A, E2>(program: Effect.Effect<A, E2, ProductCatalog>) =>
     Effect.runPromise(Effect.provide(program, layer))
 
@@ -133,7 +135,7 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>): void => {
         }),
       ))
 
-    it("grants exactly the available units to 200 concurrent holds", () =>
+    it(raceTitle("grants exactly the available units to 200 concurrent holds", options), () =>
       run(
         Effect.gen(function* () {
           const product = aProduct({ stock: { available: 50, reserved: 0, committed: 0 } })
@@ -144,15 +146,27 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>): void => {
             ),
             { concurrency: "unbounded" },
           )
+          const after = yield* read()
+          if (races) {
+            // Lost updates: more callers hear "held" than holds survive, but the stored document
+            // is one writer's consistent whole and only holds that were granted are in it.
+            const granted = new Set(outcomes.flatMap((o, i) => (o === "held" ? [`ord_${i}/0`] : [])))
+            expect(outcomes.every((o) => o === "held" || o === "insufficient")).toBe(true)
+            expect(after.holds.every((h) => granted.has(h.key))).toBe(true)
+            expect(after.holds.length).toBeLessThanOrEqual(50)
+            expect(after.stock.reserved).toBe(after.holds.length)
+            expect(total(after)).toBe(50)
+            return
+          }
           expect(outcomes.filter((o) => o === "held")).toHaveLength(50)
           expect(outcomes.filter((o) => o === "insufficient")).toHaveLength(150)
-          const after = yield* read()
           expect(after.stock).toEqual({ available: 0, reserved: 50, committed: 0 })
           expect(after.holds).toHaveLength(50)
         }),
-      ))
+      ),
+    )
 
-    it("commits a hold once under concurrent commits and releases", () =>
+    it(raceTitle("commits a hold once under concurrent commits and releases", options), () =>
       run(
         Effect.gen(function* () {
           const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
@@ -166,11 +180,16 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>): void => {
             ),
             { concurrency: "unbounded" },
           )
-          expect(outcomes.filter((o) => o !== "not_held")).toHaveLength(1)
+          // A racing server lets several movers apply (the last write wins), never none.
+          const moved = outcomes.filter((o) => o !== "not_held").length
+          if (races) expect(moved).toBeGreaterThanOrEqual(1)
+          else expect(moved).toBe(1)
           const after = yield* read()
           expect(after.stock.reserved).toBe(0)
+          expect(after.holds).toEqual([])
           expect(total(after)).toBe(5)
         }),
-      ))
+      ),
+    )
   })
 }

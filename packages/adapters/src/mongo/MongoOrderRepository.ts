@@ -1,0 +1,264 @@
+import {
+  Invoice,
+  Order,
+  type OrderPatch,
+  OrderRepository,
+  Payment,
+  type SessionId,
+  type StoreError,
+} from "@settle/domain"
+import { Effect, Layer, Option } from "effect"
+import type { Document, Filter, Sort, UpdateFilter } from "mongodb"
+import { fromDocument } from "./documents.js"
+import { MongoDatabase } from "./MongoDatabase.js"
+import { mongoCall, mongoRead } from "./mongoCall.js"
+
+const COLLECTION = "orders"
+const INVOICE_DUE: ReadonlyArray<Invoice["status"]> = ["pending", "failed", "issuing"]
+
+/** An order as stored: its id is `_id`, and payment.sessionId is absent while null (see encode). */
+type OrderDocument = Omit<Order, "id" | "payment"> & {
+  readonly _id: string
+  readonly payment: Omit<Payment, "sessionId"> & { readonly sessionId?: SessionId }
+}
+
+const decodeStored = fromDocument(Order, COLLECTION)
+
+/** A missing payment.sessionId (see encode) reads back as null. */
+const decode = (doc: Document): Effect.Effect<Order, StoreError> => {
+  const payment: unknown = doc.payment
+  const withSession =
+    typeof payment === "object" && payment !== null && !("sessionId" in payment)
+      ? { ...doc, payment: { ...payment, sessionId: null } }
+      : doc
+  return decodeStored(withSession)
+}
+
+/**
+ * The unique index on payment.sessionId is sparse (FerretDB has no partial indexes), and a sparse
+ * index still indexes explicit nulls: many orders without a session would collide. So a null
+ * sessionId is simply not stored.
+ */
+const encode = ({ id, payment: { sessionId, ...payment }, ...order }: Order): OrderDocument => ({
+  _id: id,
+  ...order,
+  payment: sessionId === null ? payment : { ...payment, sessionId },
+})
+
+/**
+ * The `$set`/`$unset` of a partial payment, one dotted path per field the patch carries (the schema's
+ * fields only), so the fields it leaves out keep their stored value.
+ */
+const paymentFields = (payment: Partial<Payment>) => {
+  const set: Record<string, unknown> = {}
+  const unset: Record<string, ""> = {}
+  for (const field of Object.keys(Payment.fields) as Array<keyof Payment>) {
+    const value = payment[field]
+    if (value === undefined) continue
+    if (field === "sessionId" && value === null) unset["payment.sessionId"] = ""
+    else set[`payment.${field}`] = value
+  }
+  return { set, unset }
+}
+
+/** Every invoice field as a dotted `$set` path: updateInvoice replaces the invoice state as given. */
+const invoiceFields = (invoice: Invoice): Record<string, unknown> =>
+  Object.fromEntries(
+    (Object.keys(Invoice.fields) as Array<keyof Invoice>).map((field) => [
+      `invoice.${field}`,
+      invoice[field],
+    ]),
+  )
+
+const patchUpdate = (patch: OrderPatch, at: Date): UpdateFilter<OrderDocument> => {
+  const { set, unset } = paymentFields(patch.payment ?? {})
+  if (patch.status !== undefined) set.status = patch.status
+  if (patch.reviewReason !== undefined) set.reviewReason = patch.reviewReason
+  if (patch.holdEpoch !== undefined) set.holdEpoch = patch.holdEpoch
+  if (patch.lastEventId !== undefined) set["webhook.lastEventId"] = patch.lastEventId
+  set.updatedAt = at
+  return Object.keys(unset).length === 0
+    ? { $set: set, $inc: { version: 1 } }
+    : { $set: set, $unset: unset, $inc: { version: 1 } }
+}
+
+export const make: Effect.Effect<OrderRepository, never, MongoDatabase> = Effect.gen(function* () {
+  const { db } = yield* MongoDatabase
+  const orders = db.collection<OrderDocument>(COLLECTION)
+
+  const findOne = (what: string, filter: Filter<OrderDocument>) =>
+    mongoRead(COLLECTION, what, () => orders.findOne(filter)).pipe(
+      Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decode(doc)))),
+    )
+
+  const findMany = (what: string, filter: Filter<OrderDocument>, sort: Sort, limit: number) =>
+    limit < 1
+      ? Effect.succeed<ReadonlyArray<Order>>([])
+      : mongoRead(COLLECTION, what, () =>
+          orders.find(filter).sort(sort).limit(Math.floor(limit)).toArray(),
+        ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decode)))
+
+  /**
+   * One conditional single-document write: the condition is the filter, so the server applies the
+   * update only to a document still matching it. None when nothing matched. An update that would
+   * take another order's sessionId fails like any store error (the port gives it no DuplicateKey).
+   */
+  const update = (what: string, filter: Filter<OrderDocument>, change: UpdateFilter<OrderDocument>) =>
+    mongoRead(COLLECTION, what, () =>
+      orders.findOneAndUpdate(filter, change, { returnDocument: "after" }),
+    ).pipe(Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decode(doc)))))
+
+  const service: OrderRepository = {
+    insert: (order) =>
+      mongoCall(COLLECTION, "insert", () => orders.insertOne(encode(order))).pipe(Effect.asVoid),
+
+    findById: (id) => findOne("findById", { _id: id }),
+
+    findBySessionId: (sessionId) => findOne("findBySessionId", { "payment.sessionId": sessionId }),
+
+    findByPaymentIntentId: (id) => findOne("findByPaymentIntentId", { "payment.paymentIntentId": id }),
+
+    transition: (id, from, patch, at, expectedHoldEpoch) =>
+      update(
+        "transition",
+        {
+          _id: id,
+          status: { $in: [...from] },
+          ...(expectedHoldEpoch === undefined ? {} : { holdEpoch: expectedHoldEpoch }),
+        },
+        patchUpdate(patch, at),
+      ),
+
+    markFinalized: (id, at, eventId) => {
+      const condition = { _id: id, status: "paid", "webhook.processedAt": null } as const
+      const confirm = {
+        status: "confirmed" as const,
+        "webhook.processedAt": at,
+        ...(eventId === null ? {} : { "webhook.lastEventId": eventId }),
+        updatedAt: at,
+      }
+      // Only an unscheduled invoice is scheduled (an operator may have set it manual or none before).
+      // A conditional $set cannot pick its value from the document without $expr, so this is two
+      // conditional writes on disjoint invoice states: only finalization ever leaves "unscheduled" and
+      // nothing returns to it, and both require processedAt null, so at most one of them ever applies.
+      return update(
+        "markFinalized",
+        { ...condition, "invoice.status": "unscheduled" as const },
+        {
+          $set: { ...confirm, "invoice.status": "pending" as const, "invoice.nextAttemptAt": at },
+          $inc: { version: 1 },
+        },
+      ).pipe(
+        Effect.flatMap((scheduled) =>
+          Option.isSome(scheduled)
+            ? Effect.succeed(scheduled)
+            : update(
+                "markFinalized",
+                { ...condition, "invoice.status": { $ne: "unscheduled" } },
+                { $set: confirm, $inc: { version: 1 } },
+              ),
+        ),
+      )
+    },
+
+    updateInvoice: (id, from, invoice, at, expectedAttempts) =>
+      update(
+        "updateInvoice",
+        {
+          _id: id,
+          "invoice.status": { $in: [...from] },
+          ...(expectedAttempts === undefined ? {} : { "invoice.attempts": expectedAttempts }),
+        },
+        {
+          $set: { ...invoiceFields(invoice), updatedAt: at },
+          $inc: { version: 1 },
+        },
+      ),
+
+    appendRefund: (id, refund, captured, from, status, at) =>
+      update(
+        "appendRefund",
+        {
+          _id: id,
+          status: { $in: [...from] },
+          // "No refund with this id": FerretDB v1 matches `{"refunds.id": {$ne: id}}` (and $nin, $not)
+          // against arrays that do contain it; $nor of the equality match means the same on MongoDB
+          // and is right on FerretDB (probed in test/mongo/ferretdbLimits.test.ts).
+          $nor: [{ "refunds.id": refund.id }],
+          // Compared against a constant: the refund fits when what is already refunded leaves room.
+          "payment.amountRefunded": { $lte: captured - refund.amount },
+        },
+        {
+          $push: { refunds: refund },
+          $inc: { "payment.amountRefunded": refund.amount, version: 1 },
+          $set: { status, updatedAt: at },
+        },
+      ),
+
+    setGatewayRefundId: (id, refundId, gatewayRefundId, at) =>
+      // FerretDB v1 has neither the positional `refunds.$` update nor $elemMatch with field conditions.
+      // Refunds are only ever appended, so a refund's array index never changes: read it once, then
+      // write `refunds.<i>` conditionally on that element still having this id and no gateway id.
+      // That write is the single atomic compare-and-set; the read only finds where to aim it.
+      findOne("setGatewayRefundId", { _id: id }).pipe(
+        Effect.flatMap((found) => {
+          const index = Option.match(found, {
+            onNone: () => -1,
+            onSome: (order) =>
+              order.refunds.findIndex((r) => r.id === refundId && r.gatewayRefundId === null),
+          })
+          if (index < 0) return Effect.succeedNone
+          const element = `refunds.${index}`
+          return update(
+            "setGatewayRefundId",
+            { _id: id, [`${element}.id`]: refundId, [`${element}.gatewayRefundId`]: null },
+            {
+              $set: { [`${element}.gatewayRefundId`]: gatewayRefundId, updatedAt: at },
+              $inc: { version: 1 },
+            },
+          )
+        }),
+      ),
+
+    findExpiredPending: (now, limit) =>
+      findMany("findExpiredPending", { status: "pending", expiresAt: { $lt: now } }, { expiresAt: 1 }, limit),
+
+    findStale: (statuses, before, limit) =>
+      findMany(
+        "findStale",
+        { status: { $in: [...statuses] }, updatedAt: { $lt: before } },
+        { updatedAt: 1 },
+        limit,
+      ),
+
+    findInvoicesDue: (now, limit) =>
+      findMany(
+        "findInvoicesDue",
+        { "invoice.status": { $in: [...INVOICE_DUE] }, "invoice.nextAttemptAt": { $lte: now } },
+        { "invoice.nextAttemptAt": 1 },
+        limit,
+      ),
+
+    list: (query) =>
+      findMany(
+        "list",
+        query.status === undefined ? {} : { status: query.status },
+        { createdAt: -1 },
+        query.limit,
+      ),
+
+    // The runbook's own order-health queries, verbatim.
+    health: () =>
+      Effect.all({
+        paidUnconfirmed: mongoRead(COLLECTION, "health", () =>
+          orders.countDocuments({ status: "paid", "webhook.processedAt": null }),
+        ),
+        invoiceFailed: mongoRead(COLLECTION, "health", () =>
+          orders.countDocuments({ "invoice.status": "failed" }),
+        ),
+      }),
+  }
+  return service
+})
+
+export const layer: Layer.Layer<OrderRepository, never, MongoDatabase> = Layer.effect(OrderRepository, make)

@@ -1,0 +1,43 @@
+import type {
+  AuditLog,
+  CouponRepository,
+  CouponReservationRepository,
+  Ledger,
+  MediaAssetRepository,
+  OrderRepository,
+  ProductCatalog,
+  WebhookEventInbox,
+} from "@settle/domain"
+import { Layer } from "effect"
+import * as MongoAuditLog from "./MongoAuditLog.js"
+import * as MongoCouponRepository from "./MongoCouponRepository.js"
+import * as MongoCouponReservationRepository from "./MongoCouponReservationRepository.js"
+import type { MongoDatabase } from "./MongoDatabase.js"
+import * as MongoLedger from "./MongoLedger.js"
+import * as MongoMediaAssetRepository from "./MongoMediaAssetRepository.js"
+import * as MongoOrderRepository from "./MongoOrderRepository.js"
+import * as MongoProductCatalog from "./MongoProductCatalog.js"
+import * as MongoWebhookEventInbox from "./MongoWebhookEventInbox.js"
+
+/** Every port backed by the database; the memory twin is testkit's `memoryStorage`. */
+export type StoragePorts =
+  | OrderRepository
+  | ProductCatalog
+  | CouponRepository
+  | CouponReservationRepository
+  | WebhookEventInbox
+  | Ledger
+  | AuditLog
+  | MediaAssetRepository
+
+/** All Mongo storage adapters over one connected database (MongoDatabase.layer). */
+export const layer: Layer.Layer<StoragePorts, never, MongoDatabase> = Layer.mergeAll(
+  MongoOrderRepository.layer,
+  MongoProductCatalog.layer,
+  MongoCouponRepository.layer,
+  MongoCouponReservationRepository.layer,
+  MongoWebhookEventInbox.layer,
+  MongoLedger.layer,
+  MongoAuditLog.layer,
+  MongoMediaAssetRepository.layer,
+)

@@ -1,0 +1,82 @@
+import type { Hold, HoldOutcome, StoreError } from "@settle/domain"
+import { Effect } from "effect"
+import type { Collection, Document } from "mongodb"
+import { mongoRead } from "./mongoCall.js"
+
+/** A counter document as the hold moves need it: its decoded holds, in stored order. */
+export interface Holder {
+  readonly holds: ReadonlyArray<Hold>
+}
+
+/** The stored fields every counter document with holds has (products, coupons), for typed writes. */
+export type HolderDocument = {
+  readonly _id: string
+  readonly holds: ReadonlyArray<Hold>
+  readonly version: number
+  readonly updatedAt: Date
+}
+
+/** Reads and decodes one document; a malformed one is a StoreError naming the collection and _id. */
+export type Decode<A> = (doc: Document) => Effect.Effect<A, StoreError>
+
+/**
+ * Why a hold's conditional write matched nothing, read afterwards: the write is what decides, this
+ * only names the outcome. Anything but a missing document or an existing hold is a lack of capacity
+ * (for coupons this includes an inactive one, as the port says).
+ */
+export const missedHold = <A extends Holder>(
+  collection: Collection<HolderDocument>,
+  decode: Decode<A>,
+  id: string,
+  key: string,
+): Effect.Effect<HoldOutcome, StoreError> =>
+  Effect.gen(function* () {
+    const doc = yield* mongoRead(collection.collectionName, "findOne", () => collection.findOne({ _id: id }))
+    if (doc === null) return "not_found"
+    const holder = yield* decode(doc)
+    return holder.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
+  })
+
+/**
+ * Removes the hold of `key` and moves its units with `inc`, in one conditional write; false when
+ * `key` holds nothing (any more).
+ *
+ * The hold is read first because FerretDB v1 cannot select an array element by a condition in one
+ * write: `$pull: { holds: { key } }` silently removes nothing, and `$elemMatch` is either refused or
+ * (as a filter, in our v1.24.2 probes) matches nothing. So the write pulls the element exactly as stored (same fields, order and BSON types,
+ * hence the raw element, not the decoded one) and its filter requires that exact element with
+ * `$all: [element]`, which both MongoDB and FerretDB compare as a whole (FerretDB matches nothing
+ * for the equivalent `{ holds: element }`). A filter on `holds.key` alone would let a stale read move
+ * the counters without removing anything if the key were held again with another `at`. When another
+ * writer removed the hold first, the filter matches nothing and this caller reports not_held.
+ */
+export const settleHold = <A extends Holder>(
+  collection: Collection<HolderDocument>,
+  decode: Decode<A>,
+  id: string,
+  key: string,
+  at: Date,
+  inc: (quantity: number) => Readonly<Record<string, number>>,
+): Effect.Effect<boolean, StoreError> =>
+  Effect.gen(function* () {
+    const name = collection.collectionName
+    const doc = yield* mongoRead(name, "findOne", () => collection.findOne({ _id: id }))
+    if (doc === null) return false
+    const holder = yield* decode(doc)
+    const index = holder.holds.findIndex((h) => h.key === key)
+    const hold = holder.holds[index]
+    // Decoding kept the array's order, so the same index names the stored element.
+    const element = doc.holds[index]
+    if (hold === undefined || element === undefined) return false
+    const result = yield* mongoRead(name, "updateOne", () =>
+      collection.updateOne(
+        { _id: id, holds: { $all: [element] } },
+        {
+          $pull: { holds: element },
+          $inc: { ...inc(hold.quantity), version: 1 },
+          $set: { updatedAt: at },
+        },
+      ),
+    )
+    return result.modifiedCount === 1
+  })

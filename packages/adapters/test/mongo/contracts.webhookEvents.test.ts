@@ -1,0 +1,11 @@
+import { Layer } from "effect"
+import * as WebhookEventInboxSuite from "../../../testkit/src/suites/WebhookEventInboxSuite.js"
+import * as MongoWebhookEventInbox from "../../src/mongo/MongoWebhookEventInbox.js"
+import { freshDatabase, onFerretDB } from "../support/mongoStorage.js"
+
+WebhookEventInboxSuite.suite(
+  "MongoWebhookEventInbox",
+  MongoWebhookEventInbox.layer.pipe(Layer.provide(freshDatabase)),
+  // On FerretDB concurrent attempts +1 race (see ferretdbLimits.test.ts); a real MongoDB gets the full contract.
+  { serverRacesConditionalWrites: onFerretDB() },
+)
