@@ -4,10 +4,10 @@ import {
   CouponReservationRepository,
   InvoiceProvider,
   Ledger,
-  type MediaAssetRepository,
   OrderRepository,
   PaymentGateway,
   ProductCatalog,
+  type StoragePorts,
   WebhookEventInbox,
 } from "@settle/domain"
 import { Layer } from "effect"
@@ -29,16 +29,7 @@ import * as MemoryOrderRepository from "./memory/MemoryOrderRepository.js"
 import * as MemoryProductCatalog from "./memory/MemoryProductCatalog.js"
 import * as MemoryWebhookEventInbox from "./memory/MemoryWebhookEventInbox.js"
 
-/** Every port backed by a database: what the Mongo adapters provide in production. */
-export type StoragePorts =
-  | OrderRepository
-  | ProductCatalog
-  | CouponRepository
-  | CouponReservationRepository
-  | WebhookEventInbox
-  | Ledger
-  | AuditLog
-  | MediaAssetRepository
+export type { StoragePorts }
 
 /** A fresh, empty in-memory database each time the layer is built. */
 export const memoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(

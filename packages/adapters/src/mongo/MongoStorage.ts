@@ -1,13 +1,4 @@
-import type {
-  AuditLog,
-  CouponRepository,
-  CouponReservationRepository,
-  Ledger,
-  MediaAssetRepository,
-  OrderRepository,
-  ProductCatalog,
-  WebhookEventInbox,
-} from "@settle/domain"
+import type { StoragePorts } from "@settle/domain"
 import { Layer } from "effect"
 import * as MongoAuditLog from "./MongoAuditLog.js"
 import * as MongoCouponRepository from "./MongoCouponRepository.js"
@@ -19,16 +10,7 @@ import * as MongoOrderRepository from "./MongoOrderRepository.js"
 import * as MongoProductCatalog from "./MongoProductCatalog.js"
 import * as MongoWebhookEventInbox from "./MongoWebhookEventInbox.js"
 
-/** Every port backed by the database; the memory twin is testkit's `memoryStorage`. */
-export type StoragePorts =
-  | OrderRepository
-  | ProductCatalog
-  | CouponRepository
-  | CouponReservationRepository
-  | WebhookEventInbox
-  | Ledger
-  | AuditLog
-  | MediaAssetRepository
+export type { StoragePorts }
 
 /** All Mongo storage adapters over one connected database (MongoDatabase.layer). */
 export const layer: Layer.Layer<StoragePorts, never, MongoDatabase> = Layer.mergeAll(
