@@ -9,10 +9,10 @@ import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
 import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
-import { arm, disarm } from "../../src/faults/FaultInjection.js"
 import {
   couponOf,
   crashPointOf,
+  deliverCrashingAt,
   MUG,
   orderOf,
   PLATE,
@@ -97,9 +97,7 @@ describe("expireReservations", () => {
     await runFaulty(
       Effect.gen(function* () {
         const event = yield* paidAtSandbox
-        yield* arm(at)
-        yield* Effect.flip(handlePaymentEvent(event))
-        yield* disarm
+        yield* deliverCrashingAt(event, at)
         // The crash hit the reservation record's redemption: the order is left paid, the record reserved.
         expect((yield* orderOf(ORDER)).status).toBe("paid")
         expect((yield* reservationOf("SAVE10")).status).toBe("reserved")
@@ -123,9 +121,7 @@ describe("expireReservations", () => {
     await runFaulty(
       Effect.gen(function* () {
         const event = yield* failedAtSandbox
-        yield* arm(at)
-        yield* Effect.flip(handlePaymentEvent(event))
-        yield* disarm
+        yield* deliverCrashingAt(event, at)
         expect((yield* orderOf(ORDER)).status).toBe("cancelled")
         expect(yield* couponOf("SAVE10")).toMatchObject({ available: 9, reservedCount: 1 })
         yield* advance(31 * MINUTE)

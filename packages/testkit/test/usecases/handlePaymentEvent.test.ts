@@ -11,10 +11,11 @@ import {
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
-import { arm, callLog, disarm } from "../../src/faults/FaultInjection.js"
+import { arm, callLog } from "../../src/faults/FaultInjection.js"
 import { anEvent, anUnrecognizedEvent } from "../../src/fixtures.js"
 import {
   couponOf,
+  deliverCrashingAt,
   ledgerOf,
   MUG,
   metric,
@@ -112,9 +113,7 @@ describe("handlePaymentEvent", () => {
       await runFaulty(
         Effect.gen(function* () {
           const event = yield* paidAtSandbox
-          yield* arm(at)
-          const failure = yield* Effect.flip(handlePaymentEvent(event))
-          yield* disarm
+          const failure = yield* deliverCrashingAt(event, at)
           expect(failure._tag, step).toBe("StoreError")
           const record = yield* recordOf(event.eventId)
           expect(record.status, step).toBe("error")

@@ -8,6 +8,7 @@ import {
   checkout,
   couponOf,
   crashPointOf,
+  deliverCrashingAt,
   insertProducts,
   ledgerOf,
   MUG,
@@ -91,9 +92,7 @@ describe("reconcileOrders", () => {
     await runFaulty(
       Effect.gen(function* () {
         const event = yield* paidAtSandbox
-        yield* arm(at)
-        yield* Effect.flip(handlePaymentEvent(event))
-        yield* disarm
+        yield* deliverCrashingAt(event, at)
         const stuck = yield* orderOf(event.orderId!)
         expect(stuck).toMatchObject({ status: "paid", webhook: { processedAt: null } })
         // Even with the provider down: a paid order needs nothing from it.

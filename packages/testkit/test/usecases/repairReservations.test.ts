@@ -11,12 +11,12 @@ import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
 import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
-import { arm, disarm } from "../../src/faults/FaultInjection.js"
 import { aCoupon, aReservation } from "../../src/fixtures.js"
 import {
   checkout,
   couponOf,
   crashPointOf,
+  deliverCrashingAt,
   MUG,
   orderOf,
   PLATE,
@@ -56,9 +56,7 @@ describe("repairReservations", () => {
     await runFaulty(
       Effect.gen(function* () {
         const event = yield* failedAtSandbox
-        yield* arm(at)
-        yield* Effect.flip(handlePaymentEvent(event))
-        yield* disarm
+        yield* deliverCrashingAt(event, at)
         expect((yield* orderOf(ORDER)).status).toBe("cancelled")
         expect((yield* productOf(MUG)).holds).toHaveLength(1)
 

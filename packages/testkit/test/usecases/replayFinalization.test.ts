@@ -2,11 +2,11 @@ import { AuditLog, handlePaymentEvent, OrderId, replayFinalization, WebhookEvent
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
-import { arm, disarm } from "../../src/faults/FaultInjection.js"
 import { anUnrecognizedEvent } from "../../src/fixtures.js"
 import {
   auditTrail,
   crashPointOf,
+  deliverCrashingAt,
   ledgerOf,
   orderOf,
   paidAtSandbox,
@@ -30,9 +30,7 @@ const crashedDelivery = async (label: string) => ({
   deliver: (at: number) =>
     Effect.gen(function* () {
       const event = yield* paidAtSandbox
-      yield* arm(at)
-      yield* Effect.flip(handlePaymentEvent(event))
-      yield* disarm
+      yield* deliverCrashingAt(event, at)
     }),
 })
 

@@ -11,6 +11,7 @@ import {
   type Order,
   type OrderId,
   OrderRepository,
+  type PaymentEvent,
   PaymentGateway,
   type Product,
   ProductCatalog,
@@ -25,7 +26,14 @@ import type * as fc from "fast-check"
 import { expect } from "vitest"
 import { type Labels, MetricsProbe } from "../../src/fakes/MemoryMetrics.js"
 import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
-import { arm, callLog, type FaultPlan, planLayer, withFaults } from "../../src/faults/FaultInjection.js"
+import {
+  arm,
+  callLog,
+  disarm,
+  type FaultPlan,
+  planLayer,
+  withFaults,
+} from "../../src/faults/FaultInjection.js"
 import { withInterleaving } from "../../src/faults/Interleaving.js"
 import { aCoupon, aProduct } from "../../src/fixtures.js"
 import { crashablePorts, memoryStorage, racingPorts, world } from "../../src/world.js"
@@ -135,6 +143,15 @@ export const crashPointOf = <A, E, B, E2>(
       return at + 1
     }),
   )
+
+/** Deliver `event` with the store crashing at call `at` (counted from here); the process "restarts" after. */
+export const deliverCrashingAt = (event: PaymentEvent, at: number) =>
+  Effect.gen(function* () {
+    yield* arm(at)
+    const failure = yield* Effect.flip(handlePaymentEvent(event))
+    yield* disarm
+    return failure
+  })
 
 /** The typed error of a failed Exit; a success or a defect fails the test (bad input is never a Die). */
 export const typedFailure = <A, E>(exit: Exit.Exit<A, E>): E => {
