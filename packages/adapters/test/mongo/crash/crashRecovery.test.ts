@@ -2,13 +2,10 @@ import { spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { join } from "node:path"
 import {
-  Coupon,
   CouponCode,
   CouponId,
   CouponRepository,
   createCheckout,
-  money,
-  Product,
   ProductCatalog,
   ProductId,
   Sku,
@@ -16,6 +13,7 @@ import {
 import { Effect, Layer, Option } from "effect"
 import { MongoClient } from "mongodb"
 import { describe, expect, it } from "vitest"
+import { aCoupon, aProduct } from "../../../../testkit/src/fixtures.js"
 import { SandboxControl } from "../../../../testkit/src/index.js"
 import { fakes } from "../../../../testkit/src/world.js"
 import { ensureIndexes } from "../../../src/mongo/indexes.js"
@@ -48,34 +46,18 @@ const paidCheckout = (dbName: string) =>
     const { db } = yield* MongoDatabase.MongoDatabase
     yield* ensureIndexes(db)
     yield* (yield* ProductCatalog).insert(
-      Product.make({
+      aProduct({
         id: ProductId.make("prod_crash"),
         sku: Sku.make("CRASH-1"),
-        name: "Crash-tested mug",
-        price: money(1500, "EUR"),
         stock: { available: 5, reserved: 0, committed: 0 },
-        holds: [],
-        active: true,
-        createdAt: at,
-        updatedAt: at,
-        version: 0,
       }),
     )
     yield* (yield* CouponRepository).insert(
-      Coupon.make({
+      aCoupon({
         id: CouponId.make("coupon_crash"),
         code: CouponCode.make("CRASH10"),
-        discount: { _tag: "percent", percent: 10 },
         maxRedemptions: 3,
         available: 3,
-        reservedCount: 0,
-        redeemedCount: 0,
-        holds: [],
-        expiresAt: null,
-        active: true,
-        createdAt: at,
-        updatedAt: at,
-        version: 0,
       }),
     )
     const { order } = yield* createCheckout({
