@@ -22,6 +22,7 @@ import {
   refundInput,
   refundScenario,
 } from "./support/I678Refunds.js"
+import { type PinnedScheduleOptions, pinnedIt } from "./support/pinnedSchedules.js"
 
 /** Failures a retry may cure: the admin (or the job runner) repeats such a request later. */
 const TRANSIENT = new Set(["PaymentGatewayError", "StoreError", "WriteConflict"])
@@ -152,18 +153,10 @@ export const runRefundScenario = async <E>(
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options?: {
-    readonly runs?: number
-    /**
-     * False on a store over the network: a pinned interleaving names port calls by the order in which
-     * they were scheduled, which there depends on I/O timing, so the replay may wait forever for a call. The random
-     * schedules of the property above still run.
-     */
-    readonly replayPinnedSchedules?: boolean
-  },
+  options?: PinnedScheduleOptions,
 ): void => {
   const numRuns = options?.runs ?? propertyRuns(40)
-  const pinned = options?.replayPinnedSchedules === false ? it.skip : it
+  const pinned = pinnedIt(options)
   describe(name, () => {
     it("I6 refunds stay within the capture and converge with Stripe and the ledger", () =>
       fc.assert(

@@ -24,6 +24,7 @@ import {
   PAST_EVERYTHING,
   recordedJob,
 } from "./support/I678Invoices.js"
+import { type PinnedScheduleOptions, pinnedIt } from "./support/pinnedSchedules.js"
 
 /** Healthy provider: this many job runs, each past every backoff and lease, settle any order. */
 const SETTLING_RUNS = 3
@@ -100,18 +101,10 @@ export const runInvoiceScenario = async <E>(
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options?: {
-    readonly runs?: number
-    /**
-     * False on a store over the network: a pinned interleaving names port calls by the order in which
-     * they were scheduled, which there depends on I/O timing, so the replay may wait forever for a call. The random
-     * schedules of the property above still run.
-     */
-    readonly replayPinnedSchedules?: boolean
-  },
+  options?: PinnedScheduleOptions,
 ): void => {
   const numRuns = options?.runs ?? propertyRuns(40)
-  const pinned = options?.replayPinnedSchedules === false ? it.skip : it
+  const pinned = pinnedIt(options)
   describe(name, () => {
     it("I7 every confirmed order converges to one invoice, with backoff and metrics to match", () =>
       fc.assert(
