@@ -99,3 +99,9 @@ export class MediaStorageError extends Schema.TaggedError<MediaStorageError>()("
 
 /** Failures a retry may cure: the webhook route maps these to 5xx. */
 export type TransientError = StoreError | PaymentGatewayError | WriteConflict
+
+/** A webhook whose Stripe-Signature is missing, garbled, wrong or outside the tolerance window: answered 400. */
+export class WebhookSignatureInvalid extends Schema.TaggedError<WebhookSignatureInvalid>()(
+  "WebhookSignatureInvalid",
+  { message: Schema.String },
+) {}
