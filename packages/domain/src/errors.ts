@@ -105,3 +105,24 @@ export class WebhookSignatureInvalid extends Schema.TaggedError<WebhookSignature
   "WebhookSignatureInvalid",
   { message: Schema.String },
 ) {}
+
+/** An admin read or edit named a product id that is not in the catalog. */
+export class ProductNotFound extends Schema.TaggedError<ProductNotFound>()("ProductNotFound", {
+  id: Schema.String,
+}) {}
+
+/** An admin read or edit named a coupon id that does not exist. */
+export class CouponNotFound extends Schema.TaggedError<CouponNotFound>()("CouponNotFound", {
+  id: Schema.String,
+}) {}
+
+/**
+ * An admin edit pinned the version it had read (`expectedVersion`) and the record has moved on since:
+ * applying it would overwrite a change the admin never saw, so nothing is written; re-read and resubmit.
+ */
+export class VersionConflict extends Schema.TaggedError<VersionConflict>()("VersionConflict", {
+  entity: Schema.String,
+  id: Schema.String,
+  expectedVersion: Schema.Number,
+  actualVersion: Schema.Number,
+}) {}

@@ -4,6 +4,7 @@ import { createServer, Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { TestProject } from "vitest/node"
+import { startStripeMock } from "../stripe/stripeMockPeer.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -11,6 +12,8 @@ declare module "vitest" {
     mongoUrl: string
     /** "ferretdb" when the suites run on the FerretDB started here, "external" for MONGO_URL. */
     mongoServer: "ferretdb" | "external"
+    /** Where the Stripe adapter suites send API calls: STRIPE_MOCK_URL, or the stripe-mock started here. */
+    stripeMockUrl: string
   }
 }
 
@@ -45,13 +48,25 @@ const waitForPort = async (port: number, child: ChildProcess) => {
   throw new Error(`FerretDB did not listen on 127.0.0.1:${port} within 10 s`)
 }
 
-/** Gives the Mongo suites a real wire-protocol server on loopback for the whole run. */
-export default async function setup(project: TestProject) {
+/** stripe-mock on loopback (or STRIPE_MOCK_URL) for the Stripe adapter suites; returns its teardown. */
+const provideStripeMock = async (project: TestProject): Promise<() => Promise<void>> => {
+  const external = process.env.STRIPE_MOCK_URL
+  if (external) {
+    project.provide("stripeMockUrl", external)
+    return async () => {}
+  }
+  const peer = await startStripeMock(repoRoot)
+  project.provide("stripeMockUrl", peer.url)
+  return peer.stop
+}
+
+/** A real wire-protocol server for the Mongo suites: MONGO_URL, or FerretDB; returns its teardown. */
+const provideMongo = async (project: TestProject): Promise<() => Promise<void>> => {
   const external = process.env.MONGO_URL
   if (external) {
     project.provide("mongoUrl", external)
     project.provide("mongoServer", "external")
-    return
+    return async () => {}
   }
   const bin = execFileSync("bash", [join(repoRoot, "scripts/peers/ferretdb.sh")], {
     encoding: "utf8",
@@ -79,5 +94,20 @@ export default async function setup(project: TestProject) {
     child.kill("SIGTERM")
     if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve))
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Gives the Mongo suites a real wire-protocol server and the Stripe suites stripe-mock, on loopback. */
+export default async function setup(project: TestProject) {
+  const stopStripeMock = await provideStripeMock(project)
+  try {
+    const stopMongo = await provideMongo(project)
+    return async () => {
+      await stopMongo()
+      await stopStripeMock()
+    }
+  } catch (error) {
+    await stopStripeMock()
+    throw error
   }
 }

@@ -17,8 +17,11 @@ import { decodeInput } from "./decodeInput.js"
 import { priceCart } from "./pricing.js"
 import { releaseOrder } from "./releaseOrder.js"
 
-/** Stripe refuses a Checkout Session that expires sooner than 30 minutes; the reservation lives as long. */
-export const DEFAULT_RESERVATION_TTL_MS = 30 * 60 * 1000
+/**
+ * The session expires with the reservation. Stripe refuses an `expires_at` under 30 minutes after its
+ * own receipt of the request, so exactly 30 minutes from here would always arrive a little short.
+ */
+export const DEFAULT_RESERVATION_TTL_MS = 35 * 60 * 1000
 
 export interface CheckoutResult {
   readonly order: Order

@@ -22,11 +22,23 @@ const reusedKey = (key: string) =>
 
 const sameMoney = (a: Money, b: Money): boolean => a.amount === b.amount && a.currency === b.currency
 
+export interface SandboxOptions {
+  /**
+   * Where a customer pays a session. The default is an unreachable `.invalid` address, right for tests;
+   * a server running on the sandbox points it at its own pay page.
+   */
+  readonly checkoutUrl?: (sessionId: SessionId) => string
+}
+
+const defaultCheckoutUrl = (sessionId: SessionId): string =>
+  `https://checkout.sandbox.invalid/pay/${sessionId}`
+
 /**
  * The "system" payment provider: Stripe's checkout semantics kept in memory so the whole flow runs
  * offline. Each operation is one synchronous block, hence atomic, as each Stripe write is.
  */
-export const makeGateway = (store: SandboxStore): PaymentGateway => {
+export const makeGateway = (store: SandboxStore, options: SandboxOptions = {}): PaymentGateway => {
+  const checkoutUrl = options.checkoutUrl ?? defaultCheckoutUrl
   const outage = (operation: string) => refuse(`sandbox payment provider unavailable during ${operation}`)
 
   const openSession = (request: SessionRequest): Effect.Effect<OpenedSession, PaymentGatewayError> =>
@@ -41,7 +53,7 @@ export const makeGateway = (store: SandboxStore): PaymentGateway => {
           : reusedKey(request.idempotencyKey)
       }
       const sessionId = store.sessionId()
-      const url = `https://checkout.sandbox.invalid/pay/${sessionId}`
+      const url = checkoutUrl(sessionId)
       store.sessions.set(sessionId, {
         sessionId,
         orderId: request.orderId,
@@ -90,11 +102,15 @@ export const makeGateway = (store: SandboxStore): PaymentGateway => {
 }
 
 /** PaymentGateway and SandboxControl over one fresh in-memory provider. */
-export const layer: Layer.Layer<PaymentGateway | SandboxControl> = Layer.effectContext(
-  Effect.sync(() => {
-    const store = makeStore()
-    return Context.make(PaymentGateway, makeGateway(store)).pipe(
-      Context.add(SandboxControl, makeControl(store)),
-    )
-  }),
-)
+export const layerWith = (options: SandboxOptions = {}): Layer.Layer<PaymentGateway | SandboxControl> =>
+  Layer.effectContext(
+    Effect.sync(() => {
+      const store = makeStore()
+      return Context.make(PaymentGateway, makeGateway(store, options)).pipe(
+        Context.add(SandboxControl, makeControl(store)),
+      )
+    }),
+  )
+
+/** The sandbox with its default, unreachable checkout URLs. */
+export const layer: Layer.Layer<PaymentGateway | SandboxControl> = layerWith()

@@ -8,13 +8,9 @@ import { SandboxControl } from "../fakes/SandboxPaymentGateway.js"
 import { aCoupon, minute } from "../fixtures.js"
 import type { StoragePorts } from "../world.js"
 import { propertyRuns } from "./propertyRuns.js"
-import {
-  ADMIN_KINDS,
-  type AdminStep,
-  type AdminWorld,
-  adminProgram,
-  adminSteps,
-} from "./support/I678Admin.js"
+import { type CatalogOp, catalogOp, catalogProgram } from "./support/I8Catalog.js"
+import { catalogSnapshot, checkCatalogStep, expectedOf } from "./support/I8CatalogChecks.js"
+import { ADMIN_KINDS, type AdminStep, type AdminWorld, adminProgram, adminStep } from "./support/I678Admin.js"
 import { adminSnapshot, checkAdminStep } from "./support/I678AdminChecks.js"
 import { loadOrders, makeHarness, now, seedProduct } from "./support/I678Harness.js"
 import { INVOICE_OPTIONS } from "./support/I678Invoices.js"
@@ -24,14 +20,28 @@ import { type PlacedOrder, placeOrder, STATUS_OF_KIND } from "./support/I678Stat
 const setOutage = (failing: boolean) =>
   Effect.flatMap(SandboxControl, (sandbox) => sandbox.setFailing(failing))
 
+/** An admin action on an order, or on the catalog (products and coupons). */
+export type I8Step = AdminStep | { readonly catalog: CatalogOp }
+
+/** Order actions and catalog actions, interleaved: a catalog edit must not disturb an order, nor the reverse. */
+export const i8Steps: fc.Arbitrary<ReadonlyArray<I8Step>> = fc.array(
+  fc.oneof(
+    { weight: 3, arbitrary: adminStep },
+    { weight: 2, arbitrary: catalogOp.map((catalog) => ({ catalog })) },
+  ),
+  { minLength: 1, maxLength: 12 },
+)
+
 /** One property run: the admin world, then each drawn action checked against the audit log. */
 export const runAdminScenario = async <E>(
   storage: Layer.Layer<StoragePorts, E>,
-  steps: ReadonlyArray<AdminStep>,
+  steps: ReadonlyArray<I8Step>,
 ): Promise<void> => {
   const h = makeHarness(storage)
   try {
     const product = await h.run(seedProduct({}))
+    // The catalog actions need a coupon to edit; no order uses it, so the order actions are unaffected.
+    await h.run(Effect.flatMap(CouponRepository, (coupons) => coupons.insert(aCoupon())))
     const placed: Array<PlacedOrder> = []
     for (const kind of ADMIN_KINDS) placed.push(await h.run(placeOrder(kind, product, null)))
     // Every due invoice fails once, so retryInvoice finds failed invoices to reschedule.
@@ -49,6 +59,14 @@ export const runAdminScenario = async <E>(
       events: placed.map(({ event }) => event),
     }
     for (const step of steps) {
+      if ("catalog" in step) {
+        const before = await h.run(catalogSnapshot(ids))
+        const at = await h.run(now)
+        const expected = expectedOf(before.catalog, step.catalog, at)
+        const result = await h.attempt(catalogProgram(before.catalog, step.catalog, at))
+        checkCatalogStep(step.catalog, expected, before, await h.run(catalogSnapshot(ids)), result, at)
+        continue
+      }
       const before = await h.run(adminSnapshot(ids))
       await h.run(setOutage(step.outage))
       const result = await h.attempt(adminProgram(world, step.op))
@@ -95,7 +113,8 @@ export const runJobScenario = async <E>(storage: Layer.Layer<StoragePorts, E>, s
 }
 
 /**
- * I8: every admin mutation leaves an audit record, and failed or refused ones change nothing;
+ * I8: every admin mutation (refunds, notes, replays, invoice retries, product and coupon edits) leaves
+ * an audit record, and failed, refused or no-op ones change nothing and leave none;
  * reconciliation, expiry and repair never edit in bulk: an order they are not meant to fix is
  * byte-identical afterwards.
  */
@@ -106,9 +125,9 @@ export const suite = <E>(
 ): void => {
   const numRuns = options?.runs ?? propertyRuns(25)
   describe(name, () => {
-    it("I8 each admin action leaves exactly its audit record, and a failed one changes nothing", () =>
+    it("I8 each admin action (orders, products, coupons) leaves exactly its audit record; a failed one changes nothing", () =>
       fc.assert(
-        fc.asyncProperty(adminSteps, (steps) => runAdminScenario(storage, steps)),
+        fc.asyncProperty(i8Steps, (steps) => runAdminScenario(storage, steps)),
         { numRuns },
       ))
 

@@ -3,6 +3,7 @@ import {
   CouponRepository,
   CouponReservationRepository,
   createCheckout,
+  DEFAULT_RESERVATION_TTL_MS,
   money,
   OrderId,
   OrderRepository,
@@ -33,7 +34,7 @@ import {
 const CUP = ProductId.make("prd_cup")
 const ORDER = OrderId.make("ord_000001")
 const HOLD = `${ORDER}/0`
-const EXPIRES = minute(30)
+const EXPIRES = minute(DEFAULT_RESERVATION_TTL_MS / 60_000)
 
 const coupon = (code: string, overrides: Parameters<typeof aCoupon>[0] = {}) =>
   aCoupon({ code: CouponCode.make(code), ...overrides })

@@ -4,6 +4,7 @@ import {
   expireReservations,
   handlePaymentEvent,
   OrderId,
+  DEFAULT_RESERVATION_TTL_MS as TTL,
 } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
@@ -52,7 +53,7 @@ describe("expireReservations", () => {
     run(
       Effect.gen(function* () {
         yield* pendingCouponOrder
-        yield* advance(31 * MINUTE)
+        yield* advance(TTL + MINUTE)
         expect(yield* expireReservations()).toEqual({ ...none, ordersExpired: 1 })
         expect((yield* orderOf(ORDER)).status).toBe("expired")
         expect(yield* productOf(MUG)).toMatchObject({
@@ -71,7 +72,7 @@ describe("expireReservations", () => {
     run(
       Effect.gen(function* () {
         yield* pendingCouponOrder
-        yield* advance(29 * MINUTE)
+        yield* advance(TTL - MINUTE)
         expect(yield* expireReservations()).toEqual(none)
         expect((yield* orderOf(ORDER)).status).toBe("pending")
         expect((yield* productOf(MUG)).stock).toEqual({ available: 0, reserved: 2, committed: 0 })
@@ -84,7 +85,7 @@ describe("expireReservations", () => {
     run(
       Effect.gen(function* () {
         yield* pendingCouponOrder
-        yield* advance(30 * MINUTE)
+        yield* advance(TTL)
         // A reservation lives up to its expiresAt inclusive; it is due strictly after.
         expect(yield* expireReservations()).toEqual(none)
         yield* advance(1)
@@ -101,7 +102,7 @@ describe("expireReservations", () => {
         // The crash hit the reservation record's redemption: the order is left paid, the record reserved.
         expect((yield* orderOf(ORDER)).status).toBe("paid")
         expect((yield* reservationOf("SAVE10")).status).toBe("reserved")
-        yield* advance(31 * MINUTE)
+        yield* advance(TTL + MINUTE)
         expect(yield* expireReservations()).toEqual({ ...none, reservationsRedeemed: 1 })
         expect((yield* reservationOf("SAVE10")).status).toBe("redeemed")
         expect(yield* couponOf("SAVE10")).toMatchObject({
@@ -124,7 +125,7 @@ describe("expireReservations", () => {
         yield* deliverCrashingAt(event, at)
         expect((yield* orderOf(ORDER)).status).toBe("cancelled")
         expect(yield* couponOf("SAVE10")).toMatchObject({ available: 9, reservedCount: 1 })
-        yield* advance(31 * MINUTE)
+        yield* advance(TTL + MINUTE)
         expect(yield* expireReservations()).toEqual({ ...none, reservationsExpired: 1 })
         expect((yield* reservationOf("SAVE10")).status).toBe("expired")
         expect(yield* couponOf("SAVE10")).toMatchObject({ available: 10, reservedCount: 0, holds: [] })

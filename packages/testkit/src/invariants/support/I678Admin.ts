@@ -124,10 +124,12 @@ const op: fc.Arbitrary<AdminOp> = fc.oneof(
   },
 )
 
-export const adminSteps: fc.Arbitrary<ReadonlyArray<AdminStep>> = fc.array(
-  fc.record({ op, outage: fc.boolean() }),
-  { minLength: 1, maxLength: 10 },
-)
+export const adminStep: fc.Arbitrary<AdminStep> = fc.record({ op, outage: fc.boolean() })
+
+export const adminSteps: fc.Arbitrary<ReadonlyArray<AdminStep>> = fc.array(adminStep, {
+  minLength: 1,
+  maxLength: 10,
+})
 
 export interface AdminWorld {
   readonly orders: ReadonlyArray<Order>

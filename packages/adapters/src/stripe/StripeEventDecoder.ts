@@ -1,0 +1,169 @@
+import {
+  ChargeRefunded,
+  InvalidInput,
+  type OrderId,
+  type PaymentEvent,
+  PaymentFailed,
+  PaymentGatewayError,
+  type PaymentIntentId,
+  PaymentPending,
+  PaymentSucceeded,
+  SessionExpired,
+  type SessionId,
+  type StripeEventId,
+  Unrecognized,
+} from "@settle/domain"
+import { Effect, Schema } from "effect"
+import type Stripe from "stripe"
+import {
+  decodeWith,
+  EventEnvelope,
+  ExpandablePaymentIntent,
+  FailedPaymentIntent,
+  nullByDefault,
+  orderIdOf,
+  PaidSession,
+  PaymentStatus,
+  RefundedCharge,
+  SessionHead,
+  StripeRefund,
+} from "./StripeObjects.js"
+import { stripeCall } from "./stripeCall.js"
+
+/** The event types Settle acts on; every other type decodes to Unrecognized. */
+export const SETTLE_EVENT_TYPES = [
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "checkout.session.expired",
+  "payment_intent.payment_failed",
+  "charge.refunded",
+] as const
+export type SettleEventType = (typeof SETTLE_EVENT_TYPES)[number]
+
+export const isSettleEventType = (type: string): type is SettleEventType =>
+  (SETTLE_EVENT_TYPES as ReadonlyArray<string>).includes(type)
+
+/** A delayed payment's session says nothing about why it failed. */
+export const ASYNC_PAYMENT_FAILED_REASON = "async_payment_failed"
+
+type Common = { readonly eventId: StripeEventId; readonly type: string }
+type Decoded = Effect.Effect<PaymentEvent, InvalidInput | PaymentGatewayError>
+
+const invalidAt =
+  (prefix: string) =>
+  (issue: { readonly path: string; readonly message: string }): InvalidInput => {
+    const field = [prefix, issue.path].filter((part) => part !== "").join(".")
+    return new InvalidInput({ field: field === "" ? "(root)" : field, message: issue.message })
+  }
+
+const decodeObject = <A, I>(schema: Schema.Schema<A, I>) => decodeWith(schema, invalidAt("data.object"))
+
+type Session = Common & { readonly sessionId: SessionId; readonly orderId: OrderId | null }
+
+const paid = (session: Session, object: unknown): Decoded =>
+  Effect.map(decodeObject(PaidSession)(object), (money) =>
+    PaymentSucceeded.make({
+      ...session,
+      paymentIntentId: money.payment_intent,
+      amount: { amount: money.amount_total, currency: money.currency },
+    }),
+  )
+
+const completed = (session: Session, object: unknown): Decoded =>
+  Effect.flatMap(
+    decodeObject(Schema.Struct({ payment_status: PaymentStatus }))(object),
+    ({ payment_status }) =>
+      // no_payment_required: nothing was owed, so the session finalizes like a paid one.
+      payment_status === "unpaid" ? Effect.succeed(PaymentPending.make(session)) : paid(session, object),
+  )
+
+const asyncFailed = (session: Session, object: unknown): Decoded =>
+  Effect.map(
+    decodeObject(Schema.Struct({ payment_intent: nullByDefault(ExpandablePaymentIntent) }))(object),
+    ({ payment_intent }) =>
+      PaymentFailed.make({
+        ...session,
+        paymentIntentId: payment_intent,
+        reason: ASYNC_PAYMENT_FAILED_REASON,
+      }),
+  )
+
+const sessionEvent =
+  (decide: (session: Session, object: unknown) => Decoded) =>
+  (common: Common, object: unknown): Decoded =>
+    Effect.flatMap(decodeObject(SessionHead)(object), (head) =>
+      // Settle opens payment-mode sessions only: a subscription or setup session belongs to someone else.
+      head.mode === "payment"
+        ? decide({ ...common, sessionId: head.id, orderId: orderIdOf(head) }, object)
+        : Effect.succeed(Unrecognized.make(common)),
+    )
+
+const paymentFailed = (common: Common, object: unknown): Decoded =>
+  Effect.map(decodeObject(FailedPaymentIntent)(object), (intent) =>
+    PaymentFailed.make({
+      ...common,
+      sessionId: null,
+      paymentIntentId: intent.id,
+      orderId: intent.metadata?.orderId ?? null,
+      reason: intent.last_payment_error?.message ?? intent.last_payment_error?.code ?? "payment_failed",
+    }),
+  )
+
+const malformedList = (issue: { readonly path: string; readonly message: string }) =>
+  new PaymentGatewayError({
+    message: `Stripe answered a malformed refund list at ${issue.path}: ${issue.message}`,
+  })
+
+/** Since API version 2022-11-15 a charge no longer embeds its refunds: ask Stripe for them. */
+const listRefunds = (stripe: Stripe, paymentIntentId: PaymentIntentId) =>
+  stripeCall("refunds.list", () =>
+    stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }).autoPagingToArray({ limit: 10_000 }),
+  ).pipe(Effect.flatMap(decodeWith(Schema.Array(StripeRefund), malformedList)))
+
+/** Failed and canceled refunds gave no money back, so they are not part of what the charge reports. */
+const movedMoney = (refund: StripeRefund) => refund.status !== "failed" && refund.status !== "canceled"
+
+const chargeRefunded = (common: Common, object: unknown, stripe: Stripe): Decoded =>
+  Effect.gen(function* () {
+    const charge = yield* decodeObject(RefundedCharge)(object)
+    // A charge without a payment intent was not made through Checkout, so no order of Settle's has it.
+    if (charge.payment_intent === null) return Unrecognized.make(common)
+    const newestFirst =
+      charge.refunds !== null && !charge.refunds.has_more
+        ? charge.refunds.data
+        : yield* listRefunds(stripe, charge.payment_intent)
+    return ChargeRefunded.make({
+      ...common,
+      paymentIntentId: charge.payment_intent,
+      // Stripe lists newest first; the domain records them in the order they happened.
+      refunds: [...newestFirst]
+        .reverse()
+        .filter(movedMoney)
+        .map((refund) => ({
+          refundId: refund.id,
+          amount: { amount: refund.amount, currency: refund.currency },
+        })),
+    })
+  })
+
+const decoders: Record<SettleEventType, (common: Common, object: unknown, stripe: Stripe) => Decoded> = {
+  "checkout.session.completed": sessionEvent(completed),
+  "checkout.session.async_payment_succeeded": sessionEvent(paid),
+  "checkout.session.async_payment_failed": sessionEvent(asyncFailed),
+  "checkout.session.expired": sessionEvent((session) => Effect.succeed(SessionExpired.make(session))),
+  "payment_intent.payment_failed": paymentFailed,
+  "charge.refunded": chargeRefunded,
+}
+
+/**
+ * A verified Stripe event (the parsed JSON) as the domain's PaymentEvent. A known type whose object
+ * lacks what Settle needs is InvalidInput naming the field (`data.object.amount_total`).
+ */
+export const decodeEvent = (stripe: Stripe, payload: unknown): Decoded =>
+  Effect.flatMap(decodeWith(EventEnvelope, invalidAt(""))(payload), (envelope) => {
+    const common = { eventId: envelope.id, type: envelope.type }
+    return isSettleEventType(envelope.type)
+      ? decoders[envelope.type](common, envelope.data.object, stripe)
+      : Effect.succeed(Unrecognized.make(common))
+  })

@@ -1,0 +1,15 @@
+export {
+  ensureIndexes,
+  MongoDatabase,
+  MongoStorage,
+  PinoLogger,
+  PrometheusRegistry,
+  PromMetrics,
+  RandomIds,
+  StripeClient,
+  StripeEventPayload,
+  StripePaymentGateway,
+  StripeWebhookEvents,
+  StripeWebhooks,
+  SystemClock,
+} from "@settle/adapters"

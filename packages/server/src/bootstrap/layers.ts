@@ -1,0 +1,104 @@
+import type { SessionId, StoragePorts } from "@settle/domain"
+import { memoryStorage, SandboxPaymentGateway } from "@settle/testkit"
+import { Context, Effect, Layer } from "effect"
+import type { Logger } from "pino"
+import {
+  ensureIndexes,
+  MongoDatabase,
+  MongoStorage,
+  PinoLogger,
+  PromMetrics,
+  RandomIds,
+  StripeClient,
+  StripePaymentGateway,
+  StripeWebhooks,
+  SystemClock,
+} from "../adapters.js"
+import * as AdminAuth from "../auth/AdminAuth.js"
+import type { AppServices } from "../runtime.js"
+import { seedDemoShop } from "../seed.js"
+
+export type StoragePlan =
+  | { readonly _tag: "Memory" }
+  | { readonly _tag: "Mongo"; readonly uri: string; readonly dbName?: string | undefined }
+
+export type PaymentsPlan =
+  | { readonly _tag: "Sandbox"; readonly webhookSecret: string }
+  | {
+      readonly _tag: "Stripe"
+      readonly secretKey: string
+      readonly webhookSecret: string
+      readonly apiBaseUrl?: string | undefined
+    }
+
+export interface LayerPlan {
+  readonly storage: StoragePlan
+  readonly payments: PaymentsPlan
+  /** Where customers reach this server; read lazily, since PORT=0 is known only once listening. */
+  readonly admin: AdminAuth.AdminAuthConfig
+  /** Where customers reach this server; read lazily, since PORT=0 is known only once listening. */
+  readonly publicUrl: () => string
+  readonly logger: Logger
+}
+
+/**
+ * The sandbox signs and the server verifies with the Stripe SDK's own webhook code, which needs a
+ * client instance but never calls the API: this key only satisfies the constructor.
+ */
+const OFFLINE_STRIPE_KEY = "sk_test_settle_sandbox_offline"
+
+/** In memory, seeded with the demo shop so the banner's curl walk-through has something to buy. */
+const memory: Layer.Layer<StoragePorts> = Layer.tap(memoryStorage, (ports) =>
+  seedDemoShop(new Date()).pipe(Effect.provide(ports), Effect.orDie),
+)
+
+/** Connect, create the indexes the writes rely on, say `[db] connected` (the runbook looks for it). */
+const mongo = (uri: string, dbName: string | undefined, logger: Logger) => {
+  const database = Layer.tap(MongoDatabase.layer(dbName === undefined ? { uri } : { uri, dbName }), (ctx) =>
+    Effect.gen(function* () {
+      const { db } = Context.get(ctx, MongoDatabase.MongoDatabase)
+      yield* ensureIndexes(db)
+      logger.info(`[db] connected (database ${db.databaseName}, indexes ensured)`)
+    }),
+  )
+  // The database stays in the context: dispose closes its pool, and tests and ops can reach it.
+  return Layer.provideMerge(MongoStorage.layer, database)
+}
+
+const storage = (plan: LayerPlan) =>
+  plan.storage._tag === "Memory" ? memory : mongo(plan.storage.uri, plan.storage.dbName, plan.logger)
+
+const payments = (plan: LayerPlan) => {
+  const checkout = (sessionId: SessionId) => `${plan.publicUrl()}/sandbox/checkout/${sessionId}`
+  if (plan.payments._tag === "Sandbox") {
+    const client = StripeClient.layer({ secretKey: OFFLINE_STRIPE_KEY })
+    return Layer.mergeAll(
+      SandboxPaymentGateway.layerWith({ checkoutUrl: checkout }),
+      client,
+      Layer.provide(StripeWebhooks.layer({ webhookSecret: plan.payments.webhookSecret }), client),
+    )
+  }
+  const { secretKey, apiBaseUrl, webhookSecret } = plan.payments
+  const client = StripeClient.layer(apiBaseUrl === undefined ? { secretKey } : { secretKey, apiBaseUrl })
+  const gateway = StripePaymentGateway.layer({
+    // The reference server has no storefront; a shop in front of it replaces these pages.
+    successUrl: `${plan.publicUrl()}/checkout/success?session_id={CHECKOUT_SESSION_ID}`,
+    cancelUrl: `${plan.publicUrl()}/checkout/cancelled?session_id={CHECKOUT_SESSION_ID}`,
+  })
+  return Layer.provideMerge(Layer.merge(gateway, StripeWebhooks.layer({ webhookSecret })), client)
+}
+
+/**
+ * Everything the routes' Effects use, chosen by config. Built once into the ManagedRuntime at boot;
+ * in sandbox mode it also carries SandboxControl, fetched by the bootstrap for the pay page.
+ */
+export const appLayer = (plan: LayerPlan): Layer.Layer<AppServices, unknown> =>
+  Layer.mergeAll(
+    storage(plan),
+    payments(plan),
+    SystemClock.layer,
+    RandomIds.layer,
+    PromMetrics.layer,
+    AdminAuth.layer(plan.admin),
+    PinoLogger.layer(plan.logger),
+  )

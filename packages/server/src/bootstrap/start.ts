@@ -1,0 +1,167 @@
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { SandboxControl } from "@settle/testkit"
+import { Cause, Effect, Exit, Fiber, type Layer, ManagedRuntime, Option } from "effect"
+import type { Logger } from "pino"
+import { PrometheusRegistry, StripeClient, StripeEventPayload } from "../adapters.js"
+import type { AdminAuthConfig } from "../auth/AdminAuth.js"
+import { makeApp } from "../http/app.js"
+import type { Readiness } from "../http/routes/health.js"
+import type { AppRuntime, AppServices } from "../runtime.js"
+import { makeDeliver } from "../sandbox/delivery.js"
+import { expireDueSessions } from "../sandbox/expiry.js"
+import type { SandboxDeps } from "../sandbox/routes.js"
+import { registerOrderHealthGauges } from "./gauges.js"
+import { appLayer, type PaymentsPlan, type StoragePlan } from "./layers.js"
+import { type ShutdownOutcome, shutdown } from "./shutdown.js"
+
+export interface ServerSettings {
+  readonly host: string
+  /** 0 picks a free port; the actual one is in `RunningServer.url`. */
+  readonly port: number
+  /** Where customers reach the server (behind a proxy); defaults to the listening address. */
+  readonly publicUrl: string | null
+  readonly bodyLimitBytes: number
+  readonly reservationTtlMs: number
+  readonly shutdownTimeoutMs: number
+  /** How often the sandbox expires due sessions and delivers checkout.session.expired. */
+  readonly sandboxExpiryEveryMs: number
+  readonly storage: StoragePlan
+  readonly payments: PaymentsPlan
+  readonly admin: AdminAuthConfig
+  readonly logger: Logger
+  /** Replaces ports of the built layer (tests: a failing store). */
+  readonly overrideLayer?: (layer: Layer.Layer<AppServices, unknown>) => Layer.Layer<AppServices, unknown>
+}
+
+export interface RunningServer {
+  /** `http://host:port` as bound. */
+  readonly url: string
+  readonly publicUrl: string
+  readonly server: Server
+  readonly runtime: AppRuntime
+  readonly sandbox: SandboxDeps | null
+  readonly shutdown: (reason: string) => Promise<ShutdownOutcome>
+}
+
+/** A bootstrap step failed: the reason is printed as `Bootstrap failed: <reason>` and the process exits 1. */
+export class BootstrapError extends Error {}
+
+const reasonOf = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.squash(cause)
+  if (typeof failure === "object" && failure !== null && "message" in failure) {
+    const message = String((failure as { message: unknown }).message)
+    if (message !== "") return message
+  }
+  return Cause.pretty(cause)
+}
+
+/** A wildcard bind is reached on loopback: that is where the sandbox delivers and what the banner prints. */
+const localHost = (address: AddressInfo): string => {
+  if (address.address === "0.0.0.0") return "127.0.0.1"
+  if (address.address === "::") return "[::1]"
+  return address.family === "IPv6" ? `[${address.address}]` : address.address
+}
+
+const listen = (server: Server, host: string, port: number): Promise<AddressInfo> =>
+  new Promise((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(port, host, () => {
+      server.off("error", reject)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+
+/** Sandbox mode: the control, and delivery signed with the same Stripe SDK instance the verifier uses. */
+const sandboxDeps = async (
+  runtime: AppRuntime,
+  settings: ServerSettings,
+  webhookUrl: () => string,
+): Promise<SandboxDeps | null> => {
+  if (settings.payments._tag !== "Sandbox") return null
+  const secret = settings.payments.webhookSecret
+  const found = await runtime.runPromise(
+    Effect.all([Effect.serviceOption(SandboxControl), Effect.serviceOption(StripeClient.StripeClient)]),
+  )
+  const [control, stripe] = found
+  if (Option.isNone(control) || Option.isNone(stripe)) throw new BootstrapError("sandbox services missing")
+  const deliver = makeDeliver({
+    sign: (event, created) =>
+      Effect.sync(() => StripeEventPayload.signedDelivery(stripe.value, event, secret, created)),
+    webhookUrl,
+  })
+  return { control: control.value, deliver }
+}
+
+/**
+ * Build the one runtime (connecting the store: failures end here, before the port opens), mount the
+ * app, listen, start the sandbox timer. `shutdown` undoes all of it in order.
+ */
+export const startServer = async (settings: ServerSettings): Promise<RunningServer> => {
+  const { logger } = settings
+  let bound: string | null = null
+  const publicUrl = () => settings.publicUrl ?? bound ?? `http://${settings.host}:${settings.port}`
+  const base = appLayer({
+    storage: settings.storage,
+    payments: settings.payments,
+    admin: settings.admin,
+    publicUrl,
+    logger,
+  })
+  const runtime: AppRuntime = ManagedRuntime.make(settings.overrideLayer?.(base) ?? base)
+  const built = await runtime.runPromiseExit(Effect.void)
+  if (Exit.isFailure(built)) {
+    await runtime.dispose().catch(() => undefined)
+    throw new BootstrapError(reasonOf(built.cause))
+  }
+  const registry = await runtime.runPromise(PrometheusRegistry)
+  registerOrderHealthGauges(registry, runtime)
+  const sandbox = await sandboxDeps(runtime, settings, () => `${bound}/api/v1/webhooks/stripe`)
+  const readiness: Readiness = { draining: false }
+  const app = makeApp({
+    runtime,
+    logger,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    reservationTtlMs: settings.reservationTtlMs,
+    registry,
+    readiness,
+    sandbox,
+  })
+  const server = createServer(app.callback())
+  let address: AddressInfo
+  try {
+    address = await listen(server, settings.host, settings.port)
+  } catch (error) {
+    await runtime.dispose().catch(() => undefined)
+    throw new BootstrapError(`cannot listen on ${settings.host}:${settings.port}: ${String(error)}`)
+  }
+  bound = `http://${localHost(address)}:${address.port}`
+  const timer =
+    sandbox === null
+      ? null
+      : runtime.runFork(expireDueSessions(sandbox.control, sandbox.deliver, settings.sandboxExpiryEveryMs))
+  let stopping: Promise<ShutdownOutcome> | null = null
+  return {
+    url: bound,
+    publicUrl: publicUrl(),
+    server,
+    runtime,
+    sandbox,
+    shutdown: (reason) => {
+      stopping ??= shutdown(
+        {
+          server,
+          readiness,
+          logger,
+          timeoutMs: settings.shutdownTimeoutMs,
+          stopBackground: async () => {
+            if (timer !== null) await Effect.runPromise(Fiber.interrupt(timer))
+          },
+          dispose: () => runtime.dispose(),
+        },
+        reason,
+      )
+      return stopping
+    },
+  }
+}

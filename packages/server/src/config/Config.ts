@@ -1,0 +1,135 @@
+import type { InvoiceMode } from "@settle/domain"
+import { Array as Arr, Either, ParseResult, type Redacted, Schema } from "effect"
+import * as checks from "./checks.js"
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent"
+
+export interface ServerConfig {
+  readonly host: string
+  /** 0 picks any free port (tests, benchmarks). */
+  readonly port: number
+  /**
+   * Where browsers and Stripe reach this server: checkout success/cancel URLs, the webhook endpoint.
+   * Null when PUBLIC_URL is unset: then it is where the server listens, known once it is bound.
+   */
+  readonly publicUrl: string | null
+  /** JSON and webhook bodies above this are refused with 413 before they are parsed. */
+  readonly bodyLimitBytes: number
+}
+
+export type StorageConfig =
+  | { readonly _tag: "Memory" }
+  | { readonly _tag: "Mongo"; readonly uri: Redacted.Redacted<string>; readonly dbName: string }
+
+export type PaymentsConfig =
+  /** The built-in gateway that signs and delivers webhooks itself; the secret is generated unless set. */
+  | { readonly _tag: "Sandbox"; readonly webhookSecret: Redacted.Redacted<string> }
+  | {
+      readonly _tag: "Stripe"
+      readonly secretKey: Redacted.Redacted<string>
+      readonly webhookSecret: Redacted.Redacted<string>
+      /** sk_live_/rk_live_: real money moves. */
+      readonly livemode: boolean
+      /** stripe-mock or a proxy; Stripe's own API when absent. */
+      readonly apiBaseUrl?: string
+    }
+
+export interface TokenClaims {
+  readonly issuer?: string
+  readonly audience?: string
+}
+
+export type AdminAuthConfig =
+  /** HS256; `generated` when the embedded default made one up for this run (the server prints a demo token). */
+  | ({
+      readonly _tag: "SharedSecret"
+      readonly secret: Redacted.Redacted<string>
+      readonly generated: boolean
+    } & TokenClaims)
+  | ({ readonly _tag: "Jwks"; readonly url: string } & TokenClaims)
+
+export type MediaConfig =
+  | { readonly _tag: "Memory" }
+  | {
+      readonly _tag: "Cloudinary"
+      readonly cloudName: string
+      readonly apiKey: Redacted.Redacted<string>
+      readonly apiSecret: Redacted.Redacted<string>
+    }
+
+export interface Config {
+  readonly server: ServerConfig
+  readonly logLevel: LogLevel
+  readonly storage: StorageConfig
+  readonly payments: PaymentsConfig
+  readonly admin: AdminAuthConfig
+  readonly media: MediaConfig
+  /** How long stock and coupon holds live; the Stripe session expires with them. */
+  readonly reservationTtlMs: number
+  readonly invoiceMode: InvoiceMode
+  /** What was defaulted or generated that an operator must hear about at start. */
+  readonly notices: ReadonlyArray<string>
+}
+
+/** One variable: the raw string decoded by `check`, its problems reported under its name. */
+const variable = <A>(check: checks.Check<A>) =>
+  Schema.optionalWith(
+    Schema.transformOrFail(Schema.String, Schema.Any as Schema.Schema<A>, {
+      strict: true,
+      decode: (raw, _, ast) =>
+        Either.match(check(raw), {
+          onRight: ParseResult.succeed,
+          // The raw value rides along in the issue's `actual` but never in a message.
+          onLeft: (messages) => {
+            const issues = messages.map((message) => new ParseResult.Type(ast, raw, message))
+            return ParseResult.fail(
+              Arr.isNonEmptyArray(issues)
+                ? new ParseResult.Composite(ast, raw, issues)
+                : new ParseResult.Type(ast, raw),
+            )
+          },
+        }),
+      encode: (value, _, ast) =>
+        ParseResult.fail(new ParseResult.Forbidden(ast, value, "configuration is decode-only")),
+    }),
+    { exact: true },
+  )
+
+const DAY_MINUTES = 24 * 60
+
+/** The environment, each variable decoded on its own so that every problem is reported at once. */
+export const Env = Schema.Struct({
+  PORT: variable(checks.integer("PORT", 0, 65535)),
+  HOST: variable(checks.text("HOST")),
+  PUBLIC_URL: variable(checks.httpUrl("PUBLIC_URL")),
+  LOG_LEVEL: variable(
+    checks.oneOf<LogLevel>("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  ),
+  BODY_LIMIT_BYTES: variable(checks.integer("BODY_LIMIT_BYTES", 1024, 10 * 1024 * 1024)),
+  MONGO_URI: variable(checks.mongoUri),
+  MONGO_DB_NAME: variable(checks.databaseName),
+  STRIPE_SECRET_KEY: variable(checks.stripeSecretKey),
+  STRIPE_WEBHOOK_SECRET: variable(checks.stripeWebhookSecret),
+  STRIPE_API_BASE_URL: variable(checks.httpUrl("STRIPE_API_BASE_URL")),
+  ADMIN_JWT_SECRET: variable(checks.adminJwtSecret),
+  // Keys fetched over plain http could be swapped by anyone on the path.
+  ADMIN_JWKS_URL: variable(checks.httpUrl("ADMIN_JWKS_URL", { secure: true })),
+  ADMIN_JWT_ISSUER: variable(checks.text("ADMIN_JWT_ISSUER")),
+  ADMIN_JWT_AUDIENCE: variable(checks.text("ADMIN_JWT_AUDIENCE")),
+  RESERVATION_TTL_MINUTES: variable(
+    checks.integer(
+      "RESERVATION_TTL_MINUTES",
+      31,
+      DAY_MINUTES,
+      " (Stripe refuses Checkout Sessions that expire sooner than 30 minutes after it receives them, or later than 24 hours)",
+    ),
+  ),
+  INVOICE_MODE: variable(checks.oneOf<InvoiceMode>("INVOICE_MODE", ["none", "manual", "stripe"])),
+  CLOUDINARY_CLOUD_NAME: variable(checks.text("CLOUDINARY_CLOUD_NAME", checks.SOURCES.CLOUDINARY)),
+  CLOUDINARY_API_KEY: variable(checks.cloudinaryApiKey),
+  CLOUDINARY_API_SECRET: variable(checks.text("CLOUDINARY_API_SECRET", checks.SOURCES.CLOUDINARY)),
+})
+export type Env = typeof Env.Type
+
+/** The variables this server reads; anything else in the environment is ignored. */
+export const VARIABLES = Object.keys(Env.fields) as ReadonlyArray<keyof Env>

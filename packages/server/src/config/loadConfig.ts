@@ -1,0 +1,153 @@
+import { randomBytes as nodeRandomBytes } from "node:crypto"
+import { Either, ParseResult, Redacted, Schema } from "effect"
+import type { AdminAuthConfig, Config, MediaConfig, PaymentsConfig, StorageConfig } from "./Config.js"
+import { Env, VARIABLES } from "./Config.js"
+import { ConfigError, type ConfigProblem } from "./ConfigError.js"
+import { databaseOf } from "./checks.js"
+import { crossProblems, type RawEnv } from "./rules.js"
+
+export interface LoadOptions {
+  /** Randomness for the secrets the embedded default generates; crypto.randomBytes unless a test pins it. */
+  readonly randomBytes?: (size: number) => Uint8Array
+}
+
+export const DEFAULTS = {
+  port: 3000,
+  host: "127.0.0.1",
+  logLevel: "info",
+  /** Checkout bodies are a few kB; Stripe events stay well under 64 kB (embedded lists are capped at 10). */
+  bodyLimitBytes: 256 * 1024,
+  reservationTtlMinutes: 35,
+  dbName: "settle",
+  invoiceMode: "none",
+} as const
+
+// An unset variable on a deploy dashboard often arrives as "": treat it as unset, not as a bad value.
+const presentOnly = (env: Readonly<Record<string, string | undefined>>): RawEnv => {
+  const raw: RawEnv = {}
+  for (const name of VARIABLES) {
+    const value = env[name]
+    if (typeof value === "string" && value !== "") raw[name] = value
+  }
+  return raw
+}
+
+const fieldProblems = (error: ParseResult.ParseError): ReadonlyArray<ConfigProblem> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    variable: String(issue.path[0] ?? "environment"),
+    message: issue.message,
+  }))
+
+const order = (problem: ConfigProblem) => VARIABLES.indexOf(problem.variable as keyof Env)
+
+/**
+ * Decodes the server's configuration from `env` (process.env or a test's record): every variable's
+ * problems and every cross-variable problem at once, or one typed Config with secrets Redacted.
+ */
+export const loadConfig = (
+  env: Readonly<Record<string, string | undefined>>,
+  options: LoadOptions = {},
+): Either.Either<Config, ConfigError> => {
+  const raw = presentOnly(env)
+  const decoded = Schema.decodeUnknownEither(Env, { errors: "all" })(raw)
+  const problems = [...(Either.isLeft(decoded) ? fieldProblems(decoded.left) : []), ...crossProblems(raw)]
+  if (problems.length > 0 || Either.isLeft(decoded)) {
+    return Either.left(new ConfigError({ problems: problems.toSorted((a, b) => order(a) - order(b)) }))
+  }
+  const random = options.randomBytes ?? ((size: number) => new Uint8Array(nodeRandomBytes(size)))
+  return Either.right(assemble(decoded.right, random))
+}
+
+const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
+  const port = env.PORT ?? DEFAULTS.port
+  const host = env.HOST ?? DEFAULTS.host
+  const storage: StorageConfig =
+    env.MONGO_URI === undefined
+      ? { _tag: "Memory" }
+      : {
+          _tag: "Mongo",
+          uri: Redacted.make(env.MONGO_URI),
+          dbName: env.MONGO_DB_NAME ?? databaseOf(env.MONGO_URI) ?? DEFAULTS.dbName,
+        }
+  const payments: PaymentsConfig =
+    env.STRIPE_SECRET_KEY === undefined || env.STRIPE_WEBHOOK_SECRET === undefined
+      ? {
+          _tag: "Sandbox",
+          webhookSecret: Redacted.make(env.STRIPE_WEBHOOK_SECRET ?? `whsec_${encode(random(32), "base64")}`),
+        }
+      : {
+          _tag: "Stripe",
+          secretKey: Redacted.make(env.STRIPE_SECRET_KEY),
+          webhookSecret: Redacted.make(env.STRIPE_WEBHOOK_SECRET),
+          livemode: /^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY),
+          ...(env.STRIPE_API_BASE_URL === undefined ? {} : { apiBaseUrl: env.STRIPE_API_BASE_URL }),
+        }
+  const claims = {
+    ...(env.ADMIN_JWT_ISSUER === undefined ? {} : { issuer: env.ADMIN_JWT_ISSUER }),
+    ...(env.ADMIN_JWT_AUDIENCE === undefined ? {} : { audience: env.ADMIN_JWT_AUDIENCE }),
+  }
+  const admin: AdminAuthConfig =
+    env.ADMIN_JWKS_URL !== undefined
+      ? { _tag: "Jwks", url: env.ADMIN_JWKS_URL, ...claims }
+      : {
+          _tag: "SharedSecret",
+          secret: Redacted.make(env.ADMIN_JWT_SECRET ?? encode(random(48), "base64url")),
+          generated: env.ADMIN_JWT_SECRET === undefined,
+          ...claims,
+        }
+  const media: MediaConfig =
+    env.CLOUDINARY_CLOUD_NAME === undefined ||
+    env.CLOUDINARY_API_KEY === undefined ||
+    env.CLOUDINARY_API_SECRET === undefined
+      ? { _tag: "Memory" }
+      : {
+          _tag: "Cloudinary",
+          cloudName: env.CLOUDINARY_CLOUD_NAME,
+          apiKey: Redacted.make(env.CLOUDINARY_API_KEY),
+          apiSecret: Redacted.make(env.CLOUDINARY_API_SECRET),
+        }
+  return {
+    server: {
+      host,
+      port,
+      publicUrl: env.PUBLIC_URL ?? null,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES ?? DEFAULTS.bodyLimitBytes,
+    },
+    logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
+    storage,
+    payments,
+    admin,
+    media,
+    reservationTtlMs: (env.RESERVATION_TTL_MINUTES ?? DEFAULTS.reservationTtlMinutes) * 60_000,
+    invoiceMode: env.INVOICE_MODE ?? DEFAULTS.invoiceMode,
+    notices: notices(storage, payments, admin),
+  }
+}
+
+const encode = (bytes: Uint8Array, encoding: "base64" | "base64url"): string =>
+  Buffer.from(bytes).toString(encoding)
+
+const notices = (
+  storage: StorageConfig,
+  payments: PaymentsConfig,
+  admin: AdminAuthConfig,
+): ReadonlyArray<string> => {
+  const said: Array<string> = []
+  if (storage._tag === "Memory" && payments._tag === "Sandbox") {
+    said.push(
+      "Embedded default: in-memory stores and the sandbox payment gateway; nothing persists and no real payment is taken. Set MONGO_URI and STRIPE_SECRET_KEY for a real deployment.",
+    )
+  } else if (storage._tag === "Memory") {
+    said.push("MONGO_URI is not set: orders live in memory and are lost on restart.")
+  } else if (payments._tag === "Sandbox") {
+    said.push(
+      "STRIPE_SECRET_KEY is not set: payments go through the sandbox gateway; no real payment is taken.",
+    )
+  }
+  if (admin._tag === "SharedSecret" && admin.generated) {
+    said.push(
+      "ADMIN_JWT_SECRET is not set: a random one was generated for this run; admin tokens stop working on restart.",
+    )
+  }
+  return said
+}

@@ -1,0 +1,58 @@
+import type { Env } from "./Config.js"
+import type { ConfigProblem } from "./ConfigError.js"
+
+/** The environment as given: only set, non-empty variables. */
+export type RawEnv = Partial<Record<keyof Env, string>>
+
+const CLOUDINARY = ["CLOUDINARY_CLOUD_NAME", "CLOUDINARY_API_KEY", "CLOUDINARY_API_SECRET"] as const
+
+/**
+ * Rules between variables. They look only at which variables are set, so they are reported alongside
+ * the problems of the values themselves instead of after those are fixed.
+ */
+export const crossProblems = (env: RawEnv): ReadonlyArray<ConfigProblem> => {
+  const has = (name: keyof Env) => env[name] !== undefined
+  const problems: Array<ConfigProblem> = []
+  const add = (variable: keyof Env, message: string) => problems.push({ variable, message })
+
+  if (has("STRIPE_SECRET_KEY") && !has("STRIPE_WEBHOOK_SECRET")) {
+    add(
+      "STRIPE_WEBHOOK_SECRET",
+      "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set; copy the endpoint's signing secret (whsec_…) from Stripe Dashboard → Developers → Webhooks",
+    )
+  }
+  if (has("STRIPE_API_BASE_URL") && !has("STRIPE_SECRET_KEY")) {
+    add(
+      "STRIPE_API_BASE_URL",
+      "STRIPE_API_BASE_URL is set without STRIPE_SECRET_KEY; set a key too (stripe-mock accepts any sk_test_ key) or unset it",
+    )
+  }
+  // Real money with orders that vanish on restart: Stripe would keep payments nobody can reconcile.
+  if (/^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY ?? "") && !has("MONGO_URI")) {
+    add("MONGO_URI", "MONGO_URI is required with a live Stripe key; in-memory orders are lost on restart")
+  }
+  if (has("ADMIN_JWT_SECRET") && has("ADMIN_JWKS_URL")) {
+    add(
+      "ADMIN_JWKS_URL",
+      "ADMIN_JWT_SECRET and ADMIN_JWKS_URL are both set; keep only the one your identity provider uses",
+    )
+  }
+  // A generated secret differs per replica and per restart, and the demo token printed at start
+  // would be an admin credential in the deploy logs: only the embedded default may generate one.
+  if (!has("ADMIN_JWT_SECRET") && !has("ADMIN_JWKS_URL") && (has("MONGO_URI") || has("STRIPE_SECRET_KEY"))) {
+    add(
+      "ADMIN_JWT_SECRET",
+      "ADMIN_JWT_SECRET or ADMIN_JWKS_URL is required once MONGO_URI or STRIPE_SECRET_KEY is set; generate a secret with `openssl rand -base64 48`",
+    )
+  }
+  const setCloudinary = CLOUDINARY.filter(has)
+  if (setCloudinary.length > 0) {
+    for (const missing of CLOUDINARY.filter((name) => !has(name))) {
+      add(
+        missing,
+        `${missing} is required when ${setCloudinary.join(" and ")} is set; set all three CLOUDINARY_ variables or none`,
+      )
+    }
+  }
+  return problems
+}

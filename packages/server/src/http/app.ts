@@ -1,0 +1,51 @@
+import Router from "@koa/router"
+import Koa, { type Middleware } from "koa"
+import type { PrometheusRegistry } from "../adapters.js"
+import { type SandboxDeps, sandboxRoutes } from "../sandbox/routes.js"
+import { answerErrors } from "./answerErrors.js"
+import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
+import type { RouteDeps } from "./routeDeps.js"
+import { adminCouponRoutes } from "./routes/adminCoupons.js"
+import { adminProductRoutes } from "./routes/adminProducts.js"
+import { checkoutRoutes } from "./routes/checkout.js"
+import { checkoutReturnRoutes } from "./routes/checkoutReturn.js"
+import { healthRoutes, type Readiness } from "./routes/health.js"
+import { webhookRoutes } from "./routes/webhooks.js"
+import { timing } from "./timing.js"
+
+export interface AppOptions extends RouteDeps {
+  readonly registry: PrometheusRegistry
+  readonly readiness: Readiness
+  /** The pay page and its controls; null unless the sandbox gateway is in use. */
+  readonly sandbox: SandboxDeps | null
+}
+
+/** After the router: a path no route knows is a 404, a known path with another method a 405. */
+const unrouted =
+  (router: Router): Middleware =>
+  (ctx) => {
+    const allowed = new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods))
+    if (allowed.size > 0) throw new MethodNotAllowed({ method: ctx.method, allowed: [...allowed].sort() })
+    throw new RouteNotFound({ method: ctx.method, path: ctx.path })
+  }
+
+/** The Koa application: timing outermost, then the one error path, then the routes. */
+export const makeApp = (options: AppOptions): Koa => {
+  const router = new Router()
+  healthRoutes(router, options)
+  checkoutRoutes(router, options)
+  webhookRoutes(router, options)
+  checkoutReturnRoutes(router)
+  adminProductRoutes(router, options)
+  adminCouponRoutes(router, options)
+  if (options.sandbox !== null) sandboxRoutes(router, options, options.sandbox)
+
+  const app = new Koa()
+  // Errors are answered and logged by answerErrors; Koa's own stderr printing would only duplicate them.
+  app.silent = true
+  app.use(timing(options.registry.observeHttp))
+  app.use(answerErrors(options.logger))
+  app.use(router.routes())
+  app.use(unrouted(router))
+  return app
+}

@@ -1,0 +1,37 @@
+import { Cause, type Effect, Exit, Option } from "effect"
+import type { Context } from "koa"
+import type { AppRuntime, AppServices } from "../runtime.js"
+import { Defect } from "./rejections.js"
+
+/**
+ * Runs a use-case on the one runtime built at boot. A typed failure is thrown as the domain error
+ * itself, for the error middleware to map; a defect or an interruption becomes a `Defect` whose
+ * detail is the pretty cause, logged by the middleware and never sent.
+ */
+export const run = async <A, E>(
+  runtime: AppRuntime,
+  effect: Effect.Effect<A, E, AppServices>,
+): Promise<A> => {
+  const exit = await runtime.runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) throw failure.value
+  throw new Defect({ detail: Cause.pretty(exit.cause) })
+}
+
+/** Writes a JSON answer. */
+export const json = (ctx: Context, status: number, body: unknown): void => {
+  ctx.status = status
+  ctx.body = body
+}
+
+/** Runs `effect` and answers `status` with `toBody` of its value. */
+export const respond = async <A, E>(
+  ctx: Context,
+  runtime: AppRuntime,
+  effect: Effect.Effect<A, E, AppServices>,
+  status: number,
+  toBody: (value: A) => unknown,
+): Promise<void> => {
+  json(ctx, status, toBody(await run(runtime, effect)))
+}

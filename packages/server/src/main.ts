@@ -1,0 +1,73 @@
+import { Either } from "effect"
+import type { Logger } from "pino"
+import { PinoLogger } from "./adapters.js"
+import { banner } from "./bootstrap/banner.js"
+import { demoAdminToken } from "./bootstrap/demoAdminToken.js"
+import {
+  adminPlan,
+  paymentsPlan,
+  SANDBOX_EXPIRY_EVERY_MS,
+  SHUTDOWN_TIMEOUT_MS,
+  storagePlan,
+} from "./bootstrap/settings.js"
+import { type RunningServer, startServer } from "./bootstrap/start.js"
+import { bootstrapFailure, type Config, loadConfig } from "./config/index.js"
+
+const fail = (error: unknown): never => {
+  console.error(bootstrapFailure(error))
+  process.exit(1)
+}
+
+const start = async (config: Config, logger: Logger): Promise<RunningServer> => {
+  const running = await startServer({
+    host: config.server.host,
+    port: config.server.port,
+    publicUrl: config.server.publicUrl,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    reservationTtlMs: config.reservationTtlMs,
+    shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+    sandboxExpiryEveryMs: SANDBOX_EXPIRY_EVERY_MS,
+    storage: storagePlan(config),
+    payments: paymentsPlan(config),
+    admin: adminPlan(config),
+    logger,
+  })
+  const payments = config.payments._tag === "Stripe" ? { livemode: config.payments.livemode } : {}
+  console.log(
+    banner({
+      url: running.url,
+      publicUrl: running.publicUrl,
+      storage: storagePlan(config),
+      payments: { ...paymentsPlan(config), ...payments },
+      demoAdminToken: await demoAdminToken(config.admin),
+      notices: config.notices,
+    }),
+  )
+  // One stable machine-readable line for scripts, end-to-end tests and benchmarks.
+  console.log(`listening on ${running.url}`)
+  return running
+}
+
+const main = async () => {
+  const config = Either.getOrElse(loadConfig(process.env), fail)
+  const logger = PinoLogger.makePino({ level: config.logLevel, pretty: process.stdout.isTTY === true })
+  const running = await start(config, logger).catch(fail)
+  let signalled = false
+  const stop = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C means "now"; and whatever hangs, the process is gone after twice the drain budget.
+    if (signalled) process.exit(1)
+    signalled = true
+    setTimeout(() => process.exit(1), 2 * SHUTDOWN_TIMEOUT_MS + 1_000).unref()
+    running.shutdown(`${signal} received`).then(
+      (outcome) => process.exit(outcome === "clean" ? 0 : 1),
+      (error: unknown) => {
+        logger.error({ err: String(error) }, "[http] shutdown failed")
+        process.exit(1)
+      },
+    )
+  }
+  process.on("SIGTERM", stop)
+  process.on("SIGINT", stop)
+}
+
+void main()
