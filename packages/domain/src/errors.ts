@@ -97,6 +97,24 @@ export class MediaStorageError extends Schema.TaggedError<MediaStorageError>()("
   cause: Schema.optional(Schema.Defect),
 }) {}
 
+/**
+ * An upload that is not an accepted image: its declared type is not one, or its first bytes are not
+ * the image it claims to be. Nothing reaches the media provider.
+ */
+export class MediaTypeUnsupported extends Schema.TaggedError<MediaTypeUnsupported>()("MediaTypeUnsupported", {
+  field: Schema.String,
+  /** The Content-Type the client gave the file. */
+  declared: Schema.String,
+  /** The image type the file's magic bytes show; null when they match no accepted type. */
+  detected: Schema.NullOr(Schema.String),
+}) {}
+
+/** An upload past the size limit, refused as soon as the stream crosses it; nothing is recorded. */
+export class MediaTooLarge extends Schema.TaggedError<MediaTooLarge>()("MediaTooLarge", {
+  field: Schema.String,
+  limit: Schema.Number,
+}) {}
+
 /** Failures a retry may cure: the webhook route maps these to 5xx. */
 export type TransientError = StoreError | PaymentGatewayError | WriteConflict
 

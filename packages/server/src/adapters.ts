@@ -1,5 +1,7 @@
 export {
+  CloudinaryMediaStorage,
   ensureIndexes,
+  LocalDiskMediaStorage,
   MongoDatabase,
   MongoStorage,
   PinoLogger,
@@ -8,6 +10,7 @@ export {
   RandomIds,
   StripeClient,
   StripeEventPayload,
+  StripeInvoiceProvider,
   StripePaymentGateway,
   StripeWebhookEvents,
   StripeWebhooks,

@@ -3,6 +3,7 @@ import type { Logger } from "pino"
 import { PinoLogger } from "./adapters.js"
 import { banner } from "./bootstrap/banner.js"
 import { demoAdminToken } from "./bootstrap/demoAdminToken.js"
+import { mediaPlan } from "./bootstrap/media.js"
 import {
   adminPlan,
   paymentsPlan,
@@ -12,6 +13,7 @@ import {
 } from "./bootstrap/settings.js"
 import { type RunningServer, startServer } from "./bootstrap/start.js"
 import { bootstrapFailure, type Config, loadConfig } from "./config/index.js"
+import { jobsSettings } from "./jobs/settings.js"
 
 const fail = (error: unknown): never => {
   console.error(bootstrapFailure(error))
@@ -31,6 +33,9 @@ const start = async (config: Config, logger: Logger): Promise<RunningServer> => 
     payments: paymentsPlan(config),
     admin: adminPlan(config),
     logger,
+    invoiceMode: config.invoiceMode,
+    jobs: jobsSettings(config.jobs),
+    media: mediaPlan(config),
   })
   const payments = config.payments._tag === "Stripe" ? { livemode: config.payments.livemode } : {}
   console.log(

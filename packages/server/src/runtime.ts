@@ -1,4 +1,12 @@
-import type { Clock, IdGenerator, Metrics, PaymentGateway, StoragePorts } from "@settle/domain"
+import type {
+  Clock,
+  IdGenerator,
+  InvoiceProvider,
+  MediaStorage,
+  Metrics,
+  PaymentGateway,
+  StoragePorts,
+} from "@settle/domain"
 import type { ManagedRuntime } from "effect"
 import type { PrometheusRegistry, StripeWebhookEvents } from "./adapters.js"
 import type { AdminAuth } from "./auth/AdminAuth.js"
@@ -9,10 +17,12 @@ export type AppServices =
   | Clock
   | IdGenerator
   | PaymentGateway
+  | InvoiceProvider
   | Metrics
   | PrometheusRegistry
   | StripeWebhookEvents
   | AdminAuth
+  | MediaStorage
 
 /** The one runtime built at boot and disposed at shutdown (which closes the Mongo pool). */
 export type AppRuntime = ManagedRuntime.ManagedRuntime<AppServices, unknown>

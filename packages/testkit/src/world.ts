@@ -23,6 +23,8 @@ import { T0 } from "./fixtures.js"
 import * as MemoryAuditLog from "./memory/MemoryAuditLog.js"
 import * as MemoryCouponRepository from "./memory/MemoryCouponRepository.js"
 import * as MemoryCouponReservationRepository from "./memory/MemoryCouponReservationRepository.js"
+import * as MemoryInvoiceModeSetting from "./memory/MemoryInvoiceModeSetting.js"
+import * as MemoryJobLeases from "./memory/MemoryJobLeases.js"
 import * as MemoryLedger from "./memory/MemoryLedger.js"
 import * as MemoryMediaAssetRepository from "./memory/MemoryMediaAssetRepository.js"
 import * as MemoryOrderRepository from "./memory/MemoryOrderRepository.js"
@@ -41,6 +43,8 @@ export const memoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(
   MemoryLedger.layer,
   MemoryAuditLog.layer,
   MemoryMediaAssetRepository.layer,
+  MemoryJobLeases.layer,
+  MemoryInvoiceModeSetting.layer,
 )
 
 /** Clock, ids, the sandbox gateway, invoices, metrics and media, each with its test control. */

@@ -1,6 +1,7 @@
 import {
   Invoice,
   Order,
+  type OrderListQuery,
   type OrderPatch,
   OrderRepository,
   Payment,
@@ -80,6 +81,30 @@ const patchUpdate = (patch: OrderPatch, at: Date): UpdateFilter<OrderDocument> =
   return Object.keys(unset).length === 0
     ? { $set: set, $inc: { version: 1 } }
     : { $set: set, $unset: unset, $inc: { version: 1 } }
+}
+
+/**
+ * The listing's filter. Each filter is its own clause of an `$and`, so two that touch the same field
+ * (status and stuck paid; createdAt bounds and the cursor) both hold instead of one replacing the other.
+ */
+const listFilter = (q: OrderListQuery): Filter<OrderDocument> => {
+  const clauses: Array<Filter<OrderDocument>> = []
+  if (q.status !== undefined) clauses.push({ status: q.status })
+  if (q.sessionId !== undefined) clauses.push({ "payment.sessionId": q.sessionId })
+  if (q.paymentIntentId !== undefined) clauses.push({ "payment.paymentIntentId": q.paymentIntentId })
+  if (q.customerEmail !== undefined) clauses.push({ customerEmail: q.customerEmail })
+  if (q.createdFrom !== undefined) clauses.push({ createdAt: { $gte: q.createdFrom } })
+  if (q.createdBefore !== undefined) clauses.push({ createdAt: { $lt: q.createdBefore } })
+  if (q.stuckPaidBefore !== undefined) {
+    // The runbook's stuck paid orders query, verbatim but for the instant.
+    clauses.push({ status: "paid", "webhook.processedAt": null, updatedAt: { $lt: q.stuckPaidBefore } })
+  }
+  if (q.invoiceStatus !== undefined) clauses.push({ "invoice.status": q.invoiceStatus })
+  if (q.after !== undefined) {
+    const { createdAt, id } = q.after
+    clauses.push({ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: id } }] })
+  }
+  return clauses.length === 0 ? {} : { $and: clauses }
 }
 
 export const make: Effect.Effect<OrderRepository, never, MongoDatabase> = Effect.gen(function* () {
@@ -239,13 +264,7 @@ export const make: Effect.Effect<OrderRepository, never, MongoDatabase> = Effect
         limit,
       ),
 
-    list: (query) =>
-      findMany(
-        "list",
-        query.status === undefined ? {} : { status: query.status },
-        { createdAt: -1 },
-        query.limit,
-      ),
+    list: (query) => findMany("list", listFilter(query), { createdAt: -1, _id: -1 }, query.limit),
 
     // The runbook's own order-health queries, verbatim.
     health: () =>

@@ -4,6 +4,8 @@ import * as MongoAuditLog from "./MongoAuditLog.js"
 import * as MongoCouponRepository from "./MongoCouponRepository.js"
 import * as MongoCouponReservationRepository from "./MongoCouponReservationRepository.js"
 import type { MongoDatabase } from "./MongoDatabase.js"
+import * as MongoInvoiceModeSetting from "./MongoInvoiceModeSetting.js"
+import * as MongoJobLeases from "./MongoJobLeases.js"
 import * as MongoLedger from "./MongoLedger.js"
 import * as MongoMediaAssetRepository from "./MongoMediaAssetRepository.js"
 import * as MongoOrderRepository from "./MongoOrderRepository.js"
@@ -22,4 +24,6 @@ export const layer: Layer.Layer<StoragePorts, never, MongoDatabase> = Layer.merg
   MongoLedger.layer,
   MongoAuditLog.layer,
   MongoMediaAssetRepository.layer,
+  MongoJobLeases.layer,
+  MongoInvoiceModeSetting.layer,
 )

@@ -39,10 +39,11 @@ export const make: Effect.Effect<WebhookEventInbox, never, MongoDatabase> = Effe
         )
 
   /** The processed/error writes: never touch a processed event, whose first processedAt must stay. */
+  /** True when this write changed the event, i.e. it was not processed yet. */
   const unlessProcessed = (what: string, stripeEventId: string, set: Document) =>
     mongoRead(COLLECTION, what, () =>
       events.updateOne({ stripeEventId, status: { $ne: "processed" } }, { $set: set }),
-    ).pipe(Effect.asVoid)
+    ).pipe(Effect.map((result) => result.modifiedCount === 1))
 
   const service: WebhookEventInbox = {
     // One round trip: the upsert records the delivery and counts it, and the document as it was before
@@ -94,7 +95,7 @@ export const make: Effect.Effect<WebhookEventInbox, never, MongoDatabase> = Effe
         lastError: reason,
         updatedAt: at,
         ...(orderId === null ? {} : { orderId }),
-      }),
+      }).pipe(Effect.asVoid),
 
     find: (stripeEventId) =>
       mongoRead(COLLECTION, "find", () => events.findOne({ stripeEventId })).pipe(

@@ -16,6 +16,9 @@ export const INDEXES: Readonly<Record<string, ReadonlyArray<IndexDescription>>> 
     { key: { status: 1, "webhook.processedAt": 1, updatedAt: 1 }, name: "status_processedAt_updatedAt" },
     { key: { "invoice.status": 1, "invoice.nextAttemptAt": 1 }, name: "invoice_status_nextAttemptAt" },
     { key: { createdAt: -1 }, name: "createdAt" },
+    // The admin listing's sort and cursor (createdAt, then _id), and its lookup by customer email.
+    { key: { createdAt: -1, _id: -1 }, name: "createdAt_id" },
+    { key: { customerEmail: 1, createdAt: -1 }, name: "customerEmail_createdAt" },
   ],
   products: [{ key: { sku: 1 }, name: "sku_unique", unique: true }],
   coupons: [{ key: { code: 1 }, name: "code_unique", unique: true }],
@@ -36,13 +39,21 @@ export const INDEXES: Readonly<Record<string, ReadonlyArray<IndexDescription>>> 
     { key: { at: -1 }, name: "at" },
   ],
   mediaassets: [{ key: { createdAt: -1 }, name: "createdAt" }],
+  // The latest generation of a job's lease (MongoJobLeases); `_id` already makes each generation unique.
+  jobleases: [{ key: { job: 1, generation: -1 }, name: "job_generation_unique", unique: true }],
 }
 
-/** Create the indexes; idempotent (an existing index with the same spec is a no-op), run at startup. */
+/**
+ * Create the indexes; idempotent (an existing index with the same spec is a no-op), run at startup.
+ * One index per call: FerretDB v1 drops the connection (a panic) when one call names several indexes
+ * that already exist, which is every start after the first on a database, e.g. a second replica's.
+ */
 export const ensureIndexes = (db: Db) =>
   Effect.forEach(
-    Object.entries(INDEXES),
-    ([collection, indexes]) =>
-      mongoRead(collection, "createIndexes", () => db.collection(collection).createIndexes([...indexes])),
+    Object.entries(INDEXES).flatMap(([collection, indexes]) =>
+      indexes.map((index) => [collection, index] as const),
+    ),
+    ([collection, index]) =>
+      mongoRead(collection, "createIndexes", () => db.collection(collection).createIndexes([index])),
     { discard: true },
   )

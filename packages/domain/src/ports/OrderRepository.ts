@@ -1,7 +1,7 @@
 import { Context, type Effect, type Option } from "effect"
 import type { DuplicateKey, StoreError } from "../errors.js"
 import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
-import type { Invoice, Order, Payment, Refund } from "../model/Order.js"
+import type { Invoice, InvoiceStatus, Order, Payment, Refund } from "../model/Order.js"
 import type { OrderStatus } from "../model/OrderStatus.js"
 
 /** Fields a status change may set together with the status, in the same atomic write. */
@@ -18,6 +18,31 @@ export interface OrderHealth {
   readonly paidUnconfirmed: number
   /** `invoice.status` failed. */
   readonly invoiceFailed: number
+}
+
+/** Where a listing page ended: the next page holds the orders after it (newest first, ties by id). */
+export interface OrderCursor {
+  readonly createdAt: Date
+  readonly id: OrderId
+}
+
+/** The admin listing: every filter given must hold; newest first by createdAt, ties by id descending. */
+export interface OrderListQuery {
+  readonly status?: OrderStatus
+  readonly sessionId?: SessionId
+  readonly paymentIntentId?: PaymentIntentId
+  /** Exact match on the address as the customer typed it at checkout. */
+  readonly customerEmail?: string
+  /** createdAt at or after this instant. */
+  readonly createdFrom?: Date
+  /** createdAt strictly before this instant. */
+  readonly createdBefore?: Date
+  /** The runbook's stuck-paid query: status paid, `webhook.processedAt` null, updatedAt before this. */
+  readonly stuckPaidBefore?: Date
+  readonly invoiceStatus?: InvoiceStatus
+  /** Only orders that sort after this one: the previous page's last order. */
+  readonly after?: OrderCursor
+  readonly limit: number
 }
 
 export interface OrderRepository {
@@ -86,11 +111,8 @@ export interface OrderRepository {
   ) => Effect.Effect<ReadonlyArray<Order>, StoreError>
   /** Orders whose invoice is pending or failed with nextAttemptAt ≤ now, or stuck issuing since before `now`. */
   readonly findInvoicesDue: (now: Date, limit: number) => Effect.Effect<ReadonlyArray<Order>, StoreError>
-  /** Orders newest first, optionally of one status. */
-  readonly list: (query: {
-    readonly status?: OrderStatus
-    readonly limit: number
-  }) => Effect.Effect<ReadonlyArray<Order>, StoreError>
+  /** Orders matching every filter of `query`, newest first (ties by id, descending), up to its limit. */
+  readonly list: (query: OrderListQuery) => Effect.Effect<ReadonlyArray<Order>, StoreError>
   /** The runbook's order-health counts. */
   readonly health: () => Effect.Effect<OrderHealth, StoreError>
 }

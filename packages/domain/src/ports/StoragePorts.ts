@@ -1,6 +1,8 @@
 import type { AuditLog } from "./AuditLog.js"
 import type { CouponRepository } from "./CouponRepository.js"
 import type { CouponReservationRepository } from "./CouponReservationRepository.js"
+import type { InvoiceModeSetting } from "./InvoiceModeSetting.js"
+import type { JobLeases } from "./JobLeases.js"
 import type { Ledger } from "./Ledger.js"
 import type { MediaAssetRepository } from "./MediaAssetRepository.js"
 import type { OrderRepository } from "./OrderRepository.js"
@@ -17,3 +19,5 @@ export type StoragePorts =
   | Ledger
   | AuditLog
   | MediaAssetRepository
+  | JobLeases
+  | InvoiceModeSetting

@@ -11,12 +11,15 @@ export interface WebhookEventInbox {
    * is new, a retry of an unfinished event, or a duplicate of a processed one.
    */
   readonly receive: (event: PaymentEvent, at: Date) => Effect.Effect<ReceiveOutcome, StoreError>
-  /** Mark the event processed (idempotent). */
+  /**
+   * Mark the event processed (idempotent); true when this call is the one that finished it, so two
+   * deliveries processed side by side count one `processed`, not two.
+   */
   readonly markProcessed: (
     stripeEventId: string,
     orderId: OrderId | null,
     at: Date,
-  ) => Effect.Effect<void, StoreError>
+  ) => Effect.Effect<boolean, StoreError>
   /** Mark the event `error` with a reason, unless it is already processed. */
   readonly markError: (
     stripeEventId: string,

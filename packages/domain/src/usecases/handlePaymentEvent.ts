@@ -112,15 +112,15 @@ export const handlePaymentEvent = (event: PaymentEvent) =>
     if (received._tag === "Retry") yield* metrics.webhookEvent("retry", event.type)
     // Recording the outcome is part of processing: a failure to mark the event answers 5xx like any
     // other, so it must leave the event `error` and be counted as one.
-    const outcome = yield* Effect.gen(function* () {
+    const { outcome, finished } = yield* Effect.gen(function* () {
       const outcome = yield* dispatch(event)
       if (outcome._tag === "AmountMismatch") {
         yield* inbox.markError(event.eventId, outcome.orderId, "amount_mismatch", yield* clock.now)
         yield* metrics.webhookEvent("error", event.type)
-        return outcome
+        return { outcome, finished: false }
       }
-      yield* inbox.markProcessed(event.eventId, outcome.orderId, yield* clock.now)
-      return outcome
+      const finished = yield* inbox.markProcessed(event.eventId, outcome.orderId, yield* clock.now)
+      return { outcome, finished }
     }).pipe(
       Effect.tapError((error) =>
         Effect.gen(function* () {
@@ -132,6 +132,10 @@ export const handlePaymentEvent = (event: PaymentEvent) =>
         }),
       ),
     )
-    if (outcome._tag !== "AmountMismatch") yield* metrics.webhookEvent("processed", event.type)
+    // A delivery that ran beside another one of the same event did no harm (every step is
+    // conditional), but only the one that finished the event counts as processed.
+    if (outcome._tag !== "AmountMismatch") {
+      yield* metrics.webhookEvent(finished ? "processed" : "duplicate", event.type)
+    }
     return outcome
   }).pipe(Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type }))

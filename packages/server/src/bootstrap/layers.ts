@@ -1,4 +1,4 @@
-import type { SessionId, StoragePorts } from "@settle/domain"
+import type { InvoiceMode, SessionId, StoragePorts } from "@settle/domain"
 import { memoryStorage, SandboxPaymentGateway } from "@settle/testkit"
 import { Context, Effect, Layer } from "effect"
 import type { Logger } from "pino"
@@ -17,6 +17,8 @@ import {
 import * as AdminAuth from "../auth/AdminAuth.js"
 import type { AppServices } from "../runtime.js"
 import { seedDemoShop } from "../seed.js"
+import { invoicing } from "./invoicing.js"
+import { DEFAULT_MEDIA_PLAN, type MediaStorePlan, mediaLayer } from "./media.js"
 
 export type StoragePlan =
   | { readonly _tag: "Memory" }
@@ -34,11 +36,14 @@ export type PaymentsPlan =
 export interface LayerPlan {
   readonly storage: StoragePlan
   readonly payments: PaymentsPlan
-  /** Where customers reach this server; read lazily, since PORT=0 is known only once listening. */
   readonly admin: AdminAuth.AdminAuthConfig
   /** Where customers reach this server; read lazily, since PORT=0 is known only once listening. */
   readonly publicUrl: () => string
   readonly logger: Logger
+  /** INVOICE_MODE: the invoice mode until an operator switches it at runtime; "none" when absent. */
+  readonly invoiceMode?: InvoiceMode
+  /** Where admin uploads go; local disk in the temp directory when absent. */
+  readonly media?: MediaStorePlan
 }
 
 /**
@@ -94,11 +99,15 @@ const payments = (plan: LayerPlan) => {
  */
 export const appLayer = (plan: LayerPlan): Layer.Layer<AppServices, unknown> =>
   Layer.mergeAll(
-    storage(plan),
-    payments(plan),
+    // The invoice provider reads the mode operators switch from the store and issues via the Stripe client.
+    Layer.provideMerge(
+      invoicing(plan.payments, plan.invoiceMode ?? "none"),
+      Layer.merge(storage(plan), payments(plan)),
+    ),
     SystemClock.layer,
     RandomIds.layer,
     PromMetrics.layer,
     AdminAuth.layer(plan.admin),
     PinoLogger.layer(plan.logger),
+    mediaLayer(plan.media ?? DEFAULT_MEDIA_PLAN.store, plan.publicUrl),
   )

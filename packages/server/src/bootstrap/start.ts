@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { InvoiceMode } from "@settle/domain"
 import { SandboxControl } from "@settle/testkit"
 import { Cause, Effect, Exit, Fiber, type Layer, ManagedRuntime, Option } from "effect"
 import type { Logger } from "pino"
@@ -7,12 +8,15 @@ import { PrometheusRegistry, StripeClient, StripeEventPayload } from "../adapter
 import type { AdminAuthConfig } from "../auth/AdminAuth.js"
 import { makeApp } from "../http/app.js"
 import type { Readiness } from "../http/routes/health.js"
+import { type JobsSettings, makeJobRunner } from "../jobs/runner.js"
+import { unscheduled } from "../jobs/settings.js"
 import type { AppRuntime, AppServices } from "../runtime.js"
 import { makeDeliver } from "../sandbox/delivery.js"
 import { expireDueSessions } from "../sandbox/expiry.js"
 import type { SandboxDeps } from "../sandbox/routes.js"
 import { registerOrderHealthGauges } from "./gauges.js"
 import { appLayer, type PaymentsPlan, type StoragePlan } from "./layers.js"
+import { DEFAULT_MEDIA_PLAN, type MediaPlan } from "./media.js"
 import { type ShutdownOutcome, shutdown } from "./shutdown.js"
 
 export interface ServerSettings {
@@ -30,6 +34,12 @@ export interface ServerSettings {
   readonly payments: PaymentsPlan
   readonly admin: AdminAuthConfig
   readonly logger: Logger
+  /** INVOICE_MODE: the invoice mode until an operator switches it at runtime; "none" when absent. */
+  readonly invoiceMode?: InvoiceMode
+  /** The background jobs' schedule; absent, this server schedules none (an admin can still run one). */
+  readonly jobs?: JobsSettings
+  /** Where admin uploads go and how large they may be; local disk in the temp directory when absent. */
+  readonly media?: MediaPlan
   /** Replaces ports of the built layer (tests: a failing store). */
   readonly overrideLayer?: (layer: Layer.Layer<AppServices, unknown>) => Layer.Layer<AppServices, unknown>
 }
@@ -99,6 +109,7 @@ const sandboxDeps = async (
  */
 export const startServer = async (settings: ServerSettings): Promise<RunningServer> => {
   const { logger } = settings
+  const media = settings.media ?? DEFAULT_MEDIA_PLAN
   let bound: string | null = null
   const publicUrl = () => settings.publicUrl ?? bound ?? `http://${settings.host}:${settings.port}`
   const base = appLayer({
@@ -107,6 +118,8 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
     admin: settings.admin,
     publicUrl,
     logger,
+    ...(settings.invoiceMode === undefined ? {} : { invoiceMode: settings.invoiceMode }),
+    media: media.store,
   })
   const runtime: AppRuntime = ManagedRuntime.make(settings.overrideLayer?.(base) ?? base)
   const built = await runtime.runPromiseExit(Effect.void)
@@ -118,14 +131,17 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
   registerOrderHealthGauges(registry, runtime)
   const sandbox = await sandboxDeps(runtime, settings, () => `${bound}/api/v1/webhooks/stripe`)
   const readiness: Readiness = { draining: false }
+  const jobs = makeJobRunner(settings.jobs ?? unscheduled())
   const app = makeApp({
     runtime,
     logger,
     bodyLimitBytes: settings.bodyLimitBytes,
     reservationTtlMs: settings.reservationTtlMs,
+    mediaMaxBytes: media.maxBytes,
     registry,
     readiness,
     sandbox,
+    jobs,
   })
   const server = createServer(app.callback())
   let address: AddressInfo
@@ -140,6 +156,7 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
     sandbox === null
       ? null
       : runtime.runFork(expireDueSessions(sandbox.control, sandbox.deliver, settings.sandboxExpiryEveryMs))
+  const schedule = jobs.start(runtime)
   let stopping: Promise<ShutdownOutcome> | null = null
   return {
     url: bound,
@@ -156,6 +173,7 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
           timeoutMs: settings.shutdownTimeoutMs,
           stopBackground: async () => {
             if (timer !== null) await Effect.runPromise(Fiber.interrupt(timer))
+            await schedule.stop()
           },
           dispose: () => runtime.dispose(),
         },

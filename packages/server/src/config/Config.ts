@@ -48,14 +48,39 @@ export type AdminAuthConfig =
     } & TokenClaims)
   | ({ readonly _tag: "Jwks"; readonly url: string } & TokenClaims)
 
-export type MediaConfig =
-  | { readonly _tag: "Memory" }
+export type MediaStoreConfig =
+  /** Files on this machine, served at `/media/<name>`: the embedded default, and single-instance hosting. */
+  | { readonly _tag: "LocalDisk"; readonly directory: string }
   | {
       readonly _tag: "Cloudinary"
       readonly cloudName: string
       readonly apiKey: Redacted.Redacted<string>
       readonly apiSecret: Redacted.Redacted<string>
+      /** Signed with every upload: it shows in an "Invalid Signature" string to sign (runbook scenario 7). */
+      readonly folder: string
+      /** A loopback fake or a proxy; Cloudinary's own API when absent. */
+      readonly apiBaseUrl?: string
     }
+
+export interface MediaConfig {
+  /** Admin uploads above this are refused with 413 as soon as the stream passes it. */
+  readonly maxBytes: number
+  readonly store: MediaStoreConfig
+}
+
+export interface JobsConfig {
+  /** JOBS_ENABLED=false: this replica schedules no job (the others do; an admin can still run one here). */
+  readonly enabled: boolean
+  /** JOB_LEASE_SECONDS: how long a run holds its job without renewing, so how long a dead replica blocks it. */
+  readonly leaseMs: number
+  /** JOB_<NAME>_EVERY_SECONDS: how often this replica runs each job. */
+  readonly everyMs: {
+    readonly expiry: number
+    readonly repair: number
+    readonly invoiceRetry: number
+    readonly reconcile: number
+  }
+}
 
 export interface Config {
   readonly server: ServerConfig
@@ -67,6 +92,7 @@ export interface Config {
   /** How long stock and coupon holds live; the Stripe session expires with them. */
   readonly reservationTtlMs: number
   readonly invoiceMode: InvoiceMode
+  readonly jobs: JobsConfig
   /** What was defaulted or generated that an operator must hear about at start. */
   readonly notices: ReadonlyArray<string>
 }
@@ -96,6 +122,7 @@ const variable = <A>(check: checks.Check<A>) =>
   )
 
 const DAY_MINUTES = 24 * 60
+const DAY_SECONDS = 24 * 60 * 60
 
 /** The environment, each variable decoded on its own so that every problem is reported at once. */
 export const Env = Schema.Struct({
@@ -125,9 +152,23 @@ export const Env = Schema.Struct({
     ),
   ),
   INVOICE_MODE: variable(checks.oneOf<InvoiceMode>("INVOICE_MODE", ["none", "manual", "stripe"])),
+  JOBS_ENABLED: variable(checks.oneOf<"true" | "false">("JOBS_ENABLED", ["true", "false"])),
+  JOB_EXPIRY_EVERY_SECONDS: variable(checks.integer("JOB_EXPIRY_EVERY_SECONDS", 1, DAY_SECONDS)),
+  JOB_REPAIR_EVERY_SECONDS: variable(checks.integer("JOB_REPAIR_EVERY_SECONDS", 1, DAY_SECONDS)),
+  JOB_INVOICE_RETRY_EVERY_SECONDS: variable(
+    checks.integer("JOB_INVOICE_RETRY_EVERY_SECONDS", 1, DAY_SECONDS),
+  ),
+  JOB_RECONCILE_EVERY_SECONDS: variable(checks.integer("JOB_RECONCILE_EVERY_SECONDS", 1, DAY_SECONDS)),
+  // Below 3 s a renewal (every third of it) is one slow store round trip from losing the lease.
+  JOB_LEASE_SECONDS: variable(checks.integer("JOB_LEASE_SECONDS", 3, 3600)),
   CLOUDINARY_CLOUD_NAME: variable(checks.text("CLOUDINARY_CLOUD_NAME", checks.SOURCES.CLOUDINARY)),
   CLOUDINARY_API_KEY: variable(checks.cloudinaryApiKey),
   CLOUDINARY_API_SECRET: variable(checks.text("CLOUDINARY_API_SECRET", checks.SOURCES.CLOUDINARY)),
+  CLOUDINARY_FOLDER: variable(checks.cloudinaryFolder),
+  CLOUDINARY_API_BASE_URL: variable(checks.httpUrl("CLOUDINARY_API_BASE_URL")),
+  MEDIA_DIR: variable(checks.text("MEDIA_DIR")),
+  // Cloudinary's own per-image limit is 10 MB on the free plan and 40 MB on the largest.
+  MEDIA_MAX_BYTES: variable(checks.integer("MEDIA_MAX_BYTES", 1024, 100 * 1024 * 1024)),
 })
 export type Env = typeof Env.Type
 

@@ -1,7 +1,7 @@
 import { Cause } from "effect"
 
 // Driver errors may quote a connection string; its user:password must not reach the deploy log.
-const redactCredentials = (text: string): string =>
+export const redactCredentials = (text: string): string =>
   text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@")
 
 // The Mongo driver's own wording for runbook scenario 8, should a URI get past the config check.

@@ -146,7 +146,19 @@ export const cloudinaryApiKey: Check<string> = clean(
     /^\d+$/.test(raw)
       ? Either.right(raw)
       : fail(
-          `CLOUDINARY_API_KEY must be digits only; copy "API Key" (not the secret or cloud name) from $SOURCES.CLOUDINARY`,
+          `CLOUDINARY_API_KEY must be digits only; copy "API Key" (not the secret or cloud name) from ${SOURCES.CLOUDINARY}`,
         ),
   SOURCES.CLOUDINARY,
+)
+
+/**
+ * Folder names of letters, digits, `_` and `-` joined by `/`: the folder is signed as `folder=<value>`,
+ * and characters Cloudinary escapes or rewrites would make the string to sign differ from what it checks.
+ */
+export const cloudinaryFolder: Check<string> = clean("CLOUDINARY_FOLDER", (raw) =>
+  /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(raw) && raw.length <= 255
+    ? Either.right(raw)
+    : fail(
+        "CLOUDINARY_FOLDER must be folder names of letters, digits, _ and - separated by / (e.g. shop/products), at most 255 characters",
+      ),
 )

@@ -2,8 +2,10 @@ export { bootstrapFailure } from "./bootstrapFailure.js"
 export type {
   AdminAuthConfig,
   Config,
+  JobsConfig,
   LogLevel,
   MediaConfig,
+  MediaStoreConfig,
   PaymentsConfig,
   ServerConfig,
   StorageConfig,

@@ -1,6 +1,15 @@
 import { randomBytes as nodeRandomBytes } from "node:crypto"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Either, ParseResult, Redacted, Schema } from "effect"
-import type { AdminAuthConfig, Config, MediaConfig, PaymentsConfig, StorageConfig } from "./Config.js"
+import type {
+  AdminAuthConfig,
+  Config,
+  JobsConfig,
+  MediaConfig,
+  PaymentsConfig,
+  StorageConfig,
+} from "./Config.js"
 import { Env, VARIABLES } from "./Config.js"
 import { ConfigError, type ConfigProblem } from "./ConfigError.js"
 import { databaseOf } from "./checks.js"
@@ -20,10 +29,20 @@ export const DEFAULTS = {
   reservationTtlMinutes: 35,
   dbName: "settle",
   invoiceMode: "none",
+  /** 10 MiB: Cloudinary's per-image limit on its free plan. */
+  mediaMaxBytes: 10 * 1024 * 1024,
+  /** Outside the checkout, so uploads never end up in git; MEDIA_DIR for a persistent disk. */
+  mediaDir: join(tmpdir(), "settle-media"),
+  cloudinaryFolder: "settle",
+  /** Expiry keeps the runbook's leak count near 0; the repair job's grace period is 10 minutes anyway. */
+  jobs: {
+    leaseSeconds: 60,
+    everySeconds: { expiry: 60, repair: 15 * 60, invoiceRetry: 60, reconcile: 5 * 60 },
+  },
 } as const
 
 // An unset variable on a deploy dashboard often arrives as "": treat it as unset, not as a bad value.
-const presentOnly = (env: Readonly<Record<string, string | undefined>>): RawEnv => {
+export const presentOnly = (env: Readonly<Record<string, string | undefined>>): RawEnv => {
   const raw: RawEnv = {}
   for (const name of VARIABLES) {
     const value = env[name]
@@ -32,7 +51,7 @@ const presentOnly = (env: Readonly<Record<string, string | undefined>>): RawEnv 
   return raw
 }
 
-const fieldProblems = (error: ParseResult.ParseError): ReadonlyArray<ConfigProblem> =>
+export const fieldProblems = (error: ParseResult.ParseError): ReadonlyArray<ConfigProblem> =>
   ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
     variable: String(issue.path[0] ?? "environment"),
     message: issue.message,
@@ -95,17 +114,7 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
           generated: env.ADMIN_JWT_SECRET === undefined,
           ...claims,
         }
-  const media: MediaConfig =
-    env.CLOUDINARY_CLOUD_NAME === undefined ||
-    env.CLOUDINARY_API_KEY === undefined ||
-    env.CLOUDINARY_API_SECRET === undefined
-      ? { _tag: "Memory" }
-      : {
-          _tag: "Cloudinary",
-          cloudName: env.CLOUDINARY_CLOUD_NAME,
-          apiKey: Redacted.make(env.CLOUDINARY_API_KEY),
-          apiSecret: Redacted.make(env.CLOUDINARY_API_SECRET),
-        }
+  const media = mediaOf(env)
   return {
     server: {
       host,
@@ -120,9 +129,49 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
     media,
     reservationTtlMs: (env.RESERVATION_TTL_MINUTES ?? DEFAULTS.reservationTtlMinutes) * 60_000,
     invoiceMode: env.INVOICE_MODE ?? DEFAULTS.invoiceMode,
-    notices: notices(storage, payments, admin),
+    jobs: jobsOf(env),
+    notices: [...notices(storage, payments, admin), ...mediaNotices(storage, media)],
   }
 }
+
+const jobsOf = (env: Env): JobsConfig => {
+  const every = DEFAULTS.jobs.everySeconds
+  return {
+    enabled: env.JOBS_ENABLED !== "false",
+    leaseMs: (env.JOB_LEASE_SECONDS ?? DEFAULTS.jobs.leaseSeconds) * 1000,
+    everyMs: {
+      expiry: (env.JOB_EXPIRY_EVERY_SECONDS ?? every.expiry) * 1000,
+      repair: (env.JOB_REPAIR_EVERY_SECONDS ?? every.repair) * 1000,
+      invoiceRetry: (env.JOB_INVOICE_RETRY_EVERY_SECONDS ?? every.invoiceRetry) * 1000,
+      reconcile: (env.JOB_RECONCILE_EVERY_SECONDS ?? every.reconcile) * 1000,
+    },
+  }
+}
+
+const mediaOf = (env: Env): MediaConfig => ({
+  maxBytes: env.MEDIA_MAX_BYTES ?? DEFAULTS.mediaMaxBytes,
+  store:
+    env.CLOUDINARY_CLOUD_NAME === undefined ||
+    env.CLOUDINARY_API_KEY === undefined ||
+    env.CLOUDINARY_API_SECRET === undefined
+      ? { _tag: "LocalDisk", directory: env.MEDIA_DIR ?? DEFAULTS.mediaDir }
+      : {
+          _tag: "Cloudinary",
+          cloudName: env.CLOUDINARY_CLOUD_NAME,
+          apiKey: Redacted.make(env.CLOUDINARY_API_KEY),
+          apiSecret: Redacted.make(env.CLOUDINARY_API_SECRET),
+          folder: env.CLOUDINARY_FOLDER ?? DEFAULTS.cloudinaryFolder,
+          ...(env.CLOUDINARY_API_BASE_URL === undefined ? {} : { apiBaseUrl: env.CLOUDINARY_API_BASE_URL }),
+        },
+})
+
+/** A deployment (orders in MongoDB) whose images live on one machine's disk loses them with that disk. */
+const mediaNotices = (storage: StorageConfig, media: MediaConfig): ReadonlyArray<string> =>
+  storage._tag === "Mongo" && media.store._tag === "LocalDisk"
+    ? [
+        `CLOUDINARY_CLOUD_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET are not set: uploaded images are kept on this machine's disk in ${media.store.directory}; a redeploy on an ephemeral disk (Render) or another replica will not have them.`,
+      ]
+    : []
 
 const encode = (bytes: Uint8Array, encoding: "base64" | "base64url"): string =>
   Buffer.from(bytes).toString(encoding)

@@ -54,5 +54,17 @@ export const crossProblems = (env: RawEnv): ReadonlyArray<ConfigProblem> => {
       )
     }
   }
+  // Each of these would be silently ignored: say so rather than upload somewhere unexpected.
+  for (const extra of ["CLOUDINARY_FOLDER", "CLOUDINARY_API_BASE_URL"] as const) {
+    if (has(extra) && setCloudinary.length === 0) {
+      add(extra, `${extra} is set without ${CLOUDINARY.join(", ")}; set those too or unset it`)
+    }
+  }
+  if (has("MEDIA_DIR") && setCloudinary.length === CLOUDINARY.length) {
+    add(
+      "MEDIA_DIR",
+      "MEDIA_DIR is set but uploads go to Cloudinary; unset MEDIA_DIR or the CLOUDINARY_ variables",
+    )
+  }
   return problems
 }

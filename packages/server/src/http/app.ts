@@ -1,15 +1,23 @@
 import Router from "@koa/router"
 import Koa, { type Middleware } from "koa"
 import type { PrometheusRegistry } from "../adapters.js"
+import type { JobRunner } from "../jobs/runner.js"
 import { type SandboxDeps, sandboxRoutes } from "../sandbox/routes.js"
 import { answerErrors } from "./answerErrors.js"
 import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
 import type { RouteDeps } from "./routeDeps.js"
 import { adminCouponRoutes } from "./routes/adminCoupons.js"
+import { adminHealthRoutes } from "./routes/adminHealth.js"
+import { adminJobRoutes } from "./routes/adminJobs.js"
+import { adminMediaRoutes } from "./routes/adminMedia.js"
+import { adminOrderRoutes } from "./routes/adminOrders.js"
+import { adminPaymentRoutes } from "./routes/adminPayments.js"
 import { adminProductRoutes } from "./routes/adminProducts.js"
+import { adminSettingsRoutes } from "./routes/adminSettings.js"
 import { checkoutRoutes } from "./routes/checkout.js"
 import { checkoutReturnRoutes } from "./routes/checkoutReturn.js"
 import { healthRoutes, type Readiness } from "./routes/health.js"
+import { mediaFileRoutes } from "./routes/mediaFiles.js"
 import { webhookRoutes } from "./routes/webhooks.js"
 import { timing } from "./timing.js"
 
@@ -18,6 +26,10 @@ export interface AppOptions extends RouteDeps {
   readonly readiness: Readiness
   /** The pay page and its controls; null unless the sandbox gateway is in use. */
   readonly sandbox: SandboxDeps | null
+  /** The background jobs, for their admin status and triggers. */
+  readonly jobs: JobRunner
+  /** MEDIA_MAX_BYTES: a larger admin upload is refused with 413. */
+  readonly mediaMaxBytes: number
 }
 
 /** After the router: a path no route knows is a 404, a known path with another method a 405. */
@@ -38,6 +50,13 @@ export const makeApp = (options: AppOptions): Koa => {
   checkoutReturnRoutes(router)
   adminProductRoutes(router, options)
   adminCouponRoutes(router, options)
+  adminOrderRoutes(router, options)
+  adminPaymentRoutes(router, options)
+  adminHealthRoutes(router, options)
+  adminJobRoutes(router, options)
+  adminSettingsRoutes(router, options)
+  adminMediaRoutes(router, options)
+  mediaFileRoutes(router, options)
   if (options.sandbox !== null) sandboxRoutes(router, options, options.sandbox)
 
   const app = new Koa()

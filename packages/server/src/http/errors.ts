@@ -11,6 +11,8 @@ import type {
   InvalidInput,
   InvoiceProviderError,
   MediaStorageError,
+  MediaTooLarge,
+  MediaTypeUnsupported,
   OrderNotFound,
   PaymentGatewayError,
   ProductNotFound,
@@ -22,6 +24,7 @@ import type {
   WebhookSignatureInvalid,
   WriteConflict,
 } from "@settle/domain"
+import { ACCEPTED_IMAGE_TYPES } from "@settle/domain"
 import type { SandboxPaymentGateway } from "@settle/testkit"
 import {
   type AdminAuthUnavailable,
@@ -29,6 +32,7 @@ import {
   type AdminUnauthorized,
   bearerChallenge,
 } from "../auth/errors.js"
+import type { JobBusy, JobFailed, JobNotFound } from "../jobs/errors.js"
 import type {
   Defect,
   MethodNotAllowed,
@@ -95,6 +99,8 @@ type Failure =
   | PaymentGatewayError
   | InvoiceProviderError
   | MediaStorageError
+  | MediaTypeUnsupported
+  | MediaTooLarge
   | WebhookSignatureInvalid
   | AdminUnauthorized
   | AdminForbidden
@@ -109,6 +115,9 @@ type Failure =
   | MethodNotAllowed
   | OrderTokenRequired
   | NotReady
+  | JobBusy
+  | JobNotFound
+  | JobFailed
   | Defect
 
 type Rules = {
@@ -187,7 +196,23 @@ const rules: Rules = {
   MediaStorageError: (e) =>
     e.providerAnswered
       ? problem(502, "CLOUDINARY_ERROR", e.message)
-      : unavailable("MEDIA_STORAGE_UNAVAILABLE", "the media provider is unavailable; retry later"),
+      : unavailable("MEDIA_PROVIDER_UNAVAILABLE", "the media provider is unavailable; retry later"),
+  MediaTypeUnsupported: (e) =>
+    problem(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      `the file must be a JPEG, PNG, WebP or GIF image and declared as one (declared ${e.declared}, content ${e.detected ?? "not an accepted image"})`,
+      { field: e.field, declared: e.declared, detected: e.detected, accepted: ACCEPTED_IMAGE_TYPES },
+    ),
+  MediaTooLarge: (e) =>
+    problem(
+      413,
+      "PAYLOAD_TOO_LARGE",
+      `the file exceeds ${e.limit} bytes`,
+      { field: e.field, limit: e.limit },
+      // Refused mid-stream: do not read the rest of it, close once answered.
+      { Connection: "close" },
+    ),
   WebhookSignatureInvalid: (e) => problem(400, "WEBHOOK_SIGNATURE_INVALID", e.message),
   AdminUnauthorized: (e) =>
     problem(401, "UNAUTHORIZED", e.message, { reason: e.reason }, { "WWW-Authenticate": bearerChallenge(e) }),
@@ -238,6 +263,19 @@ const rules: Rules = {
       { "WWW-Authenticate": 'X-Order-Token realm="orders"' },
     ),
   NotReady: (e) => unavailable("NOT_READY", e.reason),
+  JobBusy: (e) =>
+    problem(409, "JOB_BUSY", `another run of ${e.job} holds its lease; try again once it has finished`, {
+      job: e.job,
+      holder: e.holder,
+      expiresAt: e.expiresAt?.toISOString() ?? null,
+    }),
+  JobNotFound: (e) => problem(404, "JOB_NOT_FOUND", `no job named ${e.job}`, { job: e.job, known: e.known }),
+  // Admin-only, and what the run did stays done: the operator gets the reason to fix it and retry.
+  JobFailed: (e) =>
+    problem(503, "JOB_FAILED", `the ${e.job} run failed; what it did is kept`, {
+      job: e.job,
+      error: e.error,
+    }),
   Defect: () => problem(500, "INTERNAL_ERROR", "internal error"),
 }
 

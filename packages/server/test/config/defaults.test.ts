@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { load, production, secrets } from "./support.js"
@@ -13,7 +15,10 @@ describe("loadConfig defaults", () => {
     })
     expect(config.logLevel).toBe("info")
     expect(config.storage).toEqual({ _tag: "Memory" })
-    expect(config.media).toEqual({ _tag: "Memory" })
+    expect(config.media).toEqual({
+      maxBytes: 10 * 1024 * 1024,
+      store: { _tag: "LocalDisk", directory: join(tmpdir(), "settle-media") },
+    })
     expect(config.reservationTtlMs).toBe(35 * 60_000)
     expect(config.invoiceMode).toBe("none")
     expect(config.payments._tag).toBe("Sandbox")
@@ -71,7 +76,10 @@ describe("loadConfig defaults", () => {
     expect(config.logLevel).toBe("debug")
     expect(config.reservationTtlMs).toBe(45 * 60_000)
     expect(config.invoiceMode).toBe("stripe")
-    expect(config.notices).toEqual([])
+    // Only the media store is left on this machine's disk, and a deployment must hear it.
+    expect(config.notices).toEqual([
+      expect.stringMatching(/^CLOUDINARY_CLOUD_NAME, .* are not set: uploaded images/),
+    ])
   })
 
   it("names the database from MONGO_DB_NAME, else the URI's path, else settle", () => {
@@ -101,7 +109,7 @@ describe("loadConfig defaults", () => {
       CLOUDINARY_API_KEY: "123456789012345",
       CLOUDINARY_API_SECRET: "AbCdEfGhIjKlMnOpQrStUvWxYz0",
     }).media
-    expect(media).toMatchObject({ _tag: "Cloudinary", cloudName: "settle-shop" })
+    expect(media.store).toMatchObject({ _tag: "Cloudinary", cloudName: "settle-shop", folder: "settle" })
   })
 
   it("keeps secrets out of logs and JSON", () => {

@@ -1,8 +1,33 @@
-import { DuplicateKey, type Order, OrderRepository, StoreError } from "@settle/domain"
+import {
+  DuplicateKey,
+  type Order,
+  type OrderCursor,
+  type OrderListQuery,
+  OrderRepository,
+  StoreError,
+} from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
-import { copy, makeCollection, newestFirst, oldestFirst } from "./Collection.js"
+import { copy, makeCollection, oldestFirst } from "./Collection.js"
 
 const INVOICE_DUE = new Set<Order["invoice"]["status"]>(["pending", "failed", "issuing"])
+
+/** The listing's order: newest first, ties broken by id, descending (as the Mongo sort does). */
+const listingOrder = (a: OrderCursor, b: OrderCursor): number =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+
+const isAfter = (order: Order, cursor: OrderCursor): boolean => listingOrder(order, cursor) > 0
+
+const matchesListing = (o: Order, q: OrderListQuery): boolean =>
+  (q.status === undefined || o.status === q.status) &&
+  (q.sessionId === undefined || o.payment.sessionId === q.sessionId) &&
+  (q.paymentIntentId === undefined || o.payment.paymentIntentId === q.paymentIntentId) &&
+  (q.customerEmail === undefined || o.customerEmail === q.customerEmail) &&
+  (q.createdFrom === undefined || o.createdAt >= q.createdFrom) &&
+  (q.createdBefore === undefined || o.createdAt < q.createdBefore) &&
+  (q.stuckPaidBefore === undefined ||
+    (o.status === "paid" && o.webhook.processedAt === null && o.updatedAt < q.stuckPaidBefore)) &&
+  (q.invoiceStatus === undefined || o.invoice.status === q.invoiceStatus) &&
+  (q.after === undefined || isAfter(o, q.after))
 
 export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
   const orders = makeCollection<Order>()
@@ -146,13 +171,7 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
       ),
 
     list: (query) =>
-      Effect.sync(() =>
-        orders.select(
-          (o) => query.status === undefined || o.status === query.status,
-          newestFirst((o) => o.createdAt),
-          query.limit,
-        ),
-      ),
+      Effect.sync(() => orders.select((o) => matchesListing(o, query), listingOrder, query.limit)),
 
     health: () =>
       Effect.sync(() => ({

@@ -34,7 +34,7 @@ export const make: Effect.Effect<WebhookEventInbox> = Effect.sync(() => {
       Effect.sync(() => {
         const current = events.peek(stripeEventId)
         // Already processed: the first processedAt is the one the runbook's queries rely on.
-        if (current === undefined || current.status === "processed") return
+        if (current === undefined || current.status === "processed") return false
         events.put(stripeEventId, {
           ...current,
           status: "processed",
@@ -43,6 +43,7 @@ export const make: Effect.Effect<WebhookEventInbox> = Effect.sync(() => {
           lastError: null,
           updatedAt: at,
         })
+        return true
       }),
 
     markError: (stripeEventId, orderId, reason, at) =>

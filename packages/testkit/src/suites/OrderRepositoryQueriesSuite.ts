@@ -1,7 +1,7 @@
-import { type Order, OrderRepository } from "@settle/domain"
+import { type Order, type OrderListQuery, OrderRepository, PaymentIntentId, SessionId } from "@settle/domain"
 import { Effect, type Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { anInvoice, anOrder, minute } from "../fixtures.js"
+import { anInvoice, anOrder, aPayment, minute } from "../fixtures.js"
 
 const ids = (orders: ReadonlyArray<Order>): ReadonlyArray<string> => orders.map((o) => o.id)
 
@@ -101,6 +101,98 @@ export const queries = <E>(layer: Layer.Layer<OrderRepository, E>): void => {
           expect(ids(yield* orders.list({ limit: 2 }))).toEqual([third.id, second.id])
           expect(ids(yield* orders.list({ status: "pending", limit: 10 }))).toEqual([second.id, first.id])
           expect(yield* orders.list({ status: "refunded", limit: 10 })).toEqual([])
+        }),
+      )
+    })
+
+    it("list: every filter given must hold, each against its own field", () => {
+      const pi = PaymentIntentId.make("pi_listed")
+      const session = SessionId.make("cs_listed")
+      const early = anOrder({
+        createdAt: minute(1),
+        customerEmail: "ada@example.com",
+        payment: aPayment({ sessionId: session }),
+      })
+      const paid = anOrder({
+        createdAt: minute(2),
+        status: "paid",
+        payment: aPayment({ paymentIntentId: pi, amountReceived: 3000 }),
+      })
+      const failed = anOrder({
+        createdAt: minute(3),
+        status: "confirmed",
+        customerEmail: "ada@example.com",
+        invoice: anInvoice({ status: "failed" }),
+      })
+      const late = anOrder({ createdAt: minute(4) })
+      const listed = (orders: OrderRepository, query: Omit<OrderListQuery, "limit">) =>
+        Effect.map(orders.list({ ...query, limit: 10 }), ids)
+      return run(
+        Effect.gen(function* () {
+          const orders = yield* seeded(early, paid, failed, late)
+          expect(yield* listed(orders, { sessionId: session })).toEqual([early.id])
+          expect(yield* listed(orders, { paymentIntentId: pi })).toEqual([paid.id])
+          expect(yield* listed(orders, { customerEmail: "ada@example.com" })).toEqual([failed.id, early.id])
+          expect(yield* listed(orders, { customerEmail: "ADA@example.com" })).toEqual([])
+          expect(yield* listed(orders, { invoiceStatus: "failed" })).toEqual([failed.id])
+          // createdFrom is inclusive, createdBefore exclusive.
+          expect(yield* listed(orders, { createdFrom: minute(2), createdBefore: minute(4) })).toEqual([
+            failed.id,
+            paid.id,
+          ])
+          expect(yield* listed(orders, { customerEmail: "ada@example.com", createdFrom: minute(2) })).toEqual(
+            [failed.id],
+          )
+          expect(yield* listed(orders, { status: "paid", invoiceStatus: "failed" })).toEqual([])
+        }),
+      )
+    })
+
+    it("list: stuckPaidBefore is the runbook's stuck paid query (paid, processedAt null, updatedAt before)", () => {
+      const stuck = anOrder({ status: "paid", updatedAt: minute(5) })
+      const fresh = anOrder({ status: "paid", updatedAt: minute(15) })
+      const stamped = anOrder({
+        status: "paid",
+        updatedAt: minute(5),
+        webhook: { processedAt: minute(4), lastEventId: null },
+      })
+      const confirmed = anOrder({ status: "confirmed", updatedAt: minute(5) })
+      return run(
+        Effect.gen(function* () {
+          const orders = yield* seeded(stuck, fresh, stamped, confirmed)
+          expect(ids(yield* orders.list({ stuckPaidBefore: minute(10), limit: 10 }))).toEqual([stuck.id])
+          expect(yield* orders.list({ stuckPaidBefore: minute(10), status: "confirmed", limit: 10 })).toEqual(
+            [],
+          )
+          expect(yield* orders.list({ stuckPaidBefore: minute(5), limit: 10 })).toEqual([])
+        }),
+      )
+    })
+
+    it("list: pages resume after the cursor, ties on createdAt broken by id, none lost or repeated", () => {
+      const seed = [1, 2, 2, 2, 3, 3, 4].map((m) => anOrder({ createdAt: minute(m) }))
+      return run(
+        Effect.gen(function* () {
+          const orders = yield* seeded(...seed)
+          const all = yield* orders.list({ limit: 100 })
+          expect(all).toHaveLength(seed.length)
+          const pages: Array<string> = []
+          let after: Order | undefined
+          for (let page = 0; page < seed.length; page++) {
+            const next = yield* orders.list({ limit: 2, ...(after === undefined ? {} : { after }) })
+            pages.push(...ids(next))
+            after = next.at(-1)
+            if (next.length < 2) break
+          }
+          expect(pages).toEqual(ids(all))
+          const tied = all.filter((o) => o.createdAt.getTime() === minute(2).getTime())
+          expect(ids(tied)).toEqual([...ids(tied)].sort().reverse())
+          const [, second] = all
+          if (second === undefined) throw new Error("seeded orders missing")
+          const cursor = { createdAt: second.createdAt, id: second.id }
+          expect(ids(yield* orders.list({ after: cursor, createdBefore: minute(3), limit: 100 }))).toEqual(
+            ids(all.slice(2).filter((o) => o.createdAt < minute(3))),
+          )
         }),
       )
     })

@@ -96,7 +96,7 @@ export const suite = <E>(
           const orderId = OrderId.make("ord_found")
           yield* inbox.receive(event, minute(1))
           yield* inbox.markError(event.eventId, null, "store timeout", minute(2))
-          yield* inbox.markProcessed(event.eventId, orderId, minute(3))
+          expect(yield* inbox.markProcessed(event.eventId, orderId, minute(3))).toBe(true)
           const processed = yield* read(event.eventId)
           expect(processed).toMatchObject({
             status: "processed",
@@ -104,7 +104,7 @@ export const suite = <E>(
             orderId,
             processedAt: minute(3),
           })
-          yield* inbox.markProcessed(event.eventId, orderId, minute(9))
+          expect(yield* inbox.markProcessed(event.eventId, orderId, minute(9))).toBe(false)
           expect((yield* read(event.eventId)).processedAt).toEqual(minute(3))
         }),
       ))

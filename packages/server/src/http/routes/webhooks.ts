@@ -21,7 +21,10 @@ export const webhookRoutes = (router: Router, deps: RouteDeps): void => {
     const program = Effect.gen(function* () {
       const event = yield* (yield* StripeWebhookEvents).decode(raw, signature)
       const outcome = yield* handlePaymentEvent(event)
-      yield* Effect.logInfo(`[stripe.webhook] ${event.type} ${event.eventId}: ${outcome._tag}`)
+      const orderId = outcome._tag === "Duplicate" ? null : outcome.orderId
+      yield* Effect.logInfo(`[stripe.webhook] ${event.type} ${event.eventId}: ${outcome._tag}`).pipe(
+        Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type, orderId }),
+      )
       return { event, outcome }
     })
     await respond(ctx, deps.runtime, program, 200, ({ event, outcome }) => ({

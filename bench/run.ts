@@ -1,0 +1,57 @@
+import { loadavg } from "node:os"
+import { SECRETS } from "../packages/server/test/e2e/support/shop.js"
+import { measureInterleaved } from "./support/load.js"
+import { parseOptions } from "./support/options.js"
+import { openShop } from "./support/orders.js"
+import { report } from "./support/report.js"
+import { startKoaHello, startNodeHello, startSettle, type Target } from "./support/targets.js"
+import { measureIngest } from "./support/webhookIngest.js"
+
+/**
+ * `pnpm bench`: GET /healthz on Settle's embedded default against bare Koa and bare node:http, then
+ * Stripe webhook ingest on Settle. Each server is its own process; autocannon runs in this one.
+ */
+const options = parseOptions(process.argv.slice(2))
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
+const exits: Record<string, number | null> = {}
+const loadBefore = loadavg()
+
+const stop = async (target: Target) => {
+  exits[target.name] = await target.stop()
+}
+
+const nodeHello = await startNodeHello()
+const koaHello = await startKoaHello()
+// LOG_LEVEL stays at the server's default (info), as deployed; only the secrets are fixed.
+const settle = await startSettle(SECRETS)
+try {
+  log(
+    `GET /healthz: ${options.warmup} s warm-up each, then ${options.duration} s each in ${options.slices} turns`,
+  )
+  const health = await measureInterleaved({
+    urls: Object.fromEntries([nodeHello, koaHello, settle].map((t) => [t.name, `${t.url}/healthz`])),
+    connections: options.connections,
+    seconds: options.duration,
+    slices: options.slices,
+    warmupSeconds: options.warmup,
+  })
+  await Promise.all([stop(nodeHello), stop(koaHello)])
+
+  log("webhook ingest: opening the shop (admin API), then a warm-up ingest")
+  const shop = await openShop(settle.url)
+  const webhook = await measureIngest(shop, options.duration, options.slices, options.connections, log)
+  await stop(settle)
+
+  const ok = report({
+    options,
+    nodeHttp: health["node:http"]!,
+    koa: health.koa!,
+    settleHealthz: health.settle!,
+    webhook,
+    exits,
+    loadAverage: { before: loadBefore, after: loadavg() },
+  })
+  process.exitCode = ok ? 0 : 1
+} finally {
+  await Promise.all([nodeHello, koaHello, settle].map((target) => target.stop()))
+}

@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../..", import.meta.url))
+const LISTENING = /^listening on (http:\/\/\S+)$/m
+const STARTUP_TIMEOUT_MS = 30_000
+
+export interface Target {
+  readonly name: string
+  readonly url: string
+  /** SIGTERM and wait; the exit code (null when a signal ended it). */
+  readonly stop: () => Promise<number | null>
+}
+
+interface Launch {
+  readonly name: string
+  /** A TypeScript entry point, run with tsx the way `pnpm start` runs the server. */
+  readonly entry: string
+  readonly cwd: string
+  readonly env?: Readonly<Record<string, string>>
+}
+
+/** Each target runs in its own process, so the load generator (this process) never shares its event loop. */
+const start = (launch: Launch): Promise<Target> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", launch.entry], {
+      cwd: launch.cwd,
+      env: { PATH: process.env.PATH ?? "", ...launch.env, PORT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
+    let seen = ""
+    let listening = false
+    let stderr = ""
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`${launch.name} did not listen within ${STARTUP_TIMEOUT_MS} ms:\n${seen}\n${stderr}`))
+    }, STARTUP_TIMEOUT_MS)
+    // Keep draining both pipes for the whole run: a full pipe would block the server mid-benchmark.
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-4096)
+    })
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (listening) return
+      seen += chunk.toString("utf8")
+      const url = LISTENING.exec(seen)?.[1]
+      if (url === undefined) return
+      listening = true
+      clearTimeout(timer)
+      resolve({
+        name: launch.name,
+        url,
+        stop: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+          return exited
+        },
+      })
+    })
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`${launch.name} exited (${code}) before listening:\n${seen}\n${stderr}`))
+    })
+  })
+
+/** Settle's embedded default, exactly as `pnpm start` runs it, plus `env`. */
+export const startSettle = (env: Readonly<Record<string, string>>) =>
+  start({ name: "settle", entry: "src/main.ts", cwd: `${root}packages/server`, env })
+
+export const startKoaHello = () => start({ name: "koa", entry: "bench/targets/koaHello.ts", cwd: root })
+
+export const startNodeHello = () =>
+  start({ name: "node:http", entry: "bench/targets/nodeHello.ts", cwd: root })

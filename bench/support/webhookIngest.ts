@@ -1,0 +1,122 @@
+import type { Placed } from "../../packages/server/test/e2e/support/shop.js"
+import { completed, signed } from "../../packages/server/test/e2e/support/stripeEvents.js"
+import { DeliverySchedule } from "./deliverySchedule.js"
+import { baseline, combineVerifications, type Verification, verify } from "./ingestVerification.js"
+import { combine, type Figures, fire } from "./load.js"
+import { type BenchShop, placeOrders } from "./orders.js"
+
+const WEBHOOK_PATH = "/api/v1/webhooks/stripe"
+
+export interface IngestRun {
+  readonly figures: Figures
+  readonly orders: number
+  readonly freshSent: number
+  readonly duplicatesSent: number
+  readonly verification: Verification
+}
+
+/**
+ * One signed checkout.session.completed per order, signed up front, fired by autocannon one event per
+ * request: setupRequest draws from the schedule all connections share, and with pipelining 1 a
+ * connection's context still names its event when the answer arrives. Then the server is asked what
+ * it did.
+ */
+export const ingest = async (
+  shop: BenchShop,
+  orders: ReadonlyArray<Placed>,
+  connections: number,
+): Promise<IngestRun> => {
+  const schedule = new DeliverySchedule(orders.map((placed) => signed(completed(placed))))
+  const before = await baseline(shop)
+  const started = performance.now()
+  let lastAnswer = started
+  const measured = await fire({
+    url: shop.baseUrl,
+    connections: Math.min(connections, schedule.plannedRequests),
+    pipelining: 1,
+    // Exactly this many requests, each answered before the run ends: no event is left in flight.
+    amount: schedule.plannedRequests,
+    requests: [
+      {
+        method: "POST",
+        path: WEBHOOK_PATH,
+        setupRequest: (request, context) => {
+          const { index, delivery } = schedule.take()
+          ;(context as { index?: number }).index = index
+          return {
+            ...request,
+            headers: { "content-type": "application/json", "stripe-signature": delivery.header },
+            body: delivery.payload,
+          }
+        },
+        onResponse: (status, _body, context) => {
+          lastAnswer = performance.now()
+          const { index } = context as { index?: number }
+          if (index !== undefined) schedule.answered(index, status)
+        },
+      },
+    ],
+  })
+  // autocannon notices the end of an `amount` run on its next one-second tick and reports that as the
+  // duration: a 1.1 s batch would count as 2 s. The last answer's time is the real end.
+  const seconds = (lastAnswer - started) / 1000
+  const figures = { ...measured, seconds, rps: seconds > 0 ? measured.requests / seconds : 0 }
+  return {
+    figures,
+    orders: orders.length,
+    freshSent: schedule.freshSent,
+    duplicatesSent: schedule.duplicatesSent,
+    verification: await verify(shop, orders, schedule, before),
+  }
+}
+
+const combineRuns = (runs: ReadonlyArray<IngestRun>): IngestRun => {
+  const sum = (pick: (run: IngestRun) => number) => runs.reduce((total, run) => total + pick(run), 0)
+  return {
+    figures: combine(runs.map((run) => run.figures)),
+    orders: sum((run) => run.orders),
+    freshSent: sum((run) => run.freshSent),
+    duplicatesSent: sum((run) => run.duplicatesSent),
+    verification: combineVerifications(runs.map((run) => run.verification)),
+  }
+}
+
+export interface IngestMeasurement {
+  readonly warmup: IngestRun
+  readonly batches: ReadonlyArray<IngestRun>
+  /** The batches as one measurement, like the GET turns. */
+  readonly combined: IngestRun
+}
+
+const WARMUP_ORDERS = 400
+const MIN_BATCH = 100
+
+/**
+ * About `seconds` of ingest in `slices` batches, each sized from the rate of the one before (a first,
+ * discarded batch warms the JIT and gives the first rate). Batches, not one long run: every event
+ * needs its order placed beforehand, the machine's rate is only known by measuring it, and it falls
+ * as orders pile up in the in-memory store (docs/performance.md).
+ */
+export const measureIngest = async (
+  shop: BenchShop,
+  seconds: number,
+  slices: number,
+  connections: number,
+  log: (line: string) => void,
+): Promise<IngestMeasurement> => {
+  const warmup = await ingest(shop, await placeOrders(shop, WARMUP_ORDERS), connections)
+  const batches: Array<IngestRun> = []
+  let rate = warmup.figures.rps
+  let spent = 0
+  while (spent < seconds * 0.95) {
+    const slice = Math.min(seconds / slices, seconds - spent)
+    // A fifth of the requests are redeliveries, so rate × slice requests carry 4/5 as many orders.
+    const events = Math.max(MIN_BATCH, Math.round((rate * slice * 4) / 5))
+    log(`webhook ingest: batch ${batches.length + 1}: ${events} orders, their events and 20% redeliveries`)
+    const batch = await ingest(shop, await placeOrders(shop, events), connections)
+    batches.push(batch)
+    spent += batch.figures.seconds
+    rate = batch.figures.rps
+  }
+  return { warmup, batches, combined: combineRuns(batches) }
+}

@@ -1,0 +1,26 @@
+import { InvoiceModeSetting, InvoiceProvider, withInvoiceModes } from "@settle/domain"
+import { Effect, Layer } from "effect"
+import * as MemoryInvoiceProvider from "../../../testkit/src/fakes/MemoryInvoiceProvider.js"
+import * as InvoiceModeSettingSuite from "../../../testkit/src/suites/InvoiceModeSettingSuite.js"
+import * as InvoiceProviderSuite from "../../../testkit/src/suites/InvoiceProviderSuite.js"
+import * as MongoInvoiceModeSetting from "../../src/mongo/MongoInvoiceModeSetting.js"
+import { freshDatabase } from "../support/mongoStorage.js"
+
+const setting = MongoInvoiceModeSetting.layer.pipe(Layer.provide(freshDatabase))
+
+InvoiceModeSettingSuite.suite("MongoInvoiceModeSetting", setting)
+
+// The invoice mode as the server runs it: switched in the store, read back on every issue.
+InvoiceProviderSuite.suite(
+  "withInvoiceModes over MongoInvoiceModeSetting",
+  Layer.effect(
+    InvoiceProvider,
+    Effect.flatMap(InvoiceProvider, (issuer) => withInvoiceModes(issuer, "stripe")),
+  ).pipe(Layer.provide(MemoryInvoiceProvider.layer()), Layer.provideMerge(setting)),
+  {
+    setMode: (mode) =>
+      Effect.flatMap(InvoiceModeSetting, (current) =>
+        current.record({ mode, actor: "ops@example.com", reason: "contract", at: new Date() }),
+      ).pipe(Effect.orDie),
+  },
+)

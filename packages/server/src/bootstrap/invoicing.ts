@@ -1,0 +1,22 @@
+import { type InvoiceMode, InvoiceProvider, withInvoiceModes } from "@settle/domain"
+import { MemoryInvoiceProvider } from "@settle/testkit"
+import { Context, Effect, Layer } from "effect"
+import { StripeInvoiceProvider } from "../adapters.js"
+import type { PaymentsPlan } from "./layers.js"
+
+/**
+ * The invoice provider: Stripe issues with Stripe keys; the sandbox numbers invoices in memory, as it
+ * takes payments, and keeps its InvoiceControl in the runtime for tests. Either runs under the mode
+ * operators switch at runtime (stored, so every replica follows it), `initialMode` until the first switch.
+ */
+export const invoicing = (payments: PaymentsPlan, initialMode: InvoiceMode) => {
+  const issuer =
+    payments._tag === "Stripe" ? StripeInvoiceProvider.layer() : MemoryInvoiceProvider.layer("stripe")
+  return Layer.flatMap(issuer, (context) =>
+    Layer.effectContext(
+      Effect.map(withInvoiceModes(Context.get(context, InvoiceProvider), initialMode), (provider) =>
+        Context.add(context, InvoiceProvider, provider),
+      ),
+    ),
+  )
+}

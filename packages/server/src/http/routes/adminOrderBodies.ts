@@ -1,0 +1,67 @@
+import {
+  AdminRefundRequest,
+  decodeInput,
+  InternalNoteRequest,
+  InvalidInput,
+  OrderId,
+  SessionId,
+  StripeEventId,
+} from "@settle/domain"
+import { Effect, Schema } from "effect"
+
+/**
+ * Request bodies of the admin order routes. The use-cases decode their input again; these add what
+ * the edge requires on top (a reason on every money-moving or replaying call) and keep the actor and
+ * the order id out of the body: they come from the token and the path, never from the client's JSON.
+ */
+
+const reason = (max: number) =>
+  Schema.Trim.pipe(
+    Schema.minLength(1, { message: () => "reason must not be empty" }),
+    Schema.maxLength(max, { message: () => `reason must be at most ${max} characters` }),
+  )
+
+const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
+
+/** `:id` in an order route's path. */
+export const orderIdOf = (id: string | undefined) =>
+  Effect.map(decodeInput(Schema.Struct({ id: OrderId }))({ id }), (decoded) => decoded.id)
+
+const RefundBody = Schema.Struct({
+  amount: optional(AdminRefundRequest.fields.amount.from),
+  reason: reason(500),
+  restock: optional(Schema.Boolean),
+  requestId: optional(AdminRefundRequest.fields.requestId.from),
+})
+
+/** `POST /admin/orders/:id/refunds`: amount in minor units (default: all that is left), required reason. */
+export const decodeRefundBody = decodeInput(RefundBody)
+
+const NoteBody = Schema.Struct({ note: InternalNoteRequest.fields.note })
+
+export const decodeNoteBody = decodeInput(NoteBody)
+
+const ReplayBody = Schema.Struct({
+  sessionId: optional(SessionId),
+  stripeEventId: optional(StripeEventId),
+  reason: reason(2000),
+})
+
+export type ReplayTarget =
+  | { readonly sessionId: SessionId; readonly reason: string }
+  | { readonly stripeEventId: StripeEventId; readonly reason: string }
+
+/** `POST /admin/payments/replay`: exactly one of sessionId and stripeEventId, and a reason. */
+export const decodeReplayBody = (body: unknown): Effect.Effect<ReplayTarget, InvalidInput> =>
+  Effect.flatMap(
+    decodeInput(ReplayBody)(body),
+    ({ sessionId, stripeEventId, reason }): Effect.Effect<ReplayTarget, InvalidInput> => {
+      if (sessionId !== undefined && stripeEventId === undefined) return Effect.succeed({ sessionId, reason })
+      if (stripeEventId !== undefined && sessionId === undefined) {
+        return Effect.succeed({ stripeEventId, reason })
+      }
+      return Effect.fail(
+        new InvalidInput({ field: "sessionId", message: "give exactly one of sessionId or stripeEventId" }),
+      )
+    },
+  )
