@@ -5,7 +5,7 @@ import {
   reconcileOrders,
   replayFinalization,
 } from "@settle/domain"
-import { Data, Effect } from "effect"
+import { Data, Effect, Either } from "effect"
 import * as fc from "fast-check"
 import { ClockControl } from "../../fakes/ControlledClock.js"
 import { OPERATOR, PAST_RECONCILE_HORIZON_MS } from "./I1Books.js"
@@ -62,13 +62,17 @@ export const recover = (recovery: Recovery, event: PaymentSucceeded) =>
       case "redeliver":
         yield* handlePaymentEvent(event)
         return
-      case "redeliver_twice":
-        // Stripe may retry while an earlier attempt is still running on another replica.
-        yield* Effect.all([handlePaymentEvent(event), handlePaymentEvent(event)], {
+      case "redeliver_twice": {
+        // Stripe may retry while an earlier attempt is still running on another replica. Replicas
+        // never interrupt each other, so each delivery runs to its end whatever the other does
+        // (found on FerretDB, seed 1518990186: fail-fast interrupted a ledger append in flight).
+        const outcomes = yield* Effect.all([handlePaymentEvent(event), handlePaymentEvent(event)], {
           concurrency: "unbounded",
-          discard: true,
+          mode: "either",
         })
+        for (const outcome of outcomes) if (Either.isLeft(outcome)) return yield* Effect.fail(outcome.left)
         return
+      }
       case "replay_session":
         yield* replayFinalization({ sessionId: event.sessionId, ...OPERATOR })
         return
