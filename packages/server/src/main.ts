@@ -1,6 +1,6 @@
+import { PinoLogger } from "@settle/adapters"
 import { Either } from "effect"
 import type { Logger } from "pino"
-import { PinoLogger } from "./adapters.js"
 import { banner } from "./bootstrap/banner.js"
 import { demoAdminToken } from "./bootstrap/demoAdminToken.js"
 import { mediaPlan } from "./bootstrap/media.js"

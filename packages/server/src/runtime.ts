@@ -1,3 +1,4 @@
+import type { PrometheusRegistry, StripeWebhookEvents } from "@settle/adapters"
 import type {
   Clock,
   IdGenerator,
@@ -8,7 +9,6 @@ import type {
   StoragePorts,
 } from "@settle/domain"
 import type { ManagedRuntime } from "effect"
-import type { PrometheusRegistry, StripeWebhookEvents } from "./adapters.js"
 import type { AdminAuth } from "./auth/AdminAuth.js"
 
 /** Every service a route's Effect may ask for; the bootstrap's layer provides exactly these. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
+import { MongoDatabase } from "@settle/adapters"
 import { Effect, Option } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { MongoDatabase } from "../src/adapters.js"
 import { BootstrapError } from "../src/bootstrap/start.js"
 import {
   adminToken,

@@ -1,6 +1,6 @@
+import type { PrometheusRegistry } from "@settle/adapters"
 import { CouponReservationRepository, OrderRepository } from "@settle/domain"
 import { Effect } from "effect"
-import type { PrometheusRegistry } from "../adapters.js"
 import type { AppRuntime } from "../runtime.js"
 
 /**

@@ -1,7 +1,7 @@
+import { StripeInvoiceProvider } from "@settle/adapters"
 import { type InvoiceMode, InvoiceProvider, withInvoiceModes } from "@settle/domain"
 import { MemoryInvoiceProvider } from "@settle/testkit"
 import { Context, Effect, Layer } from "effect"
-import { StripeInvoiceProvider } from "../adapters.js"
 import type { PaymentsPlan } from "./layers.js"
 
 /**

@@ -1,7 +1,3 @@
-import type { InvoiceMode, SessionId, StoragePorts } from "@settle/domain"
-import { memoryStorage, SandboxPaymentGateway } from "@settle/testkit"
-import { Context, Effect, Layer } from "effect"
-import type { Logger } from "pino"
 import {
   ensureIndexes,
   MongoDatabase,
@@ -13,7 +9,11 @@ import {
   StripePaymentGateway,
   StripeWebhooks,
   SystemClock,
-} from "../adapters.js"
+} from "@settle/adapters"
+import type { InvoiceMode, SessionId, StoragePorts } from "@settle/domain"
+import { memoryStorage, SandboxPaymentGateway } from "@settle/testkit"
+import { Context, Effect, Layer } from "effect"
+import type { Logger } from "pino"
 import * as AdminAuth from "../auth/AdminAuth.js"
 import type { AppServices } from "../runtime.js"
 import { seedDemoShop } from "../seed.js"

@@ -1,5 +1,5 @@
+import { CloudinaryMediaStorage, LocalDiskMediaStorage } from "@settle/adapters"
 import { Redacted } from "effect"
-import { CloudinaryMediaStorage, LocalDiskMediaStorage } from "../adapters.js"
 import { type Config, DEFAULTS } from "../config/index.js"
 
 export type MediaStorePlan =

@@ -1,6 +1,6 @@
 import Router from "@koa/router"
+import type { PrometheusRegistry } from "@settle/adapters"
 import Koa, { type Middleware } from "koa"
-import type { PrometheusRegistry } from "../adapters.js"
 import type { JobRunner } from "../jobs/runner.js"
 import { type SandboxDeps, sandboxRoutes } from "../sandbox/routes.js"
 import { answerErrors } from "./answerErrors.js"

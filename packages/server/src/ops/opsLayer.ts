@@ -1,4 +1,14 @@
 import {
+  MongoDatabase,
+  MongoStorage,
+  PinoLogger,
+  PromMetrics,
+  RandomIds,
+  StripeClient,
+  StripePaymentGateway,
+  SystemClock,
+} from "@settle/adapters"
+import {
   type Clock,
   type IdGenerator,
   type InvoiceProvider,
@@ -8,16 +18,6 @@ import {
   type StoragePorts,
 } from "@settle/domain"
 import { Effect, Layer } from "effect"
-import {
-  MongoDatabase,
-  MongoStorage,
-  PinoLogger,
-  PromMetrics,
-  RandomIds,
-  StripeClient,
-  StripePaymentGateway,
-  SystemClock,
-} from "../adapters.js"
 import type { OpsConfig, StoreConfig } from "./opsConfig.js"
 import { invoiceProviderLayer } from "./opsInvoices.js"
 

@@ -1,7 +1,7 @@
+import { PromMetrics, RandomIds, SystemClock } from "@settle/adapters"
 import { InvoiceProvider, InvoiceProviderError, PaymentGateway } from "@settle/domain"
 import { memoryStorage } from "@settle/testkit"
 import { Effect, type Exit, Layer, Logger, LogLevel } from "effect"
-import { PromMetrics, RandomIds, SystemClock } from "../adapters.js"
 import { type Change, diff } from "./changes.js"
 import type { OpsServices } from "./opsLayer.js"
 import { loadSnapshot, type Scope, takeSnapshot } from "./snapshot.js"

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
+import { MongoDatabase } from "@settle/adapters"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { MongoDatabase } from "../../src/adapters.js"
 import { call } from "./support/http.js"
 import { type ServerProcess, startServerProcess } from "./support/serverProcess.js"
 import { cartOf, checkout, createProduct, orderOf, SECRETS, stockOf } from "./support/shop.js"

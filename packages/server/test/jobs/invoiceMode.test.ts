@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto"
+import { MongoDatabase } from "@settle/adapters"
 import { AuditLog } from "@settle/domain"
 import { InvoiceControl } from "@settle/testkit"
 import { Effect, Option } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { MongoDatabase } from "../../src/adapters.js"
 import type { RunningServer, ServerSettings } from "../../src/bootstrap/start.js"
 import {
   adminToken,

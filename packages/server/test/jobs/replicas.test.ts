@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { createServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { ensureIndexes, MongoDatabase, MongoStorage } from "@settle/adapters"
 import {
   CouponReservationRepository,
   type OrderId,
@@ -11,7 +12,6 @@ import {
 import { fakes, fixtures } from "@settle/testkit"
 import { Context, Effect, Layer, ManagedRuntime } from "effect"
 import { afterEach, describe, expect, inject, it } from "vitest"
-import { ensureIndexes, MongoDatabase, MongoStorage } from "../../src/adapters.js"
 import { ADMIN_SECRET, adminToken, call } from "../support/server.js"
 import { finishedRuns, killAll, metricOf, type Replica, startReplica, total } from "./processes.js"
 import { checkout, couponOf, orderOf, payAndDeliver, stockOf, stockShop } from "./support.js"

@@ -1,3 +1,4 @@
+import { MongoStorage } from "@settle/adapters"
 import {
   CouponCode,
   CouponRepository,
@@ -18,7 +19,6 @@ import {
 import { ClockControl, fixtures, memoryStorage, SandboxControl, world } from "@settle/testkit"
 import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Option } from "effect"
 import { freshDatabase } from "../../../adapters/test/support/mongoStorage.js"
-import { MongoStorage } from "../../src/adapters.js"
 import type { JobName } from "../../src/jobs/catalog.js"
 import { type JobsSettings, makeJobRunner } from "../../src/jobs/runner.js"
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto"
+import { MongoDatabase } from "@settle/adapters"
 import { Ledger, type LedgerEntry, type Order, OrderId, OrderRepository } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { expect, inject } from "vitest"
-import { MongoDatabase } from "../../src/adapters.js"
 import type { RunningServer, ServerSettings } from "../../src/bootstrap/start.js"
 import type { AppServices } from "../../src/runtime.js"
 import {

@@ -1,3 +1,4 @@
+import { PinoLogger, StripeClient, StripeEventPayload } from "@settle/adapters"
 import {
   OrderRepository,
   type PaymentEvent,
@@ -9,8 +10,8 @@ import { crashable, FaultPlan, makePlan, SandboxControl, storeCrash, withFaults 
 import { Effect, Layer, Option, Ref } from "effect"
 import { SignJWT } from "jose"
 import { afterEach } from "vitest"
-import { PinoLogger, StripeClient, StripeEventPayload } from "../../src/adapters.js"
 import { type RunningServer, type ServerSettings, startServer } from "../../src/bootstrap/start.js"
+import { type Answer, call, postJson } from "./http.js"
 
 export const WEBHOOK_SECRET = "whsec_c2V0dGxlLXNlcnZlci10ZXN0cy13ZWJob29rLXNlY3JldA"
 export const ADMIN_SECRET = "settle-server-tests-admin-secret-0123456789"
@@ -64,31 +65,7 @@ export const startFailingStoreServer = async (settings: Partial<ServerSettings> 
   return { server, failAt }
 }
 
-export interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly body: unknown
-}
-
-/** fetch, with the body parsed as JSON when it is JSON. */
-export const call = async (url: string, init: RequestInit = {}): Promise<Answer> => {
-  const response = await fetch(url, init)
-  const text = await response.text()
-  let body: unknown = text
-  try {
-    body = JSON.parse(text)
-  } catch {
-    // keep the text
-  }
-  return { status: response.status, headers: response.headers, body }
-}
-
-export const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  call(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  })
+export { type Answer, call, postJson } from "./http.js"
 
 /** The `{ error: { code, message, details } }` every failure carries. */
 export interface ErrorBody {

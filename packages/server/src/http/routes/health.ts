@@ -1,7 +1,7 @@
 import type Router from "@koa/router"
+import type { PrometheusRegistry } from "@settle/adapters"
 import { OrderRepository } from "@settle/domain"
 import { Effect } from "effect"
-import type { PrometheusRegistry } from "../../adapters.js"
 import { NotReady } from "../rejections.js"
 import { json, run } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"

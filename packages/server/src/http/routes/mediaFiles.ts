@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs"
 import type Router from "@koa/router"
+import { LocalDiskMediaStorage } from "@settle/adapters"
 import { Effect, Option } from "effect"
-import { LocalDiskMediaStorage } from "../../adapters.js"
 import { RouteNotFound } from "../rejections.js"
 import { run } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"

@@ -1,7 +1,7 @@
 import type Router from "@koa/router"
+import { StripeWebhookEvents } from "@settle/adapters"
 import { handlePaymentEvent } from "@settle/domain"
 import { Effect } from "effect"
-import { StripeWebhookEvents } from "../../adapters.js"
 import { setScope } from "../answerErrors.js"
 import { readRawJson } from "../body.js"
 import { respond } from "../respond.js"

@@ -1,5 +1,5 @@
+import { MongoDatabase, StripeClient } from "@settle/adapters"
 import { Context, Effect, Layer } from "effect"
-import { MongoDatabase, StripeClient } from "../../adapters.js"
 import { redactCredentials } from "../../config/bootstrapFailure.js"
 import { type CheckResult, fail, ok } from "./Check.js"
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { StripeClient, StripeEventPayload } from "@settle/adapters"
 import {
   money,
   OrderId,
@@ -10,7 +11,6 @@ import {
   StripeEventId,
 } from "@settle/domain"
 import { Effect } from "effect"
-import { StripeClient, StripeEventPayload } from "../../../src/adapters.js"
 import { type Answer, postJson } from "./http.js"
 import { type Placed, sessionIdOf, WEBHOOK_SECRET } from "./shop.js"
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto"
+import { ensureIndexes, MongoDatabase, MongoStorage } from "@settle/adapters"
 import type { StoragePorts } from "@settle/domain"
 import { Context, Effect, Layer } from "effect"
 import { inject } from "vitest"
-import { ensureIndexes, MongoDatabase, MongoStorage } from "../../../src/adapters.js"
 
 /** A brand-new database on the run's FerretDB (or MONGO_URL), with the server's indexes. */
 export const freshDatabase = () => {

@@ -1,4 +1,4 @@
-import type { MongoDatabase } from "../../../src/adapters.js"
+import type { MongoDatabase } from "@settle/adapters"
 
 type Db = MongoDatabase.MongoDatabase["db"]
 

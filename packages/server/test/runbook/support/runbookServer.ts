@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto"
+import { MongoDatabase } from "@settle/adapters"
 import { OrderRepository, StoreError } from "@settle/domain"
 import { ClockControl, ControlledClock } from "@settle/testkit"
 import { Context, Effect, Layer, Option } from "effect"
 import { inject } from "vitest"
-import { MongoDatabase } from "../../../src/adapters.js"
 import type { RunningServer, ServerSettings } from "../../../src/bootstrap/start.js"
 import type { AppServices } from "../../../src/runtime.js"
 import {
