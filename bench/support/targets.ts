@@ -23,7 +23,7 @@ interface Launch {
 /** Each target runs in its own process, so the load generator (this process) never shares its event loop. */
 const start = (launch: Launch): Promise<Target> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", launch.entry], {
+    const child = spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", launch.entry], {
       cwd: launch.cwd,
       env: { PATH: process.env.PATH ?? "", ...launch.env, PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],

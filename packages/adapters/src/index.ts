@@ -1,27 +1,16 @@
-/** Each adapter module as a namespace: they all export `layer`, so flat re-exports would collide. */
+/**
+ * Every production adapter. Each adapter module is a namespace: they all export `layer`, so flat
+ * re-exports would collide. The subpaths (`@settle/adapters/memory`, `/sandbox`, `/mongo`, `/stripe`)
+ * load only their own vendor SDK.
+ */
 export * as CloudinaryMediaStorage from "./cloudinary/CloudinaryMediaStorage.js"
 export * as PinoLogger from "./logging/PinoLogger.js"
 export * as LocalDiskMediaStorage from "./media/LocalDiskMediaStorage.js"
+export * from "./memory/index.js"
 export { PrometheusRegistry } from "./metrics/PrometheusRegistry.js"
 export * as PromMetrics from "./metrics/PromMetrics.js"
-export { ensureIndexes, INDEXES } from "./mongo/indexes.js"
-export * as MongoAuditLog from "./mongo/MongoAuditLog.js"
-export * as MongoCouponRepository from "./mongo/MongoCouponRepository.js"
-export * as MongoCouponReservationRepository from "./mongo/MongoCouponReservationRepository.js"
-export * as MongoDatabase from "./mongo/MongoDatabase.js"
-export * as MongoInvoiceModeSetting from "./mongo/MongoInvoiceModeSetting.js"
-export * as MongoJobLeases from "./mongo/MongoJobLeases.js"
-export * as MongoLedger from "./mongo/MongoLedger.js"
-export * as MongoMediaAssetRepository from "./mongo/MongoMediaAssetRepository.js"
-export * as MongoOrderRepository from "./mongo/MongoOrderRepository.js"
-export * as MongoProductCatalog from "./mongo/MongoProductCatalog.js"
-export * as MongoStorage from "./mongo/MongoStorage.js"
-export * as MongoWebhookEventInbox from "./mongo/MongoWebhookEventInbox.js"
-export * as StripeClient from "./stripe/StripeClient.js"
-export * as StripeEventPayload from "./stripe/StripeEventPayload.js"
-export * as StripeInvoiceProvider from "./stripe/StripeInvoiceProvider.js"
-export * as StripePaymentGateway from "./stripe/StripePaymentGateway.js"
-export * as StripeWebhooks from "./stripe/StripeWebhookEvents.js"
-export { StripeWebhookEvents } from "./stripe/StripeWebhookEvents.js"
+export * from "./mongo/index.js"
+export * from "./sandbox/index.js"
+export * from "./stripe/index.js"
 export * as RandomIds from "./system/RandomIds.js"
 export * as SystemClock from "./system/SystemClock.js"

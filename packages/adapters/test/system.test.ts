@@ -1,7 +1,6 @@
-import { suite as clockSuite } from "../../testkit/src/suites/ClockSuite.js"
-import { suite as idSuite } from "../../testkit/src/suites/IdGeneratorSuite.js"
+import { ClockSuite, IdGeneratorSuite } from "@settle/testkit/suites"
 import * as RandomIds from "../src/system/RandomIds.js"
 import * as SystemClock from "../src/system/SystemClock.js"
 
-clockSuite("SystemClock", SystemClock.layer)
-idSuite("RandomIds", RandomIds.layer)
+ClockSuite.suite("SystemClock", SystemClock.layer)
+IdGeneratorSuite.suite("RandomIds", RandomIds.layer)

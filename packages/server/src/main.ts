@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { PinoLogger } from "@settle/adapters"
 import { Either } from "effect"
 import type { Logger } from "pino"

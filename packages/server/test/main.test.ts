@@ -11,7 +11,7 @@ afterEach(() => {
 
 /** `src/main.ts` as `pnpm start` runs it, with only the given variables set. */
 const launch = (env: Record<string, string>) => {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,3 +1,4 @@
+import { SandboxInvoiceProvider, SandboxPaymentGateway } from "@settle/adapters"
 import {
   AuditLog,
   CouponRepository,
@@ -12,40 +13,14 @@ import {
 } from "@settle/domain"
 import { Layer } from "effect"
 import * as ControlledClock from "./fakes/ControlledClock.js"
-import * as MemoryInvoiceProvider from "./fakes/MemoryInvoiceProvider.js"
 import * as MemoryMediaStorage from "./fakes/MemoryMediaStorage.js"
 import * as MemoryMetrics from "./fakes/MemoryMetrics.js"
-import * as SandboxPaymentGateway from "./fakes/SandboxPaymentGateway.js"
 import * as SequentialIds from "./fakes/SequentialIds.js"
 import { crashable, gatewayCrash, invoiceCrash, storeCrash } from "./faults/FaultInjection.js"
 import { scheduled } from "./faults/Interleaving.js"
 import { T0 } from "./fixtures.js"
-import * as MemoryAuditLog from "./memory/MemoryAuditLog.js"
-import * as MemoryCouponRepository from "./memory/MemoryCouponRepository.js"
-import * as MemoryCouponReservationRepository from "./memory/MemoryCouponReservationRepository.js"
-import * as MemoryInvoiceModeSetting from "./memory/MemoryInvoiceModeSetting.js"
-import * as MemoryJobLeases from "./memory/MemoryJobLeases.js"
-import * as MemoryLedger from "./memory/MemoryLedger.js"
-import * as MemoryMediaAssetRepository from "./memory/MemoryMediaAssetRepository.js"
-import * as MemoryOrderRepository from "./memory/MemoryOrderRepository.js"
-import * as MemoryProductCatalog from "./memory/MemoryProductCatalog.js"
-import * as MemoryWebhookEventInbox from "./memory/MemoryWebhookEventInbox.js"
 
 export type { StoragePorts }
-
-/** A fresh, empty in-memory database each time the layer is built. */
-export const memoryStorage: Layer.Layer<StoragePorts> = Layer.mergeAll(
-  MemoryOrderRepository.layer,
-  MemoryProductCatalog.layer,
-  MemoryCouponRepository.layer,
-  MemoryCouponReservationRepository.layer,
-  MemoryWebhookEventInbox.layer,
-  MemoryLedger.layer,
-  MemoryAuditLog.layer,
-  MemoryMediaAssetRepository.layer,
-  MemoryJobLeases.layer,
-  MemoryInvoiceModeSetting.layer,
-)
 
 /** Clock, ids, the sandbox gateway, invoices, metrics and media, each with its test control. */
 export const fakes = (start: Date = T0) =>
@@ -53,7 +28,7 @@ export const fakes = (start: Date = T0) =>
     ControlledClock.layer(start),
     SequentialIds.layer,
     SandboxPaymentGateway.layer,
-    MemoryInvoiceProvider.layer(),
+    SandboxInvoiceProvider.layer(),
     MemoryMetrics.layer,
     MemoryMediaStorage.layer,
   )

@@ -1,9 +1,9 @@
 import { MediaStorageError } from "@settle/domain"
+import { LoopbackCloudinary } from "@settle/testkit"
+import { MediaStorageSuite } from "@settle/testkit/suites"
 import { v2 as cloudinary } from "cloudinary"
 import { Effect, Stream } from "effect"
 import { afterAll, afterEach, describe, expect, it } from "vitest"
-import * as LoopbackCloudinary from "../../../testkit/src/fakes/LoopbackCloudinary.js"
-import { suite } from "../../../testkit/src/suites/MediaStorageSuite.js"
 import * as CloudinaryMediaStorage from "../../src/cloudinary/CloudinaryMediaStorage.js"
 import { chunked, PNG, pngOfSize } from "../media/images.js"
 
@@ -22,7 +22,10 @@ const config = (overrides: Partial<CloudinaryMediaStorage.CloudinaryConfig> = {}
   ...overrides,
 })
 
-suite("CloudinaryMediaStorage on the loopback Cloudinary API", CloudinaryMediaStorage.layer(config()))
+MediaStorageSuite.suite(
+  "CloudinaryMediaStorage on the loopback Cloudinary API",
+  CloudinaryMediaStorage.layer(config()),
+)
 
 const upload = (
   overrides: Partial<CloudinaryMediaStorage.CloudinaryConfig> = {},

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { MediaStorage, MediaStorageError } from "@settle/domain"
+import { MediaStorageSuite } from "@settle/testkit/suites"
 import { Context, Effect, Exit, Option, Stream } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { suite } from "../../../testkit/src/suites/MediaStorageSuite.js"
 import * as LocalDiskMediaStorage from "../../src/media/LocalDiskMediaStorage.js"
 import { chunked, PNG, pngOfSize } from "./images.js"
 
@@ -17,7 +17,7 @@ let dirs = 0
 const freshDir = () => join(root, `store-${++dirs}`)
 const PUBLIC_URL = "http://127.0.0.1:4321"
 
-suite(
+MediaStorageSuite.suite(
   "LocalDiskMediaStorage",
   LocalDiskMediaStorage.layer({ directory: freshDir(), publicUrl: () => PUBLIC_URL }),
 )

@@ -1,8 +1,7 @@
 import { Metrics } from "@settle/domain"
+import { MetricsSuite, runInLayer } from "@settle/testkit/suites"
 import { Effect, ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"
-import { suite } from "../../../testkit/src/suites/MetricsSuite.js"
-import { runInLayer } from "../../../testkit/src/suites/runInLayer.js"
 import { PrometheusRegistry } from "../../src/metrics/PrometheusRegistry.js"
 import * as PromMetrics from "../../src/metrics/PromMetrics.js"
 import { samples, sampleValue } from "./exposition.js"
@@ -10,7 +9,7 @@ import { samples, sampleValue } from "./exposition.js"
 const scrape = Effect.flatMap(PrometheusRegistry, (registry) => Effect.promise(() => registry.metrics()))
 
 // The contract suite's reasons are examples, not the domain's: they are declared as known labels here.
-suite("PromMetrics", PromMetrics.layerWith({ checkoutFailureReasons: ["out_of_stock"] }), {
+MetricsSuite.suite("PromMetrics", PromMetrics.layerWith({ checkoutFailureReasons: ["out_of_stock"] }), {
   read: (name, labels) => Effect.map(scrape, (text) => sampleValue(text, name, labels)),
 })
 

@@ -6,9 +6,9 @@ import {
   ProductId,
   type StoreError,
 } from "@settle/domain"
+import { aCoupon, aProduct, aReservation } from "@settle/testkit/fixtures"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { aCoupon, aProduct, aReservation } from "../../../testkit/src/fixtures.js"
 import * as MongoCouponRepository from "../../src/mongo/MongoCouponRepository.js"
 import * as MongoCouponReservationRepository from "../../src/mongo/MongoCouponReservationRepository.js"
 import { MongoDatabase } from "../../src/mongo/MongoDatabase.js"

@@ -1,7 +1,9 @@
+import {
+  CouponRepositorySuite,
+  CouponReservationRepositorySuite,
+  ProductCatalogSuite,
+} from "@settle/testkit/suites"
 import { Layer } from "effect"
-import * as CouponRepositorySuite from "../../../testkit/src/suites/CouponRepositorySuite.js"
-import * as CouponReservationRepositorySuite from "../../../testkit/src/suites/CouponReservationRepositorySuite.js"
-import * as ProductCatalogSuite from "../../../testkit/src/suites/ProductCatalogSuite.js"
 import * as MongoCouponRepository from "../../src/mongo/MongoCouponRepository.js"
 import * as MongoCouponReservationRepository from "../../src/mongo/MongoCouponReservationRepository.js"
 import * as MongoProductCatalog from "../../src/mongo/MongoProductCatalog.js"

@@ -1,5 +1,5 @@
+import { JobLeasesSuite } from "@settle/testkit/suites"
 import { Layer } from "effect"
-import * as JobLeasesSuite from "../../../testkit/src/suites/JobLeasesSuite.js"
 import * as MongoJobLeases from "../../src/mongo/MongoJobLeases.js"
 import { freshDatabase } from "../support/mongoStorage.js"
 

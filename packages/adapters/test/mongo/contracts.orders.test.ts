@@ -1,5 +1,5 @@
+import { OrderRepositorySuite } from "@settle/testkit/suites"
 import { Layer } from "effect"
-import * as OrderRepositorySuite from "../../../testkit/src/suites/OrderRepositorySuite.js"
 import * as MongoOrderRepository from "../../src/mongo/MongoOrderRepository.js"
 import { freshDatabase, onFerretDB } from "../support/mongoStorage.js"
 

@@ -1,7 +1,5 @@
+import { AuditLogSuite, LedgerSuite, MediaAssetRepositorySuite } from "@settle/testkit/suites"
 import { Layer } from "effect"
-import * as AuditLogSuite from "../../../testkit/src/suites/AuditLogSuite.js"
-import * as LedgerSuite from "../../../testkit/src/suites/LedgerSuite.js"
-import * as MediaAssetRepositorySuite from "../../../testkit/src/suites/MediaAssetRepositorySuite.js"
 import * as MongoAuditLog from "../../src/mongo/MongoAuditLog.js"
 import * as MongoLedger from "../../src/mongo/MongoLedger.js"
 import * as MongoMediaAssetRepository from "../../src/mongo/MongoMediaAssetRepository.js"

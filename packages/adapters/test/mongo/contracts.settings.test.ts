@@ -1,8 +1,7 @@
+import { SandboxInvoiceProvider } from "@settle/adapters"
 import { InvoiceModeSetting, InvoiceProvider, withInvoiceModes } from "@settle/domain"
+import { InvoiceModeSettingSuite, InvoiceProviderSuite } from "@settle/testkit/suites"
 import { Effect, Layer } from "effect"
-import * as MemoryInvoiceProvider from "../../../testkit/src/fakes/MemoryInvoiceProvider.js"
-import * as InvoiceModeSettingSuite from "../../../testkit/src/suites/InvoiceModeSettingSuite.js"
-import * as InvoiceProviderSuite from "../../../testkit/src/suites/InvoiceProviderSuite.js"
 import * as MongoInvoiceModeSetting from "../../src/mongo/MongoInvoiceModeSetting.js"
 import { freshDatabase } from "../support/mongoStorage.js"
 
@@ -16,7 +15,7 @@ InvoiceProviderSuite.suite(
   Layer.effect(
     InvoiceProvider,
     Effect.flatMap(InvoiceProvider, (issuer) => withInvoiceModes(issuer, "stripe")),
-  ).pipe(Layer.provide(MemoryInvoiceProvider.layer()), Layer.provideMerge(setting)),
+  ).pipe(Layer.provide(SandboxInvoiceProvider.layer()), Layer.provideMerge(setting)),
   {
     setMode: (mode) =>
       Effect.flatMap(InvoiceModeSetting, (current) =>

@@ -1,5 +1,5 @@
+import { WebhookEventInboxSuite } from "@settle/testkit/suites"
 import { Layer } from "effect"
-import * as WebhookEventInboxSuite from "../../../testkit/src/suites/WebhookEventInboxSuite.js"
 import * as MongoWebhookEventInbox from "../../src/mongo/MongoWebhookEventInbox.js"
 import { freshDatabase, onFerretDB } from "../support/mongoStorage.js"
 

@@ -1,13 +1,15 @@
+import {
+  BadInput,
+  I1ExactlyOnceFinalization as I1,
+  I2AmountVerification as I2,
+  I3CouponCapacity as I3,
+  I4ReservationExpiry as I4,
+  I5StockConservation as I5,
+  I6RefundBounds as I6,
+  I7InvoiceOnce as I7,
+  I8AuditTrail as I8,
+} from "@settle/testkit/invariants"
 import { Layer } from "effect"
-import * as BadInput from "../../../testkit/src/invariants/BadInput.js"
-import * as I1 from "../../../testkit/src/invariants/I1ExactlyOnceFinalization.js"
-import * as I2 from "../../../testkit/src/invariants/I2AmountVerification.js"
-import * as I3 from "../../../testkit/src/invariants/I3CouponCapacity.js"
-import * as I4 from "../../../testkit/src/invariants/I4ReservationExpiry.js"
-import * as I5 from "../../../testkit/src/invariants/I5StockConservation.js"
-import * as I6 from "../../../testkit/src/invariants/I6RefundBounds.js"
-import * as I7 from "../../../testkit/src/invariants/I7InvoiceOnce.js"
-import * as I8 from "../../../testkit/src/invariants/I8AuditTrail.js"
 import * as MongoStorage from "../../src/mongo/MongoStorage.js"
 import { freshDatabaseWith, onFerretDB } from "../support/mongoStorage.js"
 

@@ -7,11 +7,11 @@ import {
   SessionExpired,
   Unrecognized,
 } from "@settle/domain"
+import { fromSchema } from "@settle/testkit"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import Stripe from "stripe"
 import { describe, expect, it } from "vitest"
-import { fromSchema } from "../../../testkit/src/schemaArbitrary.js"
 import { ASYNC_PAYMENT_FAILED_REASON, isSettleEventType } from "../../src/stripe/StripeEventDecoder.js"
 import { signedDelivery, toStripeEvent } from "../../src/stripe/StripeEventPayload.js"
 import { verifyAndDecode } from "../../src/stripe/StripeWebhookEvents.js"

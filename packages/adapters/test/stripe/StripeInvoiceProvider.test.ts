@@ -9,10 +9,10 @@ import {
   ProductId,
   Sku,
 } from "@settle/domain"
+import { anOrder } from "@settle/testkit/fixtures"
 import { Effect, Layer } from "effect"
 import Stripe from "stripe"
 import { describe, expect, it } from "vitest"
-import { anOrder } from "../../../testkit/src/fixtures.js"
 import * as StripeClient from "../../src/stripe/StripeClient.js"
 import * as StripeInvoiceProvider from "../../src/stripe/StripeInvoiceProvider.js"
 import { closedPort, failureOf, recordingClient, SECRET_KEY, stripeMockUrl } from "./support.js"

@@ -2,16 +2,17 @@ import {
   ensureIndexes,
   MongoDatabase,
   MongoStorage,
+  memoryStorage,
   PinoLogger,
   PromMetrics,
   RandomIds,
+  SandboxPaymentGateway,
   StripeClient,
   StripePaymentGateway,
   StripeWebhooks,
   SystemClock,
 } from "@settle/adapters"
 import type { InvoiceMode, SessionId, StoragePorts } from "@settle/domain"
-import { memoryStorage, SandboxPaymentGateway } from "@settle/testkit"
 import { Context, Effect, Layer } from "effect"
 import type { Logger } from "pino"
 import * as AdminAuth from "../auth/AdminAuth.js"

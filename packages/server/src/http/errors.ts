@@ -1,3 +1,4 @@
+import type { SandboxPaymentGateway } from "@settle/adapters"
 import type {
   AlreadyFinalized,
   AmountTooLarge,
@@ -25,7 +26,6 @@ import type {
   WriteConflict,
 } from "@settle/domain"
 import { ACCEPTED_IMAGE_TYPES } from "@settle/domain"
-import type { SandboxPaymentGateway } from "@settle/testkit"
 import {
   type AdminAuthUnavailable,
   type AdminForbidden,

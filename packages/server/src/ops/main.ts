@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { runOps } from "./runOps.js"
 
 // `pnpm ops <command>`: the exit code is set, not forced, so stdout is flushed before the process ends.

@@ -1,6 +1,5 @@
-import { PromMetrics, RandomIds, SystemClock } from "@settle/adapters"
+import { memoryStorage, PromMetrics, RandomIds, SystemClock } from "@settle/adapters"
 import { InvoiceProvider, InvoiceProviderError, PaymentGateway } from "@settle/domain"
-import { memoryStorage } from "@settle/testkit"
 import { Effect, type Exit, Layer, Logger, LogLevel } from "effect"
 import { type Change, diff } from "./changes.js"
 import type { OpsServices } from "./opsLayer.js"

@@ -1,5 +1,5 @@
+import type { SandboxControl } from "@settle/adapters"
 import { Clock } from "@settle/domain"
-import type { SandboxControl } from "@settle/testkit"
 import { Duration, Effect, Schedule } from "effect"
 import type { Deliver } from "./delivery.js"
 

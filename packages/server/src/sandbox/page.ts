@@ -1,5 +1,5 @@
+import type { SandboxPaymentGateway } from "@settle/adapters"
 import type { Money } from "@settle/domain"
-import type { SandboxPaymentGateway } from "@settle/testkit"
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 

@@ -1,6 +1,6 @@
 import type Router from "@koa/router"
+import type { SandboxControl, SandboxPaymentGateway } from "@settle/adapters"
 import { OrderRepository, type PaymentEvent, type SessionId } from "@settle/domain"
-import type { SandboxControl, SandboxPaymentGateway } from "@settle/testkit"
 
 type SandboxRefused = SandboxPaymentGateway.SandboxRefused
 

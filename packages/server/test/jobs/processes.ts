@@ -36,7 +36,7 @@ export const killAll = () => {
  */
 export const startReplica = (env: Readonly<Record<string, string>>): Promise<Replica> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", "src/main.ts"], {
       cwd: serverDir,
       env: { PATH: process.env.PATH ?? "", ...env, PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,9 +1,9 @@
+import { SandboxControl } from "@settle/adapters"
 import { type CheckoutRequest, createCheckout, type Product } from "@settle/domain"
 import { Effect, type Layer } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { coupon as anyCoupon, cart, catalog, couponCode, validCart } from "../arbitraries.js"
-import { SandboxControl } from "../fakes/SandboxPaymentGateway.js"
 import type { StoragePorts } from "../world.js"
 import { propertyRuns } from "./propertyRuns.js"
 import {

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   createCheckout,
   expireReservations,
@@ -13,7 +14,6 @@ import { Effect, Exit, type Layer } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { coupon as anyCoupon, cart, catalog, type DrawnCart } from "../arbitraries.js"
-import { SandboxControl } from "../fakes/SandboxPaymentGateway.js"
 import type { StoragePorts } from "../world.js"
 import { propertyRuns } from "./propertyRuns.js"
 import { advance, current, payEvent, paymentFailedEvent, sessionExpiredEvent } from "./support/I345Actions.js"

@@ -1,3 +1,4 @@
+import { SandboxControl, SandboxInvoiceProvider, SandboxPaymentGateway } from "@settle/adapters"
 import {
   AuditLog,
   CouponRepository,
@@ -18,9 +19,6 @@ import {
 } from "@settle/domain"
 import { Context, Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import * as MemoryInvoiceProvider from "../../src/fakes/MemoryInvoiceProvider.js"
-import * as SandboxPaymentGateway from "../../src/fakes/SandboxPaymentGateway.js"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import * as SequentialIds from "../../src/fakes/SequentialIds.js"
 import {
   arm,
@@ -164,7 +162,7 @@ describe("wrap", () => {
 describe("withFaults", () => {
   const ports = Layer.mergeAll(
     SandboxPaymentGateway.layer,
-    MemoryInvoiceProvider.layer(),
+    SandboxInvoiceProvider.layer(),
     SequentialIds.layer,
   )
   const faulty = withFaults(ports, [

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   CouponCode,
   CouponRepository,
@@ -13,7 +14,6 @@ import {
 } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { aCoupon, aProduct, minute } from "../../src/fixtures.js"
 import {
   couponOf,

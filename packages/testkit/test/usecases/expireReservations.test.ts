@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   Clock,
   CouponReservationRepository,
@@ -9,7 +10,6 @@ import {
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import {
   couponOf,
   crashPointOf,

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   CouponReservationRepository,
   handlePaymentEvent,
@@ -10,7 +11,6 @@ import {
 } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { arm, callLog } from "../../src/faults/FaultInjection.js"
 import { anEvent, anUnrecognizedEvent } from "../../src/fixtures.js"
 import {

@@ -1,3 +1,4 @@
+import { InvoiceControl } from "@settle/adapters"
 import {
   AuditLog,
   InvoiceModeSetting,
@@ -9,7 +10,6 @@ import {
 } from "@settle/domain"
 import { Effect, Option, Ref } from "effect"
 import { describe, expect, it } from "vitest"
-import { InvoiceControl } from "../../src/fakes/MemoryInvoiceProvider.js"
 import { anOrder, T0 } from "../../src/fixtures.js"
 import { run, typedFailure } from "./support.js"
 

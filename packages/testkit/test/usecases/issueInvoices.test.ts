@@ -1,3 +1,4 @@
+import { InvoiceControl } from "@settle/adapters"
 import {
   type Invoice,
   InvoiceProvider,
@@ -10,7 +11,6 @@ import { Effect } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
-import { InvoiceControl } from "../../src/fakes/MemoryInvoiceProvider.js"
 import { anInvoice, anOrder } from "../../src/fixtures.js"
 import {
   auditTrail,

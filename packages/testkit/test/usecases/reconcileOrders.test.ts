@@ -1,8 +1,8 @@
+import { SandboxControl } from "@settle/adapters"
 import { handlePaymentEvent, type Order, reconcileOrders } from "@settle/domain"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { arm, disarm } from "../../src/faults/FaultInjection.js"
 import {
   checkout,

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   ChargeRefunded,
   money,
@@ -10,7 +11,6 @@ import {
 } from "@settle/domain"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { auditTrail, confirmedOrder, ledgerOf, orderOf, run } from "./support.js"
 
 /** The confirmed order of `confirmedOrder()` and the payment intent the sandbox captured it with. */

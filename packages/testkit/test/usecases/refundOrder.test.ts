@@ -1,8 +1,8 @@
+import { SandboxControl } from "@settle/adapters"
 import { OrderId, refundOrder } from "@settle/domain"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import {
   auditTrail,
   checkout,

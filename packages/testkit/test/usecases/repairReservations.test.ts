@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   CouponCode,
   CouponRepository,
@@ -10,7 +11,6 @@ import {
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { aCoupon, aReservation } from "../../src/fixtures.js"
 import {
   checkout,

@@ -1,7 +1,7 @@
+import { SandboxControl } from "@settle/adapters"
 import { AuditLog, handlePaymentEvent, OrderId, replayFinalization, WebhookEventInbox } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { anUnrecognizedEvent } from "../../src/fixtures.js"
 import {
   auditTrail,

@@ -1,9 +1,9 @@
+import { SandboxControl } from "@settle/adapters"
 import { createCheckout, handlePaymentEvent, Ledger, OrderRepository, ProductCatalog } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import { aProduct } from "../../src/fixtures.js"
-import { memoryStorage, world } from "../../src/world.js"
+import { memoryStorage, world } from "../../src/index.js"
 
 describe("smoke", () => {
   it("checkout, pay twice, one finalization", () =>

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   AuditLog,
   type AuditRecord,
@@ -25,7 +26,6 @@ import { Cause, Context, Effect, Exit, Layer, Logger, LogLevel, Option } from "e
 import type * as fc from "fast-check"
 import { expect } from "vitest"
 import { type Labels, MetricsProbe } from "../../src/fakes/MemoryMetrics.js"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
 import {
   arm,
   callLog,
@@ -36,7 +36,7 @@ import {
 } from "../../src/faults/FaultInjection.js"
 import { withInterleaving } from "../../src/faults/Interleaving.js"
 import { aCoupon, aProduct } from "../../src/fixtures.js"
-import { crashablePorts, memoryStorage, racingPorts, world } from "../../src/world.js"
+import { crashablePorts, memoryStorage, racingPorts, world } from "../../src/index.js"
 
 export { T0 } from "../../src/fixtures.js"
 

@@ -10,12 +10,11 @@ import {
   ProductId,
   Sku,
 } from "@settle/domain"
+import { fakes, SandboxControl } from "@settle/testkit"
+import { aCoupon, aProduct } from "@settle/testkit/fixtures"
 import { Effect, Layer, Option } from "effect"
 import { MongoClient } from "mongodb"
 import { describe, expect, it } from "vitest"
-import { aCoupon, aProduct } from "../../../../testkit/src/fixtures.js"
-import { SandboxControl } from "../../../../testkit/src/index.js"
-import { fakes } from "../../../../testkit/src/world.js"
 import { ensureIndexes } from "../../../src/mongo/indexes.js"
 import * as MongoDatabase from "../../../src/mongo/MongoDatabase.js"
 import * as MongoStorage from "../../../src/mongo/MongoStorage.js"
@@ -27,7 +26,7 @@ const at = new Date()
 
 const runChild = (dbName: string, event: unknown, extra: Record<string, string>) =>
   // tsx as a loader, not its CLI: the CLI runs node in a child of its own, which would take the SIGKILL.
-  spawnSync(process.execPath, ["--import", "tsx", child], {
+  spawnSync(process.execPath, ["--conditions=@settle/source", "--import", "tsx", child], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -17,9 +17,8 @@ import {
   replayFinalization,
   WebhookEventInbox,
 } from "@settle/domain"
+import { aroundCalls, MemoryMetrics, portRewrite, rewriteLayer, SandboxPaymentGateway } from "@settle/testkit"
 import { Effect, Layer, Schema } from "effect"
-import { aroundCalls, portRewrite, rewriteLayer } from "../../../../testkit/src/faults/PortCalls.js"
-import { MemoryMetrics, SandboxPaymentGateway } from "../../../../testkit/src/index.js"
 import * as MongoDatabase from "../../../src/mongo/MongoDatabase.js"
 import * as MongoStorage from "../../../src/mongo/MongoStorage.js"
 import * as RandomIds from "../../../src/system/RandomIds.js"

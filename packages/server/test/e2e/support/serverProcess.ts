@@ -29,7 +29,7 @@ interface Launched {
  * the given variables: the test runner's own environment (MONGO_URL, …) must not leak into the server.
  */
 const launch = (env: Readonly<Record<string, string>>): Launched => {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

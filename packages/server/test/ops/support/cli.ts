@@ -19,11 +19,15 @@ export const ops = (
   env: Readonly<Record<string, string>> = {},
 ): Promise<CliRun> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/ops/main.ts", ...args], {
-      cwd: serverDir,
-      env: { PATH: process.env.PATH ?? "", USER: "oncall", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    })
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@settle/source", "--import", "tsx", "src/ops/main.ts", ...args],
+      {
+        cwd: serverDir,
+        env: { PATH: process.env.PATH ?? "", USER: "oncall", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    )
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => {

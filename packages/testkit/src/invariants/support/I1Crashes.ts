@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   Clock,
   expireReservations,
@@ -9,7 +10,6 @@ import {
 import { Effect, Either, Layer, type ManagedRuntime, Option } from "effect"
 import { expect } from "vitest"
 import { ClockControl } from "../../fakes/ControlledClock.js"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import { arm, callLog, disarm, type FaultPlan, planLayer, withFaults } from "../../faults/FaultInjection.js"
 import { crashablePorts, type StoragePorts } from "../../world.js"
 import { expectFinalizedOnce, expectSettledForGood, readBooks } from "./I1Books.js"

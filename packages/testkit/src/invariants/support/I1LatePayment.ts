@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   CheckoutRequest,
   Clock,
@@ -14,7 +15,6 @@ import { Effect, type Layer, type ManagedRuntime, Schema } from "effect"
 import { expect } from "vitest"
 import { ClockControl } from "../../fakes/ControlledClock.js"
 import { MetricsProbe } from "../../fakes/MemoryMetrics.js"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import { aCoupon, aProduct } from "../../fixtures.js"
 import type { StoragePorts } from "../../world.js"
 import { expectFinalizedOnce, expectSettledForGood, readBooks } from "./I1Books.js"

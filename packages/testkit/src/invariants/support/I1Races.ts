@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   handlePaymentEvent,
   type OrderId,
@@ -11,7 +12,6 @@ import {
 import { Effect, Either, type Layer } from "effect"
 import * as fc from "fast-check"
 import { expect } from "vitest"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import type { StoragePorts } from "../../world.js"
 import { expectFinalizedOnce, expectProcessed, expectSettledForGood, readBooks } from "./I1Books.js"
 import { talliedWorld } from "./I1Tally.js"

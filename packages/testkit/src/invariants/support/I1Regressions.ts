@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   CheckoutRequest,
   Clock,
@@ -15,7 +16,6 @@ import {
 } from "@settle/domain"
 import { Effect, type Layer, Option, Schema } from "effect"
 import { expect } from "vitest"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import { aCoupon, aProduct } from "../../fixtures.js"
 import type { StoragePorts } from "../../world.js"
 import { expectFinalizedOnce, expectSettledForGood, readBooks } from "./I1Books.js"

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   CheckoutRequest,
   CouponCode,
@@ -15,7 +16,6 @@ import {
 } from "@settle/domain"
 import { Effect, Layer, type ManagedRuntime, Option, Schema } from "effect"
 import { expect } from "vitest"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import { arm, callLog, disarm, type FaultPlan, planLayer, withFaults } from "../../faults/FaultInjection.js"
 import { aCoupon, aProduct } from "../../fixtures.js"
 import { crashablePorts, type StoragePorts } from "../../world.js"

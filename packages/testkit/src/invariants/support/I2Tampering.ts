@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   type EventOutcome,
   handlePaymentEvent,
@@ -13,7 +14,6 @@ import * as fc from "fast-check"
 import { expect } from "vitest"
 import { ClockControl } from "../../fakes/ControlledClock.js"
 import { MetricsProbe } from "../../fakes/MemoryMetrics.js"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import type { StoragePorts } from "../../world.js"
 import { expectFinalizedOnce, OPERATOR, PAST_RECONCILE_HORIZON_MS, readBooks } from "./I1Books.js"
 import { type TalliedServices, talliedWorld } from "./I1Tally.js"

@@ -1,3 +1,4 @@
+import { SandboxControl, type SandboxPayment, type SandboxRefused } from "@settle/adapters"
 import {
   Clock,
   type Coupon,
@@ -14,11 +15,6 @@ import {
 } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { ClockControl } from "../../fakes/ControlledClock.js"
-import {
-  SandboxControl,
-  type SandboxPayment,
-  type SandboxRefused,
-} from "../../fakes/SandboxPaymentGateway.js"
 import { T0 } from "../../fixtures.js"
 
 /** One product with stock to spare, so only coupon capacity can refuse an I3/I4 checkout. */

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   Clock,
   createCheckout,
@@ -10,7 +11,6 @@ import {
 } from "@settle/domain"
 import { Effect, Either, Layer, Logger, LogLevel, ManagedRuntime, Option } from "effect"
 import type * as fc from "fast-check"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import { type FaultPlan, planLayer, withFaults } from "../../faults/FaultInjection.js"
 import { withInterleaving } from "../../faults/Interleaving.js"
 import { aProduct } from "../../fixtures.js"

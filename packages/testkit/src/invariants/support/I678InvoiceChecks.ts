@@ -1,6 +1,6 @@
+import type { IssuedInvoice } from "@settle/adapters"
 import type { Order } from "@settle/domain"
 import { expect } from "vitest"
-import type { IssuedInvoice } from "../../fakes/MemoryInvoiceProvider.js"
 import { expectedDelay, type IssueCall, storedDelay } from "./I678Invoices.js"
 
 /** Per order, the backoff delays its failures stored so far: they may only grow. */

@@ -1,3 +1,4 @@
+import type { SandboxSession } from "@settle/adapters"
 import {
   DEFAULT_STALE_AFTER_MS,
   expireReservations,
@@ -7,7 +8,6 @@ import {
 } from "@settle/domain"
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import type { SandboxSession } from "../../fakes/SandboxPaymentGateway.js"
 import { ORDER_KINDS, type OrderKind } from "./I678States.js"
 
 export type JobName = "reconcile" | "expire" | "repair"

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   handlePaymentEvent,
   Ledger,
@@ -9,7 +10,6 @@ import {
 } from "@settle/domain"
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 
 export const ACTOR = "ops@example.com"
 

@@ -1,3 +1,4 @@
+import { SandboxControl } from "@settle/adapters"
 import {
   type CouponCode,
   createCheckout,
@@ -10,7 +11,6 @@ import {
   StoreError,
 } from "@settle/domain"
 import { Effect } from "effect"
-import { SandboxControl } from "../../fakes/SandboxPaymentGateway.js"
 import { loadOrder } from "./I678Harness.js"
 
 /** The states an order can be found in by an admin or a job, each reached through the real flow. */

@@ -11,5 +11,7 @@ export interface PinnedScheduleOptions {
 }
 
 /** `it` for a regression that replays a pinned schedule: skipped, visibly, where it cannot replay. */
-export const pinnedIt = (options: PinnedScheduleOptions | undefined) =>
+export const pinnedIt = (
+  options: PinnedScheduleOptions | undefined,
+): ((title: string, run: () => Promise<unknown>, timeout?: number) => void) =>
   options?.replayPinnedSchedules === false ? it.skip : it

@@ -59,7 +59,7 @@ export interface SandboxControl {
   readonly captures: Effect.Effect<ReadonlyArray<SandboxCapture>>
 }
 
-export const SandboxControl = Context.GenericTag<SandboxControl>("@settle/testkit/SandboxControl")
+export const SandboxControl = Context.GenericTag<SandboxControl>("@settle/adapters/SandboxControl")
 
 const refuse = (message: string) => Effect.fail(new SandboxRefused({ message }))
 

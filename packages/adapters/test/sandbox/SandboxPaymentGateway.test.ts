@@ -7,13 +7,12 @@ import {
   type SessionId,
   type SessionRequest,
 } from "@settle/domain"
+import { PaymentGatewaySuite } from "@settle/testkit/suites"
 import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import * as SandboxPaymentGateway from "../../src/fakes/SandboxPaymentGateway.js"
-import { SandboxControl } from "../../src/fakes/SandboxPaymentGateway.js"
-import { suite } from "../../src/suites/PaymentGatewaySuite.js"
+import { SandboxControl, SandboxPaymentGateway } from "../../src/sandbox/index.js"
 
-suite("SandboxPaymentGateway", SandboxPaymentGateway.layer, {
+PaymentGatewaySuite.suite("SandboxPaymentGateway", SandboxPaymentGateway.layer, {
   pay: (sessionId) => Effect.flatMap(SandboxControl, (control) => Effect.orDie(control.pay(sessionId))),
 })
 

@@ -27,7 +27,7 @@ export interface InvoiceControl {
   readonly calls: Effect.Effect<number>
 }
 
-export const InvoiceControl = Context.GenericTag<InvoiceControl>("@settle/testkit/InvoiceControl")
+export const InvoiceControl = Context.GenericTag<InvoiceControl>("@settle/adapters/InvoiceControl")
 
 type Failing = "all" | number
 

@@ -1,12 +1,11 @@
 import { InvoiceProvider, OrderId } from "@settle/domain"
+import { anOrder } from "@settle/testkit/fixtures"
+import { InvoiceProviderSuite } from "@settle/testkit/suites"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import * as MemoryInvoiceProvider from "../../src/fakes/MemoryInvoiceProvider.js"
-import { InvoiceControl } from "../../src/fakes/MemoryInvoiceProvider.js"
-import { anOrder } from "../../src/fixtures.js"
-import { suite } from "../../src/suites/InvoiceProviderSuite.js"
+import { InvoiceControl, SandboxInvoiceProvider } from "../../src/sandbox/index.js"
 
-suite("MemoryInvoiceProvider", MemoryInvoiceProvider.layer(), {
+InvoiceProviderSuite.suite("SandboxInvoiceProvider", SandboxInvoiceProvider.layer(), {
   setMode: (mode) => Effect.flatMap(InvoiceControl, (control) => control.setMode(mode)),
 })
 
@@ -14,7 +13,7 @@ describe("InvoiceControl", () => {
   const order = anOrder({ id: OrderId.make("ord_inv_1"), status: "confirmed" })
   const issue = Effect.flatMap(InvoiceProvider, (provider) => provider.issue(order, "invoice:ord_inv_1"))
   const run = <A, E>(program: Effect.Effect<A, E, InvoiceProvider | InvoiceControl>) =>
-    Effect.runPromise(Effect.provide(program, MemoryInvoiceProvider.layer()))
+    Effect.runPromise(Effect.provide(program, SandboxInvoiceProvider.layer()))
 
   it("fails the next n issue calls, then issues exactly one invoice", () =>
     run(
@@ -58,7 +57,7 @@ describe("InvoiceControl", () => {
     Effect.runPromise(
       Effect.provide(
         Effect.flatMap(InvoiceProvider, (p) => p.mode),
-        MemoryInvoiceProvider.layer("manual"),
+        SandboxInvoiceProvider.layer("manual"),
       ),
     ).then((mode) => expect(mode).toBe("manual")))
 })

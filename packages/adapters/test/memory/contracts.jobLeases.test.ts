@@ -1,11 +1,8 @@
 import { InvoiceModeSetting, InvoiceProvider, withInvoiceModes } from "@settle/domain"
+import { InvoiceModeSettingSuite, InvoiceProviderSuite, JobLeasesSuite } from "@settle/testkit/suites"
 import { Effect, Layer } from "effect"
-import * as MemoryInvoiceProvider from "../../src/fakes/MemoryInvoiceProvider.js"
-import * as MemoryInvoiceModeSetting from "../../src/memory/MemoryInvoiceModeSetting.js"
-import * as MemoryJobLeases from "../../src/memory/MemoryJobLeases.js"
-import * as InvoiceModeSettingSuite from "../../src/suites/InvoiceModeSettingSuite.js"
-import * as InvoiceProviderSuite from "../../src/suites/InvoiceProviderSuite.js"
-import * as JobLeasesSuite from "../../src/suites/JobLeasesSuite.js"
+import { MemoryInvoiceModeSetting, MemoryJobLeases } from "../../src/memory/index.js"
+import { SandboxInvoiceProvider } from "../../src/sandbox/index.js"
 
 JobLeasesSuite.suite("MemoryJobLeases", MemoryJobLeases.layer)
 InvoiceModeSettingSuite.suite("MemoryInvoiceModeSetting", MemoryInvoiceModeSetting.layer)
@@ -15,9 +12,9 @@ InvoiceModeSettingSuite.suite("MemoryInvoiceModeSetting", MemoryInvoiceModeSetti
 const modal = Layer.effect(
   InvoiceProvider,
   Effect.flatMap(InvoiceProvider, (issuer) => withInvoiceModes(issuer, "stripe")),
-).pipe(Layer.provide(MemoryInvoiceProvider.layer()), Layer.provideMerge(MemoryInvoiceModeSetting.layer))
+).pipe(Layer.provide(SandboxInvoiceProvider.layer()), Layer.provideMerge(MemoryInvoiceModeSetting.layer))
 
-InvoiceProviderSuite.suite("withInvoiceModes over MemoryInvoiceProvider", modal, {
+InvoiceProviderSuite.suite("withInvoiceModes over SandboxInvoiceProvider", modal, {
   setMode: (mode) =>
     Effect.flatMap(InvoiceModeSetting, (setting) =>
       setting.record({ mode, actor: "ops@example.com", reason: "contract", at: new Date() }),
