@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions: [SOURCE, "import", "module", "node", "default"] },
   ssr: { resolve: { conditions: [SOURCE, "import", "module", "node", "default"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "scripts/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     // Starts FerretDB on loopback (or uses MONGO_URL) for the Mongo suites.
     globalSetup: ["packages/adapters/test/support/globalSetup.ts"],
     testTimeout: 60_000,

@@ -1,58 +1,182 @@
-export * from "./errors.js"
-export * from "./model/AdminInput.js"
-export * from "./model/AuditRecord.js"
-export * from "./model/CheckoutRequest.js"
-export * from "./model/Coupon.js"
-export * from "./model/CouponInput.js"
-export * from "./model/CouponReservation.js"
-export * from "./model/Hold.js"
-export * from "./model/Ids.js"
-export * from "./model/InvoiceModeChange.js"
-export * from "./model/JobLease.js"
-export * from "./model/LedgerEntry.js"
-export * from "./model/MediaAsset.js"
-export * from "./model/Money.js"
-export * from "./model/Order.js"
-export * from "./model/OrderStatus.js"
-export * from "./model/PaymentEvent.js"
-export * from "./model/Product.js"
-export * from "./model/ProductInput.js"
-export * from "./model/WebhookEvent.js"
-export * from "./ports/AuditLog.js"
-export * from "./ports/Clock.js"
-export * from "./ports/CouponRepository.js"
-export * from "./ports/CouponReservationRepository.js"
-export * from "./ports/IdGenerator.js"
-export * from "./ports/InvoiceModeSetting.js"
-export * from "./ports/InvoiceProvider.js"
-export * from "./ports/JobLeases.js"
-export * from "./ports/Ledger.js"
-export * from "./ports/MediaAssetRepository.js"
-export * from "./ports/MediaStorage.js"
-export * from "./ports/Metrics.js"
-export * from "./ports/OrderRepository.js"
-export * from "./ports/PaymentGateway.js"
-export * from "./ports/ProductCatalog.js"
-export * from "./ports/StoragePorts.js"
-export * from "./ports/WebhookEventInbox.js"
-export * from "./usecases/addInternalNote.js"
-export * from "./usecases/audit.js"
-export * from "./usecases/createCheckout.js"
-export * from "./usecases/decodeInput.js"
-export * from "./usecases/expireReservations.js"
-export * from "./usecases/finalizePayment.js"
-export * from "./usecases/handlePaymentEvent.js"
-export * from "./usecases/invoiceMode.js"
-export * from "./usecases/issueInvoices.js"
-export * from "./usecases/manageCoupons.js"
-export * from "./usecases/manageProducts.js"
-export * from "./usecases/pricing.js"
-export * from "./usecases/reconcileOrders.js"
-export * from "./usecases/refundOrder.js"
-export * from "./usecases/refundPlan.js"
-export * from "./usecases/releaseOrder.js"
-export * from "./usecases/repairReservations.js"
-export * from "./usecases/replayFinalization.js"
-export * from "./usecases/reviveOrder.js"
-export * from "./usecases/uploadMedia.js"
-export * from "./usecases/versionedUpdate.js"
+/**
+ * The public surface of @settle/domain, named one by one: helpers the use-cases share among
+ * themselves (refund planning, versioned updates, revival) stay internal.
+ */
+// Expected failures: tagged errors in the error channel, no HTTP status on them.
+export {
+  AlreadyFinalized,
+  AmountTooLarge,
+  CouponNotFound,
+  CouponUnavailable,
+  CurrencyMismatch,
+  DuplicateKey,
+  EventNotFound,
+  IllegalTransition,
+  InsufficientStock,
+  InvalidInput,
+  InvoiceProviderError,
+  MediaStorageError,
+  MediaTooLarge,
+  MediaTypeUnsupported,
+  OrderNotFound,
+  PaymentGatewayError,
+  ProductNotFound,
+  RefundExceedsCaptured,
+  StoreError,
+  type TransientError,
+  UnknownCoupon,
+  UnknownSku,
+  VersionConflict,
+  WebhookSignatureInvalid,
+  WriteConflict,
+} from "./errors.js"
+
+// The domain model: Schemas for every record and input, and the order state machine.
+export { Actor, AuditRecord } from "./model/AuditRecord.js"
+export { CartLine, CheckoutRequest } from "./model/CheckoutRequest.js"
+export { AmountDiscount, Coupon, Discount, MaxRedemptions, PercentDiscount } from "./model/Coupon.js"
+export { CreateCouponInput, UpdateCouponInput } from "./model/CouponInput.js"
+export { CouponReservation, CouponReservationStatus } from "./model/CouponReservation.js"
+export { CommitOutcome, Hold, HoldOutcome, ReleaseOutcome } from "./model/Hold.js"
+export {
+  CouponCode,
+  CouponId,
+  Email,
+  OrderId,
+  PaymentIntentId,
+  ProductId,
+  RefundId,
+  SessionId,
+  Sku,
+  StripeEventId,
+} from "./model/Ids.js"
+export { InvoiceModeChange, InvoiceModeName } from "./model/InvoiceModeChange.js"
+export { JobLease, JobRun, mayTake } from "./model/JobLease.js"
+export { LedgerEntry, LedgerKind } from "./model/LedgerEntry.js"
+export { MediaAsset } from "./model/MediaAsset.js"
+export { Currency, MAX_AMOUNT, MinorUnits, Money, money } from "./model/Money.js"
+export {
+  Invoice,
+  InvoiceStatus,
+  Order,
+  OrderItem,
+  Payment,
+  Quantity,
+  Refund,
+  Totals,
+  Webhook,
+} from "./model/Order.js"
+export { isFinalized, OrderAction, OrderStatus, sourcesOf, transition } from "./model/OrderStatus.js"
+export {
+  ChargeRefunded,
+  PaymentEvent,
+  PaymentFailed,
+  PaymentPending,
+  PaymentSucceeded,
+  SessionExpired,
+  Unrecognized,
+} from "./model/PaymentEvent.js"
+export { Product, ProductName, Stock } from "./model/Product.js"
+export { AddStockInput, CreateProductInput, UpdateProductInput } from "./model/ProductInput.js"
+export { type ReceiveOutcome, WebhookEvent, WebhookEventStatus } from "./model/WebhookEvent.js"
+
+// Ports: one Context.Tag per file; an adapter is a Layer that provides it.
+export { AuditLog } from "./ports/AuditLog.js"
+export { Clock } from "./ports/Clock.js"
+export { type CouponChanges, CouponRepository } from "./ports/CouponRepository.js"
+export { CouponReservationRepository } from "./ports/CouponReservationRepository.js"
+export { IdGenerator } from "./ports/IdGenerator.js"
+export { InvoiceModeSetting } from "./ports/InvoiceModeSetting.js"
+export { type InvoiceMode, type InvoiceOutcome, InvoiceProvider } from "./ports/InvoiceProvider.js"
+export { JobLeases } from "./ports/JobLeases.js"
+export { Ledger } from "./ports/Ledger.js"
+export { MediaAssetRepository } from "./ports/MediaAssetRepository.js"
+export { MediaStorage, type MediaUpload, type StoredMedia } from "./ports/MediaStorage.js"
+export { Metrics, type WebhookMetricStatus } from "./ports/Metrics.js"
+export {
+  type OrderCursor,
+  type OrderHealth,
+  type OrderListQuery,
+  type OrderPatch,
+  OrderRepository,
+} from "./ports/OrderRepository.js"
+export {
+  type OpenedSession,
+  PaymentGateway,
+  type RefundRequest,
+  type SessionRequest,
+  type SessionState,
+} from "./ports/PaymentGateway.js"
+export { ProductCatalog, type ProductChanges } from "./ports/ProductCatalog.js"
+export type { StoragePorts } from "./ports/StoragePorts.js"
+export { WebhookEventInbox } from "./ports/WebhookEventInbox.js"
+
+// Use-cases: Effect programs over the ports.
+export { addInternalNote, InternalNoteRequest } from "./usecases/addInternalNote.js"
+export { type AuditEntry, recordAudit } from "./usecases/audit.js"
+export { type CheckoutResult, createCheckout, DEFAULT_RESERVATION_TTL_MS } from "./usecases/createCheckout.js"
+export { decodeInput } from "./usecases/decodeInput.js"
+export { type ExpiryReport, expireReservations } from "./usecases/expireReservations.js"
+export { type FinalizeOutcome, finalizePayment, type VerifiedPayment } from "./usecases/finalizePayment.js"
+export { type EventOutcome, handlePaymentEvent } from "./usecases/handlePaymentEvent.js"
+export {
+  InvoiceModeRequest,
+  type InvoiceModeSwitched,
+  switchInvoiceMode,
+  withInvoiceModes,
+} from "./usecases/invoiceMode.js"
+export {
+  type InvoiceJobOptions,
+  type InvoiceJobServices,
+  type InvoiceJobSummary,
+  type InvoiceResult,
+  InvoiceRetryRequest,
+  issueInvoices,
+  retryInvoice,
+} from "./usecases/issueInvoices.js"
+export {
+  type CouponAdminServices,
+  type CouponUpdateError,
+  createCoupon,
+  deactivateCoupon,
+  getCoupon,
+  listCoupons,
+  updateCoupon,
+} from "./usecases/manageCoupons.js"
+export {
+  addProductStock,
+  archiveProduct,
+  createProduct,
+  getProduct,
+  listProducts,
+  type ProductAdminServices,
+  type ProductUpdateError,
+  updateProduct,
+} from "./usecases/manageProducts.js"
+export { discountOf } from "./usecases/pricing.js"
+export { DEFAULT_STALE_AFTER_MS, type ReconcileReport, reconcileOrders } from "./usecases/reconcileOrders.js"
+export {
+  type ProviderRefundServices,
+  type RefundError,
+  type RefundServices,
+  recordProviderRefund,
+  refundOrder,
+} from "./usecases/refundOrder.js"
+export { AdminRefundRequest, RefundRequestId, unfinishedRefund } from "./usecases/refundPlan.js"
+export { releaseHolds } from "./usecases/releaseOrder.js"
+export {
+  type CounterDrift,
+  DEFAULT_REPAIR_GRACE_MS,
+  type RepairReport,
+  repairReservations,
+} from "./usecases/repairReservations.js"
+export { ReplayRequest, replayFinalization } from "./usecases/replayFinalization.js"
+export {
+  ACCEPTED_IMAGE_TYPES,
+  type AcceptedImageType,
+  type MediaUploadError,
+  type MediaUploadRequest,
+  type MediaUploadServices,
+  sniffImageType,
+  uploadMedia,
+} from "./usecases/uploadMedia.js"

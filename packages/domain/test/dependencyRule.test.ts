@@ -28,11 +28,13 @@ describe("the dependency rule", () => {
     expect(offenders).toEqual([])
   })
 
-  it("declares only effect as a dependency", () => {
+  it("needs only effect, as a peer, so the host's one copy of effect is the one it uses", () => {
     const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
       dependencies?: Record<string, string>
+      peerDependencies?: Record<string, string>
     }
-    expect(Object.keys(manifest.dependencies ?? {})).toEqual(["effect"])
+    expect(Object.keys(manifest.dependencies ?? {})).toEqual([])
+    expect(Object.keys(manifest.peerDependencies ?? {})).toEqual(["effect"])
   })
 
   it("the scanner sees the imports it must judge", () => {

@@ -16,9 +16,16 @@ import {
   Sku,
   type StoragePorts,
 } from "@settle/domain"
-import { ClockControl, fixtures, memoryStorage, SandboxControl, world } from "@settle/testkit"
+import {
+  ClockControl,
+  fixtures,
+  freshMongoDatabase,
+  memoryStorage,
+  SandboxControl,
+  world,
+} from "@settle/testkit"
 import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Option } from "effect"
-import { freshDatabase } from "../../../adapters/test/support/mongoStorage.js"
+import { inject } from "vitest"
 import type { JobName } from "../../src/jobs/catalog.js"
 import { type JobsSettings, makeJobRunner } from "../../src/jobs/runner.js"
 
@@ -28,7 +35,12 @@ export const stores: ReadonlyArray<{
   readonly storage: Layer.Layer<StoragePorts, unknown>
 }> = [
   { name: "memory", storage: memoryStorage },
-  { name: "mongo", storage: MongoStorage.layer.pipe(Layer.provide(freshDatabase)) },
+  {
+    name: "mongo",
+    storage: MongoStorage.layer.pipe(
+      Layer.provide(Layer.suspend(() => freshMongoDatabase({ uri: inject("mongoUrl") }))),
+    ),
+  },
 ]
 
 const worldOf = (storage: Layer.Layer<StoragePorts, unknown>) => world(storage)
