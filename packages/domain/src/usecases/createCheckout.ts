@@ -153,9 +153,10 @@ export const createCheckout = (input: unknown, options: { readonly reservationTt
     }
     const orders = yield* OrderRepository
     yield* orders.insert(order)
-    const session = yield* holdCapacity(order, coupon, now).pipe(
+    const gateway = yield* PaymentGateway
+    const { session, opened } = yield* holdCapacity(order, coupon, now).pipe(
       Effect.zipRight(
-        (yield* PaymentGateway).openSession({
+        gateway.openSession({
           orderId,
           lineItems: items.map((item) => ({
             name: item.name,
@@ -168,13 +169,21 @@ export const createCheckout = (input: unknown, options: { readonly reservationTt
           idempotencyKey: `checkout:${orderId}`,
         }),
       ),
-      Effect.tapError(() => releaseOrder(order, "cancel", now)),
-    )
-    const opened = yield* orders.transition(
-      orderId,
-      ["pending"],
-      { payment: { sessionId: session.sessionId, url: session.url } },
-      now,
+      Effect.flatMap((session) =>
+        Effect.map(
+          orders.transition(
+            orderId,
+            ["pending"],
+            { payment: { sessionId: session.sessionId, url: session.url } },
+            now,
+          ),
+          (opened) => ({ session, opened }),
+        ),
+      ),
+      // Whatever fails after the order exists (a hold, the gateway, recording the session), the customer
+      // gets an error and no payment URL: cancel the order and give its holds back now rather than at
+      // expiry. The checkout's own error is the answer; a failed release is left to the expiry job.
+      Effect.tapError(() => Effect.ignore(releaseOrder(order, "cancel", now))),
     )
     return { order: Option.getOrElse(opened, () => order), paymentUrl: session.url } satisfies CheckoutResult
   }).pipe(

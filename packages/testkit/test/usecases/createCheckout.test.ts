@@ -14,9 +14,11 @@ import {
 } from "@settle/domain"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
+import { arm, disarm } from "../../src/faults/FaultInjection.js"
 import { aCoupon, aProduct, minute } from "../../src/fixtures.js"
 import {
   couponOf,
+  crashPointOf,
   insertProducts,
   MUG,
   metric,
@@ -27,6 +29,7 @@ import {
   plate,
   productOf,
   run,
+  runFaulty,
   T0,
   typedFailure,
 } from "./support.js"
@@ -263,6 +266,36 @@ describe("createCheckout", () => {
         expect(yield* metric("checkout_failures_total", { reason: "PaymentGatewayError" })).toBe(1)
       }),
     ))
+
+  it("cancels the order and releases stock and coupon when recording the opened session fails", async () => {
+    const recordSession = await crashPointOf(
+      shop,
+      () => createCheckout(cart({ couponCode: "SAVE15" })),
+      "OrderRepository.transition",
+    )
+    await runFaulty(
+      Effect.gen(function* () {
+        yield* shop
+        const before = yield* data
+        yield* arm(recordSession)
+        const exit = yield* Effect.exit(createCheckout(cart({ couponCode: "SAVE15" })))
+        yield* disarm
+        expect(typedFailure(exit)._tag).toBe("StoreError")
+        expect(yield* orderOf(ORDER)).toMatchObject({ status: "cancelled", payment: { sessionId: null } })
+        const after = yield* data
+        for (const [i, product] of after.products.entries()) {
+          expect(product.stock).toEqual(before.products[i]?.stock)
+          expect(product.holds).toEqual([])
+        }
+        expect(yield* couponOf("SAVE15")).toMatchObject({ available: 10, reservedCount: 0, holds: [] })
+        const reservation = yield* (yield* CouponReservationRepository).find(
+          (yield* couponOf("SAVE15")).id,
+          ORDER,
+        )
+        expect(Option.getOrThrow(reservation).status).toBe("released")
+      }),
+    )
+  })
 
   it("counts every attempt, and each failure under its _tag", () =>
     run(
