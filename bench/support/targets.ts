@@ -29,21 +29,19 @@ const start = (launch: Launch): Promise<Target> =>
       stdio: ["ignore", "pipe", "pipe"],
     })
     const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
-    let seen = ""
+    // What each stream said, up to its last 4 kB: the startup and any late failure.
+    const seen = { stdout: "", stderr: "" }
     let listening = false
-    let stderr = ""
+    const said = () => `--- stdout\n${seen.stdout}\n--- stderr\n${seen.stderr}`
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
-      reject(new Error(`${launch.name} did not listen within ${STARTUP_TIMEOUT_MS} ms:\n${seen}\n${stderr}`))
+      reject(new Error(`${launch.name} did not listen within ${STARTUP_TIMEOUT_MS} ms:\n${said()}`))
     }, STARTUP_TIMEOUT_MS)
-    // Keep draining both pipes for the whole run: a full pipe would block the server mid-benchmark.
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString("utf8")).slice(-4096)
-    })
-    child.stdout.on("data", (chunk: Buffer) => {
-      if (listening) return
-      seen += chunk.toString("utf8")
-      const url = LISTENING.exec(seen)?.[1]
+    // Settle says `listening on <url>` on stderr (its stdout is JSON logs only), the hello targets on
+    // stdout. Both pipes are drained for the whole run: a full pipe would block the server mid-benchmark.
+    const watch = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+      seen[stream] = (seen[stream] + chunk.toString("utf8")).slice(-4096)
+      const url = listening ? undefined : LISTENING.exec(seen[stream])?.[1]
       if (url === undefined) return
       listening = true
       clearTimeout(timer)
@@ -55,10 +53,12 @@ const start = (launch: Launch): Promise<Target> =>
           return exited
         },
       })
-    })
+    }
+    child.stdout.on("data", watch("stdout"))
+    child.stderr.on("data", watch("stderr"))
     void exited.then((code) => {
       clearTimeout(timer)
-      reject(new Error(`${launch.name} exited (${code}) before listening:\n${seen}\n${stderr}`))
+      reject(new Error(`${launch.name} exited (${code}) before listening:\n${said()}`))
     })
   })
 

@@ -2,8 +2,7 @@
 import { PinoLogger } from "@settle/adapters"
 import { Either } from "effect"
 import type { Logger } from "pino"
-import { banner } from "./bootstrap/banner.js"
-import { demoAdminToken } from "./bootstrap/demoAdminToken.js"
+import { announce } from "./bootstrap/announce.js"
 import { mediaPlan } from "./bootstrap/media.js"
 import {
   adminPlan,
@@ -28,6 +27,7 @@ const start = async (config: Config, logger: Logger): Promise<RunningServer> => 
     publicUrl: config.server.publicUrl,
     bodyLimitBytes: config.server.bodyLimitBytes,
     reservationTtlMs: config.reservationTtlMs,
+    drainDelayMs: config.server.drainDelayMs,
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     sandboxExpiryEveryMs: SANDBOX_EXPIRY_EVERY_MS,
     storage: storagePlan(config),
@@ -38,19 +38,7 @@ const start = async (config: Config, logger: Logger): Promise<RunningServer> => 
     jobs: jobsSettings(config.jobs),
     media: mediaPlan(config),
   })
-  const payments = config.payments._tag === "Stripe" ? { livemode: config.payments.livemode } : {}
-  console.log(
-    banner({
-      url: running.url,
-      publicUrl: running.publicUrl,
-      storage: storagePlan(config),
-      payments: { ...paymentsPlan(config), ...payments },
-      demoAdminToken: await demoAdminToken(config.admin),
-      notices: config.notices,
-    }),
-  )
-  // One stable machine-readable line for scripts, end-to-end tests and benchmarks.
-  console.log(`listening on ${running.url}`)
+  await announce(config, running, logger)
   return running
 }
 
@@ -60,10 +48,11 @@ const main = async () => {
   const running = await start(config, logger).catch(fail)
   let signalled = false
   const stop = (signal: NodeJS.Signals) => {
-    // A second Ctrl-C means "now"; and whatever hangs, the process is gone after twice the drain budget.
+    // A second Ctrl-C means "now"; and whatever hangs, the process is gone after the drain delay and
+    // twice the drain budget.
     if (signalled) process.exit(1)
     signalled = true
-    setTimeout(() => process.exit(1), 2 * SHUTDOWN_TIMEOUT_MS + 1_000).unref()
+    setTimeout(() => process.exit(1), config.server.drainDelayMs + 2 * SHUTDOWN_TIMEOUT_MS + 1_000).unref()
     running.shutdown(`${signal} received`).then(
       (outcome) => process.exit(outcome === "clean" ? 0 : 1),
       (error: unknown) => {

@@ -26,13 +26,14 @@ const launch = (env: Record<string, string>) => {
     stderr += chunk.toString()
   })
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  /** A line the server printed for people and scripts: on stderr, since stdout is JSON logs only. */
   const line = (pattern: RegExp) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const check = () => {
-        const match = stdout.match(pattern)
+        const match = stderr.match(pattern)
         if (match !== null) resolve(match)
       }
-      child.stdout?.on("data", check)
+      child.stderr?.on("data", check)
       void exited.then(() => reject(new Error(`exited before ${pattern}: ${stdout}${stderr}`)))
       check()
     })
@@ -48,11 +49,11 @@ describe("src/main.ts", () => {
     expect(stderr).toContain('MONGO_URI must start with "mongodb://" or "mongodb+srv://"')
   })
 
-  it("honours PORT=0, prints `listening on <url>`, serves, and exits 0 on SIGTERM", async () => {
+  it("honours PORT=0, prints `listening on <url>` on stderr, serves, and exits 0 on SIGTERM", async () => {
     const run = launch({ PORT: "0", LOG_LEVEL: "warn" })
     const [, url] = await run.line(/^listening on (http:\/\/127\.0\.0\.1:\d+)$/m)
-    expect(run.output().stdout).toContain("SANDBOX gateway")
-    expect(run.output().stdout).toContain("IN-MEMORY stores")
+    expect(run.output().stderr).toContain("SANDBOX gateway")
+    expect(run.output().stderr).toContain("IN-MEMORY stores")
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
     run.child.kill("SIGTERM")
     expect(await run.exited).toBe(0)

@@ -1,6 +1,6 @@
 import { request } from "node:http"
 import { describe, expect, it } from "vitest"
-import { CART, call, startTestServer } from "./support/server.js"
+import { CART, call, errorOf, postJson, startTestServer } from "./support/server.js"
 
 describe("graceful shutdown", () => {
   it("stops accepting, finishes the request in flight, then reports a clean stop", async () => {
@@ -40,5 +40,20 @@ describe("graceful shutdown", () => {
     expect(status).toBe(201)
     expect(JSON.parse(text)).toMatchObject({ order: { status: "pending" } })
     expect(await stopping).toBe("clean")
+  })
+
+  it("answers /readyz 503 and keeps serving for the drain delay, then closes the port", async () => {
+    const server = await startTestServer({ drainDelayMs: 1_000 })
+    const started = Date.now()
+    const stopping = server.shutdown("test")
+    const ready = await call(`${server.url}/readyz`)
+    expect(ready.status).toBe(503)
+    expect(errorOf(ready)).toMatchObject({ code: "NOT_READY", message: "shutting down" })
+    expect((await call(`${server.url}/healthz`)).status).toBe(200)
+    expect((await postJson(`${server.url}/api/v1/checkout`, CART)).status).toBe(201)
+    expect(Date.now() - started).toBeLessThan(1_000)
+    expect(await stopping).toBe("clean")
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
+    await expect(call(`${server.url}/healthz`)).rejects.toThrow()
   })
 })

@@ -49,7 +49,10 @@ const walkThrough = (url: string, sandbox: boolean): ReadonlyArray<string> => {
   ]
 }
 
-/** What starts, said loudly: which stores and gateway are in use, and how to try it. */
+/**
+ * What starts, said loudly: which stores and gateway are in use, and how to try it. A deployment on
+ * MongoDB and Stripe gets only the first part: its logs are no place for a tutorial.
+ */
 export const banner = (facts: BannerFacts): string => {
   const lines = [
     rule,
@@ -59,6 +62,7 @@ export const banner = (facts: BannerFacts): string => {
     ...facts.notices.map((notice) => `   note:     ${notice}`),
     rule,
   ]
+  if (facts.storage._tag === "Mongo" && facts.payments._tag === "Stripe") return lines.join("\n")
   if (facts.storage._tag === "Mongo") {
     lines.push("", "Try it (the products must exist: create BEANS-1KG through the admin API first):")
   } else {

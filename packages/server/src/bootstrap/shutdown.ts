@@ -6,6 +6,8 @@ export interface ShutdownOptions {
   readonly server: Server
   readonly readiness: Readiness
   readonly logger: Logger
+  /** How long /readyz answers 503 while the port still serves, before it closes (DRAIN_DELAY_SECONDS). */
+  readonly drainDelayMs: number
   /** After this long, open connections are cut and shutdown reports "forced". */
   readonly timeoutMs: number
   /** Background work to stop once no request can start it anymore (the sandbox expiry timer). */
@@ -46,15 +48,25 @@ const within = <A>(ms: number, work: Promise<A>): Promise<A | "timeout"> =>
     )
   })
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
 /**
- * Graceful shutdown on SIGTERM (Render's deploys) or SIGINT: readiness turns 503 first, so a balancer
- * stops sending traffic; the port closes; requests in flight finish (a webhook cut mid-finalization
- * is safe, but a finished one saves Stripe a retry); then the runtime is disposed, closing Mongo.
+ * Graceful shutdown on SIGTERM (Render's deploys) or SIGINT: readiness turns 503 first and the port
+ * keeps serving for the drain delay, so a balancer stops sending traffic before a connection is
+ * refused; the port closes; requests in flight finish (a webhook cut mid-finalization is safe, but a
+ * finished one saves Stripe a retry); then the runtime is disposed, closing Mongo.
  */
 export const shutdown = async (options: ShutdownOptions, reason: string): Promise<ShutdownOutcome> => {
   const { server, logger } = options
-  logger.info(`[http] ${reason}: draining (up to ${options.timeoutMs} ms)`)
   options.readiness.draining = true
+  if (options.drainDelayMs > 0) {
+    logger.info(
+      { drainDelayMs: options.drainDelayMs },
+      `[http] ${reason}: not ready; still serving for ${options.drainDelayMs} ms before closing the port`,
+    )
+    await sleep(options.drainDelayMs)
+  }
+  logger.info(`[http] ${reason}: draining (up to ${options.timeoutMs} ms)`)
   let outcome: ShutdownOutcome = "clean"
   if ((await within(options.timeoutMs, drain(server))) === "timeout") {
     logger.warn("[http] in-flight requests did not finish in time; closing their connections")

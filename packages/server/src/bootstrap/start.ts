@@ -26,6 +26,8 @@ export interface ServerSettings {
   readonly publicUrl: string | null
   readonly bodyLimitBytes: number
   readonly reservationTtlMs: number
+  /** After SIGTERM, how long /readyz answers 503 while the port still serves; 0 when absent. */
+  readonly drainDelayMs?: number
   readonly shutdownTimeoutMs: number
   /** How often the sandbox expires due sessions and delivers checkout.session.expired. */
   readonly sandboxExpiryEveryMs: number
@@ -169,6 +171,7 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
           server,
           readiness,
           logger,
+          drainDelayMs: settings.drainDelayMs ?? 0,
           timeoutMs: settings.shutdownTimeoutMs,
           stopBackground: async () => {
             if (timer !== null) await Effect.runPromise(Fiber.interrupt(timer))

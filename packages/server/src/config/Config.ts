@@ -15,6 +15,11 @@ export interface ServerConfig {
   readonly publicUrl: string | null
   /** JSON and webhook bodies above this are refused with 413 before they are parsed. */
   readonly bodyLimitBytes: number
+  /**
+   * DRAIN_DELAY_SECONDS: after SIGTERM, how long /readyz answers 503 while the port still serves, so
+   * the load balancer stops routing here before the port closes.
+   */
+  readonly drainDelayMs: number
 }
 
 export type StorageConfig =
@@ -133,6 +138,8 @@ export const Env = Schema.Struct({
     checks.oneOf<LogLevel>("LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
   ),
   BODY_LIMIT_BYTES: variable(checks.integer("BODY_LIMIT_BYTES", 1024, 10 * 1024 * 1024)),
+  // The delay, then up to 10 s of in-flight drain, must fit in the platform's grace period before SIGKILL.
+  DRAIN_DELAY_SECONDS: variable(checks.integer("DRAIN_DELAY_SECONDS", 0, 60)),
   MONGO_URI: variable(checks.mongoUri),
   MONGO_DB_NAME: variable(checks.databaseName),
   STRIPE_SECRET_KEY: variable(checks.stripeSecretKey),

@@ -22,7 +22,16 @@ export interface LoadOptions {
 
 export const DEFAULTS = {
   port: 3000,
-  host: "127.0.0.1",
+  /**
+   * The embedded default stays on loopback (a laptop); a deployment (MONGO_URI or STRIPE_SECRET_KEY
+   * set) listens on every interface, as a container's published port or a platform's router needs.
+   */
+  host: { embedded: "127.0.0.1", deployed: "0.0.0.0" },
+  /**
+   * A deployment's load balancer learns of a terminating replica seconds late (Kubernetes endpoint
+   * changes reach kube-proxy and ingresses asynchronously): until then its requests must still land.
+   */
+  drainDelaySeconds: { embedded: 0, deployed: 5 },
   logLevel: "info",
   /** Checkout bodies are a few kB; Stripe events stay well under 64 kB (embedded lists are capped at 10). */
   bodyLimitBytes: 256 * 1024,
@@ -79,7 +88,9 @@ export const loadConfig = (
 
 const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
   const port = env.PORT ?? DEFAULTS.port
-  const host = env.HOST ?? DEFAULTS.host
+  const deployment =
+    env.MONGO_URI !== undefined || env.STRIPE_SECRET_KEY !== undefined ? "deployed" : "embedded"
+  const host = env.HOST ?? DEFAULTS.host[deployment]
   const storage: StorageConfig =
     env.MONGO_URI === undefined
       ? { _tag: "Memory" }
@@ -121,6 +132,7 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
       port,
       publicUrl: env.PUBLIC_URL ?? null,
       bodyLimitBytes: env.BODY_LIMIT_BYTES ?? DEFAULTS.bodyLimitBytes,
+      drainDelayMs: (env.DRAIN_DELAY_SECONDS ?? DEFAULTS.drainDelaySeconds[deployment]) * 1000,
     },
     logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
     storage,

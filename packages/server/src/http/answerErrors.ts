@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http"
 import type { Middleware } from "koa"
 import type { Logger } from "pino"
 import { errorBody, type Problem, problemFor, type Scope } from "./errors.js"
+import { requestIdOf } from "./requestId.js"
 
 /** Routes whose failures read differently (the webhook) say so before running their use-case. */
 export const setScope = (state: Record<string, unknown>, scope: Scope): void => {
@@ -38,14 +39,15 @@ export const answerErrors =
       const scope: Scope = ctx.state.scope === "webhook" ? "webhook" : "api"
       const problem: Problem = problemFor(error, scope)
       const where = `${ctx.method} ${ctx.path}`
+      const requestId = requestIdOf(ctx)
       if (problem.status >= 500) {
         const prefix = scope === "webhook" ? "[stripe.webhook]" : "[http]"
         logger.error(
-          { err: describe(error), status: problem.status },
+          { requestId, err: describe(error), status: problem.status },
           `${prefix} ${where} failed: ${problem.code}`,
         )
       } else {
-        logger.debug({ status: problem.status, code: problem.code }, `[http] ${where} refused`)
+        logger.debug({ requestId, status: problem.status, code: problem.code }, `[http] ${where} refused`)
       }
       ctx.status = problem.status
       for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value)

@@ -3,6 +3,7 @@ import type { PrometheusRegistry } from "@settle/adapters"
 import Koa, { type Middleware } from "koa"
 import type { JobRunner } from "../jobs/runner.js"
 import { type SandboxDeps, sandboxRoutes } from "../sandbox/routes.js"
+import { accessLog } from "./accessLog.js"
 import { answerErrors } from "./answerErrors.js"
 import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
 import type { RouteDeps } from "./routeDeps.js"
@@ -41,7 +42,7 @@ const unrouted =
     throw new RouteNotFound({ method: ctx.method, path: ctx.path })
   }
 
-/** The Koa application: timing outermost, then the one error path, then the routes. */
+/** The Koa application: the access log and timing outermost, then the one error path, then the routes. */
 export const makeApp = (options: AppOptions): Koa => {
   const router = new Router()
   healthRoutes(router, options)
@@ -62,6 +63,7 @@ export const makeApp = (options: AppOptions): Koa => {
   const app = new Koa()
   // Errors are answered and logged by answerErrors; Koa's own stderr printing would only duplicate them.
   app.silent = true
+  app.use(accessLog(options.logger))
   app.use(timing(options.registry.observeHttp))
   app.use(answerErrors(options.logger))
   app.use(router.routes())

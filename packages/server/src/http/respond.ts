@@ -1,18 +1,21 @@
-import { Cause, type Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import type { Context } from "koa"
 import type { AppRuntime, AppServices } from "../runtime.js"
 import { Defect } from "./rejections.js"
+import { requestIdOf } from "./requestId.js"
 
 /**
- * Runs a use-case on the one runtime built at boot. A typed failure is thrown as the domain error
- * itself, for the error middleware to map; a defect or an interruption becomes a `Defect` whose
- * detail is the pretty cause, logged by the middleware and never sent.
+ * Runs a use-case for `ctx`'s request on the one runtime built at boot, its log lines annotated with
+ * the request id. A typed failure is thrown as the domain error itself, for the error middleware to
+ * map; a defect or an interruption becomes a `Defect` whose detail is the pretty cause, logged by the
+ * middleware and never sent.
  */
 export const run = async <A, E>(
+  ctx: Pick<Context, "state">,
   runtime: AppRuntime,
   effect: Effect.Effect<A, E, AppServices>,
 ): Promise<A> => {
-  const exit = await runtime.runPromiseExit(effect)
+  const exit = await runtime.runPromiseExit(Effect.annotateLogs(effect, "requestId", requestIdOf(ctx)))
   if (Exit.isSuccess(exit)) return exit.value
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) throw failure.value
@@ -33,5 +36,5 @@ export const respond = async <A, E>(
   status: number,
   toBody: (value: A) => unknown,
 ): Promise<void> => {
-  json(ctx, status, toBody(await run(runtime, effect)))
+  json(ctx, status, toBody(await run(ctx, runtime, effect)))
 }

@@ -60,14 +60,14 @@ export const sandboxRoutes = (router: Router, deps: RouteDeps, sandbox: SandboxD
 
   router.get(base, async (ctx) => {
     const sessionId = ctx.params.sessionId ?? ""
-    const session = await run(deps.runtime, findSession(sandbox.control, sessionId))
+    const session = await run(ctx, deps.runtime, findSession(sandbox.control, sessionId))
     if (session === null) {
       if (!wantsHtml(ctx)) throw new SandboxSessionNotFound({ sessionId })
       ctx.status = 404
       ctx.body = notFoundPage(sessionId)
       return
     }
-    const order = await run(deps.runtime, orderStatusOf(session.sessionId))
+    const order = await run(ctx, deps.runtime, orderStatusOf(session.sessionId))
     if (!wantsHtml(ctx)) {
       json(ctx, 200, { session: sessionView(session), order })
       return
@@ -81,10 +81,10 @@ export const sandboxRoutes = (router: Router, deps: RouteDeps, sandbox: SandboxD
   for (const action of ["pay", "expire"] as const) {
     router.post(`${base}/${action}`, async (ctx) => {
       const sessionId = ctx.params.sessionId ?? ""
-      const session = await run(deps.runtime, findSession(sandbox.control, sessionId))
+      const session = await run(ctx, deps.runtime, findSession(sandbox.control, sessionId))
       if (session === null) throw new SandboxSessionNotFound({ sessionId })
-      const event = await run(deps.runtime, ACTIONS[action].run(sandbox.control, session.sessionId))
-      const delivery = await run(deps.runtime, sandbox.deliver(event))
+      const event = await run(ctx, deps.runtime, ACTIONS[action].run(sandbox.control, session.sessionId))
+      const delivery = await run(ctx, deps.runtime, sandbox.deliver(event))
       if (wantsHtml(ctx)) {
         const done = delivery.delivered ? action : "failed"
         ctx.status = 303
@@ -103,7 +103,7 @@ export const sandboxRoutes = (router: Router, deps: RouteDeps, sandbox: SandboxD
         sessionId: session.sessionId,
         event: { id: event.eventId, type: event.type },
         delivery: deliveryView(delivery),
-        order: await run(deps.runtime, orderStatusOf(session.sessionId)),
+        order: await run(ctx, deps.runtime, orderStatusOf(session.sessionId)),
       })
     })
   }

@@ -12,6 +12,7 @@ describe("loadConfig defaults", () => {
       port: 3000,
       publicUrl: null,
       bodyLimitBytes: 262_144,
+      drainDelayMs: 0,
     })
     expect(config.logLevel).toBe("info")
     expect(config.storage).toEqual({ _tag: "Memory" })

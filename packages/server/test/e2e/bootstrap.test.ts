@@ -8,7 +8,7 @@ describe.concurrent("bootstrap refusals", () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^Bootstrap failed: /)
     expect(run.stderr).toContain('MONGO_URI must start with "mongodb://" or "mongodb+srv://"')
-    expect(run.stdout).not.toContain("listening on")
+    expect(`${run.stdout}${run.stderr}`).not.toContain("listening on")
   })
 
   it("names secrets pasted with a trailing newline, and never prints their values", async () => {

@@ -29,7 +29,7 @@ afterAll(async () => {
 describe("with MONGO_URI", () => {
   it("logs [db] connected and runs checkout → sandbox pay → confirmed on the store", async () => {
     expect(server.output().stdout).toContain("[db] connected")
-    expect(server.output().stdout).toContain(`MongoDB (database ${dbName})`)
+    expect(server.output().stderr).toContain(`MongoDB (database ${dbName})`)
     expect((await call(`${server.baseUrl}/readyz`)).status).toBe(200)
     const product = await createProduct(server.baseUrl, 4)
     const placed = await checkout(server.baseUrl, cartOf(product, 2))

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("with STRIPE_SECRET_KEY (stripe-mock)", () => {
   it("opens the checkout session at Stripe and returns its URL", async () => {
-    expect(server.output().stdout).toContain(`Stripe (test mode) at ${stripeMock}`)
+    expect(server.output().stderr).toContain(`Stripe (test mode) at ${stripeMock}`)
     const placed = await checkout(server.baseUrl, {
       items: [{ sku: "MUG", quantity: 1 }],
       currency: "EUR",

@@ -32,13 +32,14 @@ export const killAll = () => {
 
 /**
  * `src/main.ts` as `pnpm start` runs it, with only PATH and `env`: each process is a replica of the
- * reference server, on PORT=0, logging pino JSON to stdout.
+ * reference server, on PORT=0, logging pino JSON to stdout (and only that: the rest is on stderr).
  */
 export const startReplica = (env: Readonly<Record<string, string>>): Promise<Replica> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", "src/main.ts"], {
       cwd: serverDir,
-      env: { PATH: process.env.PATH ?? "", ...env, PORT: "0" },
+      // No drain delay: a replica stopped by a test has no load balancer to wait for.
+      env: { PATH: process.env.PATH ?? "", DRAIN_DELAY_SECONDS: "0", ...env, PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     })
     running.add(child)
@@ -55,21 +56,23 @@ export const startReplica = (env: Readonly<Record<string, string>>): Promise<Rep
       child.kill("SIGKILL")
       reject(new Error(`no "listening on" line within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`))
     }, STARTUP_TIMEOUT_MS)
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8")
-    })
     child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString("utf8")
-      const url = LISTENING.exec(stdout)?.[1]
+    })
+    // The `listening on` line is on stderr: stdout carries only the JSON log records.
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+      const url = LISTENING.exec(stderr)?.[1]
       if (url === undefined) return
       clearTimeout(timer)
       resolve({
         url,
         output,
+        // Every complete line: the last one is "" or still being written.
         logs: () =>
           stdout
             .split("\n")
-            .filter((line) => line.startsWith("{"))
+            .slice(0, -1)
             .map((line) => JSON.parse(line) as LogRecord),
         kill: (signal) => {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal)

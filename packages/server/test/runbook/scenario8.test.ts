@@ -21,7 +21,7 @@ describe.concurrent("runbook scenario 8: Bootstrap failed: Invalid scheme (MONGO
     expect(run.stderr).toBe(
       `Bootstrap failed: invalid configuration (1 problem):\n  - ${SCHEME} (the value still holds a placeholder (CHANGE_ME…); set the real value from MongoDB Atlas → Cluster → Connect → "Drivers")\n`,
     )
-    expect(run.stdout).not.toContain("listening on")
+    expect(`${run.stdout}${run.stderr}`).not.toContain("listening on")
   })
 
   it.each([

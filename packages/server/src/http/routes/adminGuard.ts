@@ -21,6 +21,6 @@ export const requireAdmin =
   async (ctx, next) => {
     const header = ctx.get("Authorization")
     const verify = Effect.flatMap(AdminAuth, (auth) => auth.verify(header === "" ? undefined : header))
-    ctx.state.actor = auditActor(await run(deps.runtime, verify))
+    ctx.state.actor = auditActor(await run(ctx, deps.runtime, verify))
     await next()
   }

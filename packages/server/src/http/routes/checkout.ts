@@ -23,7 +23,7 @@ export const checkoutRoutes = (router: Router, deps: RouteDeps): void => {
     const query = ctx.query.token
     const token = ctx.get("X-Order-Token") || (typeof query === "string" ? query : "")
     if (token === "") throw new OrderTokenRequired()
-    const order = await run(deps.runtime, orderForToken(ctx.params.id ?? "", token))
+    const order = await run(ctx, deps.runtime, orderForToken(ctx.params.id ?? "", token))
     ctx.set("Cache-Control", "no-store")
     json(ctx, 200, { order: orderView(order) })
   })

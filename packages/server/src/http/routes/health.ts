@@ -35,7 +35,7 @@ export const healthRoutes = (
         error._tag === "NotReady" ? error : new NotReady({ reason: "the store is unavailable" }),
       ),
     )
-    await run(deps.runtime, probe)
+    await run(ctx, deps.runtime, probe)
     json(ctx, 200, { status: "ready", store: "ok" })
   })
 

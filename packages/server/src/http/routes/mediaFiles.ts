@@ -20,7 +20,7 @@ export const mediaFileRoutes = (router: Router, deps: RouteDeps): void => {
         onSome: (files) => files.find(ctx.params.name ?? ""),
       }),
     )
-    const found = await run(deps.runtime, find)
+    const found = await run(ctx, deps.runtime, find)
     if (Option.isNone(found)) throw new RouteNotFound({ method: ctx.method, path: ctx.path })
     ctx.type = found.value.contentType
     ctx.length = found.value.bytes

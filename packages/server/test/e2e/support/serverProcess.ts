@@ -11,7 +11,7 @@ export interface ProcessOutput {
 }
 
 export interface ServerProcess {
-  /** `http://127.0.0.1:<port>` from the server's `listening on` line. */
+  /** `http://127.0.0.1:<port>` from the server's `listening on` line (on stderr: stdout is JSON logs only). */
   readonly baseUrl: string
   readonly output: () => ProcessOutput
   /** SIGTERM, then the exit code once the process is gone (null if a signal ended it). */
@@ -53,13 +53,13 @@ const listeningUrl = (run: Launched): Promise<string> =>
       reject(new Error(`no "listening on" line within ${STARTUP_TIMEOUT_MS} ms:\n${describe(run.output())}`))
     }, STARTUP_TIMEOUT_MS)
     const check = () => {
-      const url = LISTENING.exec(run.output().stdout)?.[1]
+      const url = LISTENING.exec(run.output().stderr)?.[1]
       if (url === undefined) return
       clearTimeout(timer)
-      run.child.stdout?.off("data", check)
+      run.child.stderr?.off("data", check)
       resolve(url)
     }
-    run.child.stdout?.on("data", check)
+    run.child.stderr?.on("data", check)
     void run.exited.then((code) => {
       clearTimeout(timer)
       reject(new Error(`the server exited (${code}) before listening:\n${describe(run.output())}`))
@@ -72,7 +72,8 @@ const describe = ({ stdout, stderr }: ProcessOutput): string => `--- stdout\n${s
 export const startServerProcess = async (
   env: Readonly<Record<string, string>> = {},
 ): Promise<ServerProcess> => {
-  const run = launch({ LOG_LEVEL: "warn", ...env, PORT: "0" })
+  // No drain delay unless a test asks for one: there is no load balancer to wait for.
+  const run = launch({ LOG_LEVEL: "warn", DRAIN_DELAY_SECONDS: "0", ...env, PORT: "0" })
   const baseUrl = await listeningUrl(run)
   let stopping: Promise<number | null> | null = null
   return {

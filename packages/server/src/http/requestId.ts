@@ -1,0 +1,19 @@
+import { randomUUID } from "node:crypto"
+import type { Context } from "koa"
+
+export const REQUEST_ID_HEADER = "X-Request-Id"
+
+/**
+ * What a proxy or client may hand us to correlate its logs with ours (UUIDs, ULIDs, trace ids): short,
+ * and nothing that could break a log line or a response header. Anything else gets an id of our own.
+ */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The client's `X-Request-Id` when it is sane, a fresh UUID otherwise. */
+export const requestIdFor = (given: string): string => (SANE_REQUEST_ID.test(given) ? given : randomUUID())
+
+/** The id the access-log middleware gave this request; "" outside it (a route mounted on its own in a test). */
+export const requestIdOf = (ctx: Pick<Context, "state">): string => {
+  const id: unknown = (ctx.state as { requestId?: unknown }).requestId
+  return typeof id === "string" ? id : ""
+}
