@@ -27,7 +27,7 @@ export const fakes = (start: Date = T0) =>
   Layer.mergeAll(
     ControlledClock.layer(start),
     SequentialIds.layer,
-    SandboxPaymentGateway.layer,
+    SandboxPaymentGateway.layerSequential,
     SandboxInvoiceProvider.layer(),
     MemoryMetrics.layer,
     MemoryMediaStorage.layer,

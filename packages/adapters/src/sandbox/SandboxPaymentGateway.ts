@@ -10,7 +10,7 @@ import {
 } from "@settle/domain"
 import { Context, Effect, Either, Layer } from "effect"
 import { makeControl, SandboxControl } from "./SandboxControl.js"
-import { makeStore, type SandboxStore, takeRefund } from "./SandboxStore.js"
+import { makeStore, type SandboxIds, type SandboxStore, sequentialIds, takeRefund } from "./SandboxStore.js"
 
 export { SandboxControl, type SandboxPayment, SandboxRefused } from "./SandboxControl.js"
 export type { SandboxCapture, SandboxRefund, SandboxSession } from "./SandboxStore.js"
@@ -28,6 +28,8 @@ export interface SandboxOptions {
    * a server running on the sandbox points it at its own pay page.
    */
   readonly checkoutUrl?: (sessionId: SessionId) => string
+  /** How session, payment, refund and event ids are made; random unless a test wants to name them. */
+  readonly ids?: SandboxIds
 }
 
 const defaultCheckoutUrl = (sessionId: SessionId): string =>
@@ -105,12 +107,17 @@ export const makeGateway = (store: SandboxStore, options: SandboxOptions = {}): 
 export const layerWith = (options: SandboxOptions = {}): Layer.Layer<PaymentGateway | SandboxControl> =>
   Layer.effectContext(
     Effect.sync(() => {
-      const store = makeStore()
+      const store = makeStore(options.ids)
       return Context.make(PaymentGateway, makeGateway(store, options)).pipe(
         Context.add(SandboxControl, makeControl(store)),
       )
     }),
   )
 
-/** The sandbox with its default, unreachable checkout URLs. */
+/** The sandbox with its default, unreachable checkout URLs and random ids. */
 export const layer: Layer.Layer<PaymentGateway | SandboxControl> = layerWith()
+
+/** The sandbox with ids numbered from 1 (`cs_sandbox_000001`, …) in each fresh layer: for tests. */
+export const layerSequential: Layer.Layer<PaymentGateway | SandboxControl> = Layer.suspend(() =>
+  layerWith({ ids: sequentialIds() }),
+)

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import {
   type Money,
   type OrderId,
@@ -53,26 +54,37 @@ export interface SandboxStore {
   readonly eventId: () => StripeEventId
 }
 
-export const makeStore = (): SandboxStore => {
+/** Makes the sandbox's object ids from a Stripe-shaped prefix (cs, pi, re, evt). */
+export type SandboxIds = (prefix: string) => string
+
+/**
+ * Random ids, unique across restarts and replicas like Stripe's own: a restarted server or a second
+ * replica never hands out a session or event id that an earlier one did (which would collide on the
+ * orders' unique session index, or make a new event look like a duplicate).
+ */
+export const randomIds: SandboxIds = (prefix) => `${prefix}_sandbox_${randomBytes(12).toString("hex")}`
+
+/** `<prefix>_sandbox_000001`, … per prefix: deterministic ids for tests that name them. */
+export const sequentialIds = (): SandboxIds => {
   const counters = new Map<string, number>()
-  // Stripe-shaped prefixes (cs_, pi_, re_, evt_) so logs and assertions read like production ones.
-  const next = (prefix: string): string => {
+  return (prefix) => {
     const n = (counters.get(prefix) ?? 0) + 1
     counters.set(prefix, n)
     return `${prefix}_sandbox_${String(n).padStart(6, "0")}`
   }
-  return {
-    failing: false,
-    sessions: new Map(),
-    sessionsByKey: new Map(),
-    captures: new Map(),
-    refundsByKey: new Map(),
-    sessionId: () => SessionId.make(next("cs")),
-    paymentIntentId: () => PaymentIntentId.make(next("pi")),
-    refundId: () => RefundId.make(next("re")),
-    eventId: () => StripeEventId.make(next("evt")),
-  }
 }
+
+export const makeStore = (ids: SandboxIds = randomIds): SandboxStore => ({
+  failing: false,
+  sessions: new Map(),
+  sessionsByKey: new Map(),
+  captures: new Map(),
+  refundsByKey: new Map(),
+  sessionId: () => SessionId.make(ids("cs")),
+  paymentIntentId: () => PaymentIntentId.make(ids("pi")),
+  refundId: () => RefundId.make(ids("re")),
+  eventId: () => StripeEventId.make(ids("evt")),
+})
 
 export const refundedSoFar = (capture: SandboxCapture): number =>
   capture.refunds.reduce((sum, refund) => sum + refund.amount.amount, 0)

@@ -11,4 +11,4 @@ export {
 export * as SandboxInvoiceProvider from "./SandboxInvoiceProvider.js"
 export { InvoiceControl, type IssuedInvoice } from "./SandboxInvoiceProvider.js"
 export * as SandboxPaymentGateway from "./SandboxPaymentGateway.js"
-export type { SandboxCapture, SandboxRefund, SandboxSession } from "./SandboxStore.js"
+export type { SandboxCapture, SandboxIds, SandboxRefund, SandboxSession } from "./SandboxStore.js"

@@ -204,3 +204,28 @@ describe("SandboxControl", () => {
       }),
     ))
 })
+
+describe("sandbox ids", () => {
+  it("are random in production, so a restarted process or a second replica never reuses one", async () => {
+    // Two separately built layers: two processes, or one process before and after a restart.
+    const first = await run(open("ord_1"))
+    const second = await run(open("ord_1"))
+    expect(first.sessionId).toMatch(/^cs_sandbox_[0-9a-f]{24}$/)
+    expect(second.sessionId).not.toBe(first.sessionId)
+    const paid = await run(
+      Effect.gen(function* () {
+        const { sessionId } = yield* open("ord_2")
+        return yield* (yield* SandboxControl).pay(sessionId)
+      }),
+    )
+    expect(paid.eventId).toMatch(/^evt_sandbox_[0-9a-f]{24}$/)
+    expect(paid.paymentIntentId).toMatch(/^pi_sandbox_[0-9a-f]{24}$/)
+  })
+
+  it("number from 1 in each fresh sequential layer, for tests that name them", async () => {
+    const opened = () =>
+      Effect.runPromise(Effect.provide(open("ord_1"), SandboxPaymentGateway.layerSequential))
+    expect((await opened()).sessionId).toBe("cs_sandbox_000001")
+    expect((await opened()).sessionId).toBe("cs_sandbox_000001")
+  })
+})

@@ -161,7 +161,7 @@ describe("wrap", () => {
 
 describe("withFaults", () => {
   const ports = Layer.mergeAll(
-    SandboxPaymentGateway.layer,
+    SandboxPaymentGateway.layerSequential,
     SandboxInvoiceProvider.layer(),
     SequentialIds.layer,
   )
