@@ -26,13 +26,8 @@ found=$(pnpm --version 2>/dev/null || true)
 pnpm install --frozen-lockfile
 # The server and the packages it references; the testkit is not part of production.
 pnpm exec tsc -b packages/server
-# tsc -b skips a project whose .tsbuildinfo says it is built, even when its dist/ was deleted since;
-# then deploy would ship packages without code. A clean checkout has neither, so this only guards reuse.
 for pkg in domain adapters server; do
-  [ -f "packages/$pkg/dist/index.js" ] || {
-    echo "build-artifact.sh: packages/$pkg/dist is missing after the build; delete packages/$pkg/dist.tsbuildinfo and retry" >&2
-    exit 1
-  }
+  [ -f "packages/$pkg/dist/index.js" ] || { echo "build-artifact.sh: packages/$pkg/dist is missing after the build" >&2; exit 1; }
 done
 # pnpm 12 deploys a workspace dependency as a copy of its packed files (no symlink into this checkout).
 pnpm deploy --prod --frozen-lockfile --filter @settle/server "$out"

@@ -135,6 +135,7 @@ describe("Settle installed from its tarballs into a plain Node project", () => {
           "package/LICENSE",
         ]),
       )
+      expect(listing.filter((file) => file.includes("tsbuildinfo"))).toEqual([])
       const manifest = await tar(["-xzOf", tarballs[pkg], "package/package.json"])
       expect(manifest).not.toContain("workspace:")
       expect(JSON.parse(manifest)).not.toHaveProperty("private")
