@@ -48,6 +48,15 @@ export class IllegalTransition extends Schema.TaggedError<IllegalTransition>()("
   action: Schema.String,
 }) {}
 
+/**
+ * Accepting a payment held for review needs its order's stock and coupon again, and `resource` (a sku,
+ * or `coupon <code>`) has none left: accepting would oversell, so nothing is accepted.
+ */
+export class CapacityGone extends Schema.TaggedError<CapacityGone>()("CapacityGone", {
+  orderId: Schema.String,
+  resource: Schema.String,
+}) {}
+
 /** Replay refused: `webhook.processedAt` is set, so retrying could only do harm. */
 export class AlreadyFinalized extends Schema.TaggedError<AlreadyFinalized>()("AlreadyFinalized", {
   orderId: Schema.String,

@@ -6,6 +6,7 @@
 export {
   AlreadyFinalized,
   AmountTooLarge,
+  CapacityGone,
   CouponNotFound,
   CouponUnavailable,
   CurrencyMismatch,
@@ -112,6 +113,12 @@ export type { StoragePorts } from "./ports/StoragePorts.js"
 export { WebhookEventInbox } from "./ports/WebhookEventInbox.js"
 
 // Use-cases: Effect programs over the ports.
+export {
+  type AcceptReviewError,
+  type AcceptReviewOutcome,
+  type AcceptReviewServices,
+  acceptReviewedPayment,
+} from "./usecases/acceptReviewedPayment.js"
 export { addInternalNote, InternalNoteRequest } from "./usecases/addInternalNote.js"
 export { type AuditEntry, recordAudit } from "./usecases/audit.js"
 export { type CheckoutResult, createCheckout, DEFAULT_RESERVATION_TTL_MS } from "./usecases/createCheckout.js"
@@ -163,6 +170,12 @@ export {
   refundOrder,
 } from "./usecases/refundOrder.js"
 export { AdminRefundRequest, RefundRequestId, unfinishedRefund } from "./usecases/refundPlan.js"
+export {
+  type RefundReviewError,
+  type RefundReviewOutcome,
+  type RefundReviewServices,
+  refundReviewedPayment,
+} from "./usecases/refundReviewedPayment.js"
 export { releaseHolds } from "./usecases/releaseOrder.js"
 export {
   type CounterDrift,
@@ -171,6 +184,12 @@ export {
   repairReservations,
 } from "./usecases/repairReservations.js"
 export { ReplayRequest, replayFinalization } from "./usecases/replayFinalization.js"
+export {
+  ReviewResolutionRequest,
+  type ReviewStanding,
+  reviewRefundId,
+  reviewStanding,
+} from "./usecases/reviewResolution.js"
 export {
   ACCEPTED_IMAGE_TYPES,
   type AcceptedImageType,

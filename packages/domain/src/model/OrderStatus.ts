@@ -22,6 +22,8 @@ export const OrderAction = Schema.Literal(
   "cancel",
   "refund_partially",
   "refund_fully",
+  "accept_review",
+  "refund_review",
 )
 export type OrderAction = typeof OrderAction.Type
 
@@ -39,6 +41,11 @@ const table: Record<OrderAction, Partial<Record<OrderStatus, OrderStatus>>> = {
   cancel: { pending: "cancelled" },
   refund_partially: { confirmed: "partially_refunded", partially_refunded: "partially_refunded" },
   refund_fully: { confirmed: "refunded", partially_refunded: "refunded" },
+  // A human resolves a payment held for review. Accepting re-enters finalization at `paid`, so the
+  // usual steps (ledger, stock, coupon, processedAt) finish it; refunding ends in `refunded`, terminal
+  // like any refunded order, where no payment event can revive it (a `cancelled` order could be).
+  accept_review: { payment_review: "paid" },
+  refund_review: { payment_review: "refunded" },
 }
 
 export const transition = (
@@ -53,6 +60,9 @@ export const transition = (
 export const sourcesOf = (action: OrderAction): ReadonlyArray<OrderStatus> =>
   Object.keys(table[action]) as Array<OrderStatus>
 
-/** Finalized orders: `webhook.processedAt` is set and no payment step may run again. */
+/**
+ * Finalized orders: no payment step may run again. `webhook.processedAt` is set, except on a payment
+ * refunded from review, which was never confirmed and is closed all the same.
+ */
 export const isFinalized = (status: OrderStatus): boolean =>
   status === "confirmed" || status === "partially_refunded" || status === "refunded"

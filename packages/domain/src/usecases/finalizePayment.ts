@@ -34,6 +34,15 @@ const MAX_ROUNDS = 8
 const matches = (order: Order, payment: VerifiedPayment): boolean =>
   payment.amount.amount === order.totals.total && payment.amount.currency === order.totals.currency
 
+/**
+ * The payment a `paid` order already recorded: verified when the order became paid, or accepted by a
+ * human from review. Finishing it never sends the order back to review.
+ */
+const isRecorded = (order: Order, payment: VerifiedPayment): boolean =>
+  payment.paymentIntentId === order.payment.paymentIntentId &&
+  payment.amount.amount === order.payment.amountReceived &&
+  payment.amount.currency === order.payment.currency
+
 const paymentFields = (payment: VerifiedPayment, at: Date) => ({
   paymentIntentId: payment.paymentIntentId,
   amountReceived: payment.amount.amount,
@@ -42,23 +51,34 @@ const paymentFields = (payment: VerifiedPayment, at: Date) => ({
 })
 
 /**
+ * The payment ledger entry of what the order received, in the currency it was received in (a payment
+ * accepted or refunded from review may differ from the order's); (kind, paymentIntentId) keeps it single.
+ */
+export const recordPayment = (order: Order, at: Date) =>
+  Effect.gen(function* () {
+    const intent = order.payment.paymentIntentId
+    if (intent === null || order.payment.amountReceived === null) return
+    yield* (yield* Ledger).append({
+      id: yield* (yield* IdGenerator).next("led"),
+      orderId: order.id,
+      kind: "payment",
+      amount: {
+        amount: order.payment.amountReceived,
+        currency: order.payment.currency ?? order.totals.currency,
+      },
+      externalId: intent,
+      idempotencyKey: `checkout:${order.id}`,
+      createdAt: at,
+    })
+  })
+
+/**
  * Steps 3b-5 for an order already `paid`: ledger, stock, coupon, then confirmed + processedAt. Every
  * step is conditional, so running this again after a crash anywhere, or concurrently, applies each once.
  */
-const complete = (order: Order, eventId: string | null, at: Date) =>
+export const completeFinalization = (order: Order, eventId: string | null, at: Date) =>
   Effect.gen(function* () {
-    const intent = order.payment.paymentIntentId
-    if (intent !== null && order.payment.amountReceived !== null) {
-      yield* (yield* Ledger).append({
-        id: yield* (yield* IdGenerator).next("led"),
-        orderId: order.id,
-        kind: "payment",
-        amount: { amount: order.payment.amountReceived, currency: order.totals.currency },
-        externalId: intent,
-        idempotencyKey: `checkout:${order.id}`,
-        createdAt: at,
-      })
-    }
+    yield* recordPayment(order, at)
     const key = holdKey(order.id, order.holdEpoch)
     const catalog = yield* ProductCatalog
     for (const item of order.items) yield* catalog.commitHold(item.productId, key, at)
@@ -98,7 +118,8 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
           ? ({ _tag: "InReview", order: current } as const)
           : ({ _tag: "AmountMismatch", order: current } as const)
       }
-      if (!matches(current, payment)) {
+      const recorded = current.status === "paid" && isRecorded(current, payment)
+      if (!recorded && !matches(current, payment)) {
         const reason = `amount_mismatch: expected ${current.totals.total} ${current.totals.currency}, received ${payment.amount.amount} ${payment.amount.currency}`
         const moved = yield* orders.transition(
           current.id,
@@ -114,7 +135,7 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
           return { _tag: "AmountMismatch", order: moved.value } as const
         }
       } else if (current.status === "paid") {
-        const finalized = yield* complete(current, eventId, at)
+        const finalized = yield* completeFinalization(current, eventId, at)
         if (Option.isSome(finalized)) return { _tag: "Finalized", order: finalized.value } as const
       } else if (current.status === "pending") {
         // Only from pending: an order expired or cancelled since it was read has released its holds,

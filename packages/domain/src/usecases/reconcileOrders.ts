@@ -17,7 +17,10 @@ export interface ReconcileReport {
   readonly failed: number
 }
 
-/** Finish a `paid` order from what it already recorded: the amount was verified when it became paid. */
+/**
+ * Finish a `paid` order from what it already recorded: the amount was verified when it became paid, or
+ * accepted by a human from review.
+ */
 export const finalizeRecorded = (order: Order) =>
   order.payment.paymentIntentId === null || order.payment.amountReceived === null
     ? Effect.succeed(null)
@@ -26,7 +29,10 @@ export const finalizeRecorded = (order: Order) =>
         {
           sessionId: order.payment.sessionId,
           paymentIntentId: order.payment.paymentIntentId,
-          amount: { amount: order.payment.amountReceived, currency: order.totals.currency },
+          amount: {
+            amount: order.payment.amountReceived,
+            currency: order.payment.currency ?? order.totals.currency,
+          },
         },
         null,
       )

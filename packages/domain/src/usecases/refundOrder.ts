@@ -79,7 +79,14 @@ const settleStatus = (order: Order, captured: number, at: Date) =>
       ).pipe(Effect.map(Option.getOrElse(() => order)))
     : Effect.succeed(order)
 
-const ledgerRefund = (order: Order, refundId: string, amount: number, gatewayRefundId: string, at: Date) =>
+/** The refund's ledger entry; (kind, gateway refund id) keeps it single. */
+export const ledgerRefund = (
+  order: Order,
+  refundId: string,
+  amount: number,
+  gatewayRefundId: string,
+  at: Date,
+) =>
   Effect.gen(function* () {
     yield* (yield* Ledger).append({
       id: yield* (yield* IdGenerator).next("led"),

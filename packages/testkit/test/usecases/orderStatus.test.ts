@@ -22,6 +22,9 @@ const LEGAL: ReadonlyArray<readonly [OrderStatus, OrderAction, OrderStatus]> = [
   ["partially_refunded", "refund_partially", "partially_refunded"],
   ["confirmed", "refund_fully", "refunded"],
   ["partially_refunded", "refund_fully", "refunded"],
+  // Only a human leaves payment_review: accepting re-enters finalization, refunding closes the order.
+  ["payment_review", "accept_review", "paid"],
+  ["payment_review", "refund_review", "refunded"],
 ]
 
 const legalTarget = (from: OrderStatus, action: OrderAction) =>
@@ -52,11 +55,13 @@ describe("OrderStatus.transition", () => {
     expect(ILLEGAL).toContainEqual(["paid", "expire"])
   })
 
-  it("never leaves payment_review nor refunded on its own: a human decides", () => {
+  it("leaves payment_review only by a human's decision, and never leaves refunded", () => {
+    const human: ReadonlyArray<OrderAction> = ["accept_review", "refund_review"]
     for (const action of ACTIONS) {
-      expect(Either.isLeft(transition("payment_review", action))).toBe(true)
+      expect(Either.isLeft(transition("payment_review", action))).toBe(!human.includes(action))
       expect(Either.isLeft(transition("refunded", action))).toBe(true)
     }
+    for (const action of human) expect(sourcesOf(action)).toEqual(["payment_review"])
   })
 
   it.each(ACTIONS)("sourcesOf(%s) lists exactly the statuses it may start from", (action) => {
