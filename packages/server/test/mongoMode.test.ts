@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto"
 import { MongoDatabase } from "@settle/adapters"
 import { Effect, Option } from "effect"
-import { describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { BootstrapError } from "../src/bootstrap/start.js"
+import { mongoPlan } from "./support/mongoStore.js"
 import {
   adminToken,
   call,
@@ -20,7 +21,7 @@ describe("with MONGO_URI", () => {
     const logger = PinoLoggerFor(lines)
     const dbName = `settle_server_${randomBytes(6).toString("hex")}`
     const server = await startTestServer({
-      storage: { _tag: "Mongo", uri: inject("mongoUrl"), dbName },
+      storage: mongoPlan(dbName),
       logger,
     })
     try {

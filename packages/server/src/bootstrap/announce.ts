@@ -4,6 +4,7 @@ import { banner } from "./banner.js"
 import { demoAdminToken } from "./demoAdminToken.js"
 import { paymentsPlan, storagePlan } from "./settings.js"
 import type { RunningServer } from "./start.js"
+import { warning } from "./storeAtomicity.js"
 
 const embedded = (config: Config): boolean =>
   config.storage._tag === "Memory" && config.payments._tag === "Sandbox"
@@ -22,6 +23,7 @@ export const announce = async (config: Config, running: RunningServer, logger: L
     payments: { ...paymentsPlan(config), ...payments },
     demoAdminToken: await demoAdminToken(config.admin),
     notices: config.notices,
+    warnings: running.store === null || running.store.atomicConditionalWrites ? [] : [warning(running.store)],
   })
   process.stderr.write(`${text}\n`)
   // A deployment's alerting reads log levels, not the banner.

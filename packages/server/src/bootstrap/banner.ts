@@ -10,6 +10,8 @@ export interface BannerFacts {
   readonly demoAdminToken: string | null
   /** What config defaulted or generated that an operator must hear about. */
   readonly notices: ReadonlyArray<string>
+  /** Risks accepted by an opt-in (a store whose writes race): said first and in capitals. */
+  readonly warnings: ReadonlyArray<string>
 }
 
 const rule = "=".repeat(78)
@@ -59,6 +61,7 @@ export const banner = (facts: BannerFacts): string => {
     ` Settle reference server on ${facts.url}${facts.publicUrl === facts.url ? "" : ` (public URL ${facts.publicUrl})`}`,
     `   stores:   ${storageLine(facts.storage)}`,
     `   payments: ${paymentsLine(facts.payments)}`,
+    ...facts.warnings.map((warning) => `   WARNING:  ${warning}`),
     ...facts.notices.map((notice) => `   note:     ${notice}`),
     rule,
   ]

@@ -1,6 +1,7 @@
 import {
   ensureIndexes,
   MongoDatabase,
+  MongoServerTraits,
   MongoStorage,
   memoryStorage,
   PinoLogger,
@@ -13,17 +14,24 @@ import {
   SystemClock,
 } from "@settle/adapters"
 import type { InvoiceMode, SessionId, StoragePorts } from "@settle/domain"
-import { Context, Effect, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import type { Logger } from "pino"
 import * as AdminAuth from "../auth/AdminAuth.js"
 import type { AppServices } from "../runtime.js"
 import { seedDemoShop } from "../seed.js"
 import { invoicing } from "./invoicing.js"
 import { DEFAULT_MEDIA_PLAN, type MediaStorePlan, mediaLayer } from "./media.js"
+import { admitStore, StoreTraits } from "./storeAtomicity.js"
 
 export type StoragePlan =
   | { readonly _tag: "Memory" }
-  | { readonly _tag: "Mongo"; readonly uri: string; readonly dbName?: string | undefined }
+  | {
+      readonly _tag: "Mongo"
+      readonly uri: string
+      readonly dbName?: string | undefined
+      /** ALLOW_NON_ATOMIC_STORE: start on a store whose conditional writes race (FerretDB); refused when absent. */
+      readonly allowNonAtomicStore?: boolean
+    }
 
 export type PaymentsPlan =
   | { readonly _tag: "Sandbox"; readonly webhookSecret: string }
@@ -58,21 +66,33 @@ const memory: Layer.Layer<StoragePorts> = Layer.tap(memoryStorage, (ports) =>
   seedDemoShop(new Date()).pipe(Effect.provide(ports), Effect.orDie),
 )
 
-/** Connect, create the indexes the writes rely on, say `[db] connected` (the runbook looks for it). */
-const mongo = (uri: string, dbName: string | undefined, logger: Logger) => {
-  const database = Layer.tap(MongoDatabase.layer(dbName === undefined ? { uri } : { uri, dbName }), (ctx) =>
+/**
+ * Connect, refuse a store whose conditional writes race unless told otherwise, create the indexes the
+ * writes rely on, say `[db] connected` (the runbook looks for it).
+ */
+const mongo = (plan: Extract<StoragePlan, { _tag: "Mongo" }>, logger: Logger) => {
+  const { uri, dbName } = plan
+  const admitted = Layer.effect(
+    StoreTraits,
     Effect.gen(function* () {
-      const { db } = Context.get(ctx, MongoDatabase.MongoDatabase)
+      const { db } = yield* MongoDatabase.MongoDatabase
+      const traits = yield* MongoServerTraits.serverTraits(db)
+      yield* admitStore(traits, plan.allowNonAtomicStore === true, logger)
       yield* ensureIndexes(db)
-      logger.info(`[db] connected (database ${db.databaseName}, indexes ensured)`)
+      logger.info({ store: traits.name }, `[db] connected (database ${db.databaseName}, indexes ensured)`)
+      return traits
     }),
   )
   // The database stays in the context: dispose closes its pool, and tests and ops can reach it.
+  const database = Layer.provideMerge(
+    admitted,
+    MongoDatabase.layer(dbName === undefined ? { uri } : { uri, dbName }),
+  )
   return Layer.provideMerge(MongoStorage.layer, database)
 }
 
 const storage = (plan: LayerPlan) =>
-  plan.storage._tag === "Memory" ? memory : mongo(plan.storage.uri, plan.storage.dbName, plan.logger)
+  plan.storage._tag === "Memory" ? memory : mongo(plan.storage, plan.logger)
 
 const payments = (plan: LayerPlan) => {
   const checkout = (sessionId: SessionId) => `${plan.publicUrl()}/sandbox/checkout/${sessionId}`

@@ -12,7 +12,12 @@ export const SANDBOX_EXPIRY_EVERY_MS = 15_000
 export const storagePlan = (config: Config): StoragePlan =>
   config.storage._tag === "Memory"
     ? { _tag: "Memory" }
-    : { _tag: "Mongo", uri: Redacted.value(config.storage.uri), dbName: config.storage.dbName }
+    : {
+        _tag: "Mongo",
+        uri: Redacted.value(config.storage.uri),
+        dbName: config.storage.dbName,
+        allowNonAtomicStore: config.storage.allowNonAtomicStore,
+      }
 
 export const paymentsPlan = (config: Config): PaymentsPlan => {
   const payments = config.payments

@@ -1,6 +1,12 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { PrometheusRegistry, SandboxControl, StripeClient, StripeEventPayload } from "@settle/adapters"
+import {
+  type MongoServerTraits,
+  PrometheusRegistry,
+  SandboxControl,
+  StripeClient,
+  StripeEventPayload,
+} from "@settle/adapters"
 import type { InvoiceMode } from "@settle/domain"
 import { Cause, Effect, Exit, Fiber, type Layer, ManagedRuntime, Option } from "effect"
 import type { Logger } from "pino"
@@ -17,6 +23,7 @@ import { registerOrderHealthGauges } from "./gauges.js"
 import { appLayer, type PaymentsPlan, type StoragePlan } from "./layers.js"
 import { DEFAULT_MEDIA_PLAN, type MediaPlan } from "./media.js"
 import { type ShutdownOutcome, shutdown } from "./shutdown.js"
+import { StoreTraits } from "./storeAtomicity.js"
 
 export interface ServerSettings {
   readonly host: string
@@ -52,6 +59,8 @@ export interface RunningServer {
   readonly server: Server
   readonly runtime: AppRuntime
   readonly sandbox: SandboxDeps | null
+  /** What the MongoDB store is (null on the in-memory stores): the banner warns of one that races. */
+  readonly store: MongoServerTraits.ServerTraits | null
   readonly shutdown: (reason: string) => Promise<ShutdownOutcome>
 }
 
@@ -88,6 +97,7 @@ const sandboxDeps = async (
   runtime: AppRuntime,
   settings: ServerSettings,
   webhookUrl: () => string,
+  publicUrl: () => string,
 ): Promise<SandboxDeps | null> => {
   if (settings.payments._tag !== "Sandbox") return null
   const secret = settings.payments.webhookSecret
@@ -101,7 +111,7 @@ const sandboxDeps = async (
       Effect.sync(() => StripeEventPayload.signedDelivery(stripe.value, event, secret, created)),
     webhookUrl,
   })
-  return { control: control.value, deliver }
+  return { control: control.value, deliver, publicUrl }
 }
 
 /**
@@ -130,7 +140,8 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
   }
   const registry = await runtime.runPromise(PrometheusRegistry)
   registerOrderHealthGauges(registry, runtime)
-  const sandbox = await sandboxDeps(runtime, settings, () => `${bound}/api/v1/webhooks/stripe`)
+  const store = Option.getOrNull(await runtime.runPromise(Effect.serviceOption(StoreTraits)))
+  const sandbox = await sandboxDeps(runtime, settings, () => `${bound}/api/v1/webhooks/stripe`, publicUrl)
   const readiness: Readiness = { draining: false }
   const jobs = makeJobRunner(settings.jobs ?? unscheduled())
   const app = makeApp({
@@ -165,6 +176,7 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
     server,
     runtime,
     sandbox,
+    store,
     shutdown: (reason) => {
       stopping ??= shutdown(
         {

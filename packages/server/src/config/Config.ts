@@ -24,7 +24,19 @@ export interface ServerConfig {
 
 export type StorageConfig =
   | { readonly _tag: "Memory" }
-  | { readonly _tag: "Mongo"; readonly uri: Redacted.Redacted<string>; readonly dbName: string }
+  | {
+      readonly _tag: "Mongo"
+      readonly uri: Redacted.Redacted<string>
+      readonly dbName: string
+      /**
+       * ALLOW_NON_ATOMIC_STORE=true: start on a server whose conditional writes race (FerretDB), which
+       * is otherwise refused once connected; for tests and demos, never for real orders.
+       */
+      readonly allowNonAtomicStore: boolean
+    }
+
+/** PAYMENTS: the gateway asked for; unset, Stripe when STRIPE_SECRET_KEY is set, else the embedded default's sandbox. */
+export type PaymentsChoice = "stripe" | "sandbox"
 
 export type PaymentsConfig =
   /** The built-in gateway that signs and delivers webhooks itself; the secret is generated unless set. */
@@ -142,6 +154,10 @@ export const Env = Schema.Struct({
   DRAIN_DELAY_SECONDS: variable(checks.integer("DRAIN_DELAY_SECONDS", 0, 60)),
   MONGO_URI: variable(checks.mongoUri),
   MONGO_DB_NAME: variable(checks.databaseName),
+  ALLOW_NON_ATOMIC_STORE: variable(
+    checks.oneOf<"true" | "false">("ALLOW_NON_ATOMIC_STORE", ["true", "false"]),
+  ),
+  PAYMENTS: variable(checks.oneOf<PaymentsChoice>("PAYMENTS", ["stripe", "sandbox"])),
   STRIPE_SECRET_KEY: variable(checks.stripeSecretKey),
   STRIPE_WEBHOOK_SECRET: variable(checks.stripeWebhookSecret),
   STRIPE_API_BASE_URL: variable(checks.httpUrl("STRIPE_API_BASE_URL")),

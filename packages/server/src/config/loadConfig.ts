@@ -98,7 +98,10 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
           _tag: "Mongo",
           uri: Redacted.make(env.MONGO_URI),
           dbName: env.MONGO_DB_NAME ?? databaseOf(env.MONGO_URI) ?? DEFAULTS.dbName,
+          allowNonAtomicStore: env.ALLOW_NON_ATOMIC_STORE === "true",
         }
+  // The cross rules admitted a key only with its webhook secret and never beside PAYMENTS=sandbox, and
+  // no key only on the embedded default or with PAYMENTS=sandbox: the sandbox is what was asked for.
   const payments: PaymentsConfig =
     env.STRIPE_SECRET_KEY === undefined || env.STRIPE_WEBHOOK_SECRET === undefined
       ? {
@@ -202,7 +205,7 @@ const notices = (
     said.push("MONGO_URI is not set: orders live in memory and are lost on restart.")
   } else if (payments._tag === "Sandbox") {
     said.push(
-      "STRIPE_SECRET_KEY is not set: payments go through the sandbox gateway; no real payment is taken.",
+      "PAYMENTS=sandbox: payments go through the sandbox gateway; no real payment is taken. Set STRIPE_SECRET_KEY and unset PAYMENTS to take payments.",
     )
   }
   if (admin._tag === "SharedSecret" && admin.generated) {

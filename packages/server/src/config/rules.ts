@@ -1,5 +1,6 @@
 import type { Env } from "./Config.js"
 import type { ConfigProblem } from "./ConfigError.js"
+import { SOURCES } from "./checks.js"
 
 /** The environment as given: only set, non-empty variables. */
 export type RawEnv = Partial<Record<keyof Env, string>>
@@ -19,6 +20,29 @@ export const crossProblems = (env: RawEnv): ReadonlyArray<ConfigProblem> => {
     add(
       "STRIPE_WEBHOOK_SECRET",
       "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set; copy the endpoint's signing secret (whsec_…) from Stripe Dashboard → Developers → Webhooks",
+    )
+  }
+  // The sandbox takes no money: outside the embedded default it runs only when asked for by name, so
+  // a deployment that lost its Stripe key fails here instead of "selling" through the sandbox.
+  const payments = env.PAYMENTS?.toLowerCase()
+  if (!has("STRIPE_SECRET_KEY") && payments !== "sandbox" && (has("MONGO_URI") || payments === "stripe")) {
+    add(
+      "STRIPE_SECRET_KEY",
+      payments === "stripe"
+        ? `STRIPE_SECRET_KEY is required with PAYMENTS=stripe; copy it from ${SOURCES.STRIPE_SECRET_KEY}`
+        : `STRIPE_SECRET_KEY is required once MONGO_URI is set; copy it from ${SOURCES.STRIPE_SECRET_KEY} (or PAYMENTS=sandbox for an offline test deployment)`,
+    )
+  }
+  if (payments === "sandbox" && has("STRIPE_SECRET_KEY")) {
+    add(
+      "PAYMENTS",
+      "PAYMENTS=sandbox and STRIPE_SECRET_KEY are both set; unset PAYMENTS to take payments through Stripe, or unset the key for the sandbox",
+    )
+  }
+  if (has("ALLOW_NON_ATOMIC_STORE") && !has("MONGO_URI")) {
+    add(
+      "ALLOW_NON_ATOMIC_STORE",
+      "ALLOW_NON_ATOMIC_STORE is set without MONGO_URI; it only lets the server start on a MongoDB-compatible store whose writes are not atomic (FerretDB): unset it",
     )
   }
   if (has("STRIPE_API_BASE_URL") && !has("STRIPE_SECRET_KEY")) {

@@ -10,11 +10,14 @@ import { SandboxSessionNotFound, WebhookDeliveryFailed } from "../http/rejection
 import { json, run } from "../http/respond.js"
 import type { RouteDeps } from "../http/routeDeps.js"
 import type { Deliver, Delivery } from "./delivery.js"
+import { forbidFraming, fromOwnPage } from "./guard.js"
 import { notFoundPage, payPage } from "./page.js"
 
 export interface SandboxDeps {
   readonly control: SandboxControl
   readonly deliver: Deliver
+  /** Where browsers reach the server (PUBLIC_URL or the bound address): the origin the page posts from. */
+  readonly publicUrl: () => string
 }
 
 /** The customer's buttons; each makes the sandbox produce the event Stripe would send. */
@@ -51,7 +54,7 @@ const deliveryView = (delivery: Delivery) => ({
 })
 
 /**
- * The embedded default's payment provider UI: `GET /sandbox/checkout/:sessionId` is the paymentUrl a
+ * The sandbox gateway's payment provider UI (the embedded default's, or PAYMENTS=sandbox): `GET /sandbox/checkout/:sessionId` is the paymentUrl a
  * checkout returns; its buttons POST here, and the resulting event is signed and delivered over HTTP
  * to /api/v1/webhooks/stripe, exactly as Stripe would deliver it.
  */
@@ -59,6 +62,7 @@ export const sandboxRoutes = (router: Router, deps: RouteDeps, sandbox: SandboxD
   const base = "/sandbox/checkout/:sessionId"
 
   router.get(base, async (ctx) => {
+    forbidFraming(ctx)
     const sessionId = ctx.params.sessionId ?? ""
     const session = await run(ctx, deps.runtime, findSession(sandbox.control, sessionId))
     if (session === null) {
@@ -80,6 +84,8 @@ export const sandboxRoutes = (router: Router, deps: RouteDeps, sandbox: SandboxD
 
   for (const action of ["pay", "expire"] as const) {
     router.post(`${base}/${action}`, async (ctx) => {
+      forbidFraming(ctx)
+      if (!fromOwnPage(ctx, sandbox.publicUrl())) return
       const sessionId = ctx.params.sessionId ?? ""
       const session = await run(ctx, deps.runtime, findSession(sandbox.control, sessionId))
       if (session === null) throw new SandboxSessionNotFound({ sessionId })

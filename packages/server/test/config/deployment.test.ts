@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { load, problemsOf, production, secrets } from "./support.js"
 
-const mongoOnly = { MONGO_URI: secrets.mongoUri, ADMIN_JWT_SECRET: secrets.jwtSecret }
+const mongoOnly = { MONGO_URI: secrets.mongoUri, PAYMENTS: "sandbox", ADMIN_JWT_SECRET: secrets.jwtSecret }
 const stripeOnly = {
   STRIPE_SECRET_KEY: secrets.stripeKey,
   STRIPE_WEBHOOK_SECRET: secrets.webhookSecret,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto"
 import { MongoDatabase } from "@settle/adapters"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { mongoEnv } from "../support/mongoStore.js"
 import { call } from "./support/http.js"
 import { type ServerProcess, startServerProcess } from "./support/serverProcess.js"
 import { cartOf, checkout, createProduct, orderOf, SECRETS, stockOf } from "./support/shop.js"
@@ -19,7 +20,7 @@ const dropDatabase = () =>
 
 let server: ServerProcess
 beforeAll(async () => {
-  server = await startServerProcess({ ...SECRETS, MONGO_URI: uri, LOG_LEVEL: "info" })
+  server = await startServerProcess({ ...SECRETS, ...mongoEnv(uri), PAYMENTS: "sandbox", LOG_LEVEL: "info" })
 })
 afterAll(async () => {
   expect(await server.stop()).toBe(0)

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, inject, it } from "vitest"
 import { freshDatabase } from "../ops/support/store.js"
+import { storeOptIn } from "../support/mongoStore.js"
 import { call } from "./support/http.js"
 import { type ServerProcess, startServerProcess } from "./support/serverProcess.js"
 import { checkout, SECRETS } from "./support/shop.js"
@@ -66,6 +67,7 @@ describe("as deployed in a container (stdout piped)", () => {
       const server = await start({
         ...SECRETS,
         ...database.env,
+        ...storeOptIn(),
         STRIPE_SECRET_KEY: "sk_test_123",
         STRIPE_API_BASE_URL: inject("stripeMockUrl"),
         LOG_LEVEL: "info",

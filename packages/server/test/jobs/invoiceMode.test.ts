@@ -3,8 +3,9 @@ import { MongoDatabase } from "@settle/adapters"
 import { AuditLog } from "@settle/domain"
 import { InvoiceControl } from "@settle/testkit"
 import { Effect, Option } from "effect"
-import { describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { RunningServer, ServerSettings } from "../../src/bootstrap/start.js"
+import { mongoPlan } from "../support/mongoStore.js"
 import {
   adminToken,
   type CheckoutBody,
@@ -134,7 +135,7 @@ describe("the invoice mode", () => {
   it("reaches every replica on the same database without a restart", async () => {
     const dbName = `settle_mode_${randomBytes(6).toString("hex")}`
     const on: Partial<ServerSettings> = {
-      storage: { _tag: "Mongo", uri: inject("mongoUrl"), dbName },
+      storage: mongoPlan(dbName),
       invoiceMode: "stripe",
     }
     const [a, b] = [await startTestServer(on), await startTestServer(on)]

@@ -12,6 +12,7 @@ import {
 import { fakes, fixtures } from "@settle/testkit"
 import { Context, Effect, Layer, ManagedRuntime } from "effect"
 import { afterEach, describe, expect, inject, it } from "vitest"
+import { mongoEnv } from "../support/mongoStore.js"
 import { ADMIN_SECRET, adminToken, call } from "../support/server.js"
 import { finishedRuns, killAll, metricOf, type Replica, startReplica, total } from "./processes.js"
 import { checkout, couponOf, orderOf, payAndDeliver, stockOf, stockShop } from "./support.js"
@@ -33,7 +34,7 @@ const seededStore = (dbName: string, clockAt: Date) => {
 }
 
 const replicaEnv = (dbName: string, jobs: Readonly<Record<string, string>>) => ({
-  MONGO_URI: inject("mongoUrl"),
+  ...mongoEnv(),
   MONGO_DB_NAME: dbName,
   ADMIN_JWT_SECRET: ADMIN_SECRET,
   LOG_LEVEL: "debug",
@@ -81,6 +82,7 @@ describe("two server processes on one database", () => {
         }),
       )
       const env = replicaEnv(dbName, {
+        PAYMENTS: "sandbox",
         INVOICE_MODE: "stripe",
         JOB_EXPIRY_EVERY_SECONDS: "1",
         JOB_INVOICE_RETRY_EVERY_SECONDS: "1",

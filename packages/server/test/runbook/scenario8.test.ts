@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { runToExit, startServerProcess } from "../e2e/support/serverProcess.js"
 import { json, opsHere } from "../ops/support/cli.js"
 import { freshDatabase } from "../ops/support/store.js"
+import { storeOptIn } from "../support/mongoStore.js"
 import { ADMIN_SECRET, call } from "../support/server.js"
 
 const SCHEME = 'MONGO_URI must start with "mongodb://" or "mongodb+srv://"'
@@ -16,7 +17,11 @@ interface Check {
 // The two process starts (a few seconds of module loading each) run side by side.
 describe.concurrent("runbook scenario 8: Bootstrap failed: Invalid scheme (MONGO_URI)", () => {
   it("a placeholder MONGO_URI ends the process with exit 1 and the runbook's message", async () => {
-    const run = await runToExit({ MONGO_URI: "CHANGE_ME_MONGO_URI", ADMIN_JWT_SECRET: ADMIN_SECRET })
+    const run = await runToExit({
+      MONGO_URI: "CHANGE_ME_MONGO_URI",
+      ADMIN_JWT_SECRET: ADMIN_SECRET,
+      PAYMENTS: "sandbox",
+    })
     expect(run.code).toBe(1)
     expect(run.stderr).toBe(
       `Bootstrap failed: invalid configuration (1 problem):\n  - ${SCHEME} (the value still holds a placeholder (CHANGE_ME…); set the real value from MongoDB Atlas → Cluster → Connect → "Drivers")\n`,
@@ -47,6 +52,8 @@ describe.concurrent("runbook scenario 8: Bootstrap failed: Invalid scheme (MONGO
     const database = freshDatabase()
     const service = await startServerProcess({
       ...database.env,
+      ...storeOptIn(),
+      PAYMENTS: "sandbox",
       ADMIN_JWT_SECRET: ADMIN_SECRET,
       LOG_LEVEL: "info",
     })

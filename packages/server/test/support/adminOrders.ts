@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto"
 import { MongoDatabase } from "@settle/adapters"
 import { Ledger, type LedgerEntry, type Order, OrderId, OrderRepository } from "@settle/domain"
 import { Effect, Option } from "effect"
-import { expect, inject } from "vitest"
+import { expect } from "vitest"
 import type { RunningServer, ServerSettings } from "../../src/bootstrap/start.js"
 import type { AppServices } from "../../src/runtime.js"
+import { mongoPlan } from "./mongoStore.js"
 import {
   adminToken,
   type CheckoutBody,
@@ -68,11 +69,7 @@ export const ledgerOf = (server: RunningServer, id: string): Promise<ReadonlyArr
 
 /** A server on the run's wire-protocol store (FerretDB, or MONGO_URL) in a database of its own. */
 export const mongoSettings = (): Partial<ServerSettings> => ({
-  storage: {
-    _tag: "Mongo",
-    uri: inject("mongoUrl"),
-    dbName: `settle_admin_${randomBytes(6).toString("hex")}`,
-  },
+  storage: mongoPlan(`settle_admin_${randomBytes(6).toString("hex")}`),
 })
 
 export const databaseOf = async (server: RunningServer) =>

@@ -58,11 +58,13 @@ const stripeKey = (raw: RawEnv, problems: ReadonlyArray<ConfigProblem>): Readonl
   if (problems.length > 0) return failing(problems, STRIPE_KEY_FIX)
   const key = raw.STRIPE_SECRET_KEY
   if (key === undefined) {
+    // Without a key and without a refusal above, this is the embedded default or PAYMENTS=sandbox.
+    const asked = raw.PAYMENTS?.toLowerCase() === "sandbox"
     return [
       warn(
         "STRIPE_SECRET_KEY",
-        "STRIPE_SECRET_KEY is not set: payments go through the sandbox gateway and no real payment is taken",
-        "set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for real payments",
+        `STRIPE_SECRET_KEY is not set: payments go through the sandbox gateway (${asked ? "PAYMENTS=sandbox" : "the embedded default"}) and no real payment is taken`,
+        `set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET${asked ? " and unset PAYMENTS" : ""} for real payments`,
       ),
     ]
   }

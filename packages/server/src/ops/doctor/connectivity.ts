@@ -1,7 +1,8 @@
-import { MongoDatabase, StripeClient } from "@settle/adapters"
+import { MongoDatabase, MongoServerTraits, StripeClient } from "@settle/adapters"
 import { Context, Effect, Layer } from "effect"
+import { OPT_IN, risk, WAYS_OUT } from "../../bootstrap/storeAtomicity.js"
 import { redactCredentials } from "../../config/bootstrapFailure.js"
-import { type CheckResult, fail, ok } from "./Check.js"
+import { type CheckResult, fail, ok, warn } from "./Check.js"
 
 const reasonOf = (error: unknown): string =>
   redactCredentials(
@@ -12,8 +13,30 @@ const reasonOf = (error: unknown): string =>
 
 const elapsed = (started: number) => `${Date.now() - started} ms`
 
-/** Connect and `ping` with a short server-selection timeout: a wrong host or a closed network fails fast. */
-export const pingMongo = (uri: string, dbName: string, timeoutMs = 3_000): Promise<CheckResult> => {
+/** Whether the server would start on this store: the same verdict its bootstrap reaches. */
+const storeCheck = (traits: MongoServerTraits.ServerTraits, allowNonAtomic: boolean): CheckResult => {
+  if (traits.atomicConditionalWrites) {
+    return ok("mongo.server", `${traits.name} applies conditional writes atomically`)
+  }
+  return allowNonAtomic
+    ? warn(
+        "mongo.server",
+        `${risk(traits)}; the server starts on it only because ${OPT_IN}=true`,
+        "point MONGO_URI at MongoDB (Atlas or a replica set) before taking real orders",
+      )
+    : fail("mongo.server", `${risk(traits)}; the server refuses to start on it`, WAYS_OUT)
+}
+
+/**
+ * Connect and `ping` with a short server-selection timeout (a wrong host or a closed network fails
+ * fast), then ask what the server is: the bootstrap refuses one whose conditional writes race.
+ */
+export const inspectMongo = (
+  uri: string,
+  dbName: string,
+  allowNonAtomic: boolean,
+  timeoutMs = 3_000,
+): Promise<ReadonlyArray<CheckResult>> => {
   const started = Date.now()
   return Effect.runPromise(
     Effect.scoped(
@@ -23,17 +46,19 @@ export const pingMongo = (uri: string, dbName: string, timeoutMs = 3_000): Promi
         )
         const { db } = Context.get(context, MongoDatabase.MongoDatabase)
         yield* Effect.tryPromise(() => db.command({ ping: 1 }))
-        return ok("mongo.ping", `the store answered ping in ${elapsed(started)}`)
+        const pinged = ok("mongo.ping", `the store answered ping in ${elapsed(started)}`)
+        const traits = yield* MongoServerTraits.serverTraits(db)
+        return [pinged, storeCheck(traits, allowNonAtomic)]
       }),
     ).pipe(
       Effect.catchAll((error) =>
-        Effect.succeed(
+        Effect.succeed([
           fail(
             "mongo.ping",
             `cannot reach the store: ${reasonOf(error)}`,
             "check that the cluster is up and reachable from here (Atlas → Network Access must allow this host's IP) and the user and password in MONGO_URI",
           ),
-        ),
+        ]),
       ),
     ),
   )

@@ -7,13 +7,19 @@ import type { Command } from "../Command.js"
 import { type CheckResult, checkLines, skip } from "./Check.js"
 import { offlineCloudinary, pingCloudinary } from "./cloudinary.js"
 import { configChecks } from "./configChecks.js"
-import { pingMongo, reachStripe } from "./connectivity.js"
+import { inspectMongo, reachStripe } from "./connectivity.js"
 
 /** A variable's value when the server's own check for it accepts it. */
 const accepted = <A>(check: checks.Check<A>, raw: string | undefined): A | undefined =>
   raw === undefined ? undefined : Either.getOrUndefined(check(raw))
 
-const connectivity = (raw: RawEnv, config: ReadonlyArray<CheckResult>, online: boolean) => {
+const NON_ATOMIC_OPT_IN = checks.oneOf<"true" | "false">("ALLOW_NON_ATOMIC_STORE", ["true", "false"])
+
+const connectivity = async (
+  raw: RawEnv,
+  config: ReadonlyArray<CheckResult>,
+  online: boolean,
+): Promise<ReadonlyArray<CheckResult>> => {
   const uri = accepted(checks.mongoUri, raw.MONGO_URI)
   const key = accepted(checks.stripeSecretKey, raw.STRIPE_SECRET_KEY)
   const cloudinaryBase = accepted(checks.httpUrl("CLOUDINARY_API_BASE_URL"), raw.CLOUDINARY_API_BASE_URL)
@@ -21,15 +27,16 @@ const connectivity = (raw: RawEnv, config: ReadonlyArray<CheckResult>, online: b
   const cloudinaryReady = cloudinary.every((name) =>
     config.some((result) => result.check === name && result.status === "ok"),
   )
-  return Promise.all([
+  const results = await Promise.all([
     uri === undefined
       ? skip(
           "mongo.ping",
           raw.MONGO_URI === undefined ? "MONGO_URI is not set" : "not tried: fix MONGO_URI first",
         )
-      : pingMongo(
+      : inspectMongo(
           uri,
           accepted(checks.databaseName, raw.MONGO_DB_NAME) ?? checks.databaseOf(uri) ?? DEFAULTS.dbName,
+          accepted(NON_ATOMIC_OPT_IN, raw.ALLOW_NON_ATOMIC_STORE) === "true",
         ),
     key === undefined
       ? skip(
@@ -52,6 +59,7 @@ const connectivity = (raw: RawEnv, config: ReadonlyArray<CheckResult>, online: b
           )
         : offlineCloudinary(),
   ])
+  return results.flat()
 }
 
 export const doctor: Command = {
@@ -67,6 +75,8 @@ export const doctor: Command = {
     "Reads the environment the server would start with and checks every variable with the server's own",
     "rules (placeholders, quotes, stray whitespace or line breaks, key shapes), Cloudinary values in the",
     "wrong variable, the Stripe key's mode, then pings MongoDB and Stripe (STRIPE_API_BASE_URL if set).",
+    "It asks MongoDB what server it is: FerretDB's conditional writes are not atomic, and the server",
+    "refuses to start on it unless ALLOW_NON_ATOMIC_STORE=true (then it is a warning).",
     "Cloudinary is only contacted with --online (CLOUDINARY_API_BASE_URL if set). No value of a secret",
     "is ever printed.",
     "Exit 1 when any check fails; warnings alone exit 0.",

@@ -6,6 +6,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import { inject } from "vitest"
 import type { RunningServer, ServerSettings } from "../../../src/bootstrap/start.js"
 import type { AppServices } from "../../../src/runtime.js"
+import { mongoPlan } from "../../support/mongoStore.js"
 import {
   type Answer,
   adminToken,
@@ -83,7 +84,7 @@ export const startRunbookServer = async (
   const lines: Array<string> = []
   const armed = new Set<OrderWrite>()
   const server = await startTestServer({
-    storage: { _tag: "Mongo", uri, dbName },
+    storage: mongoPlan(dbName, uri),
     logger: PinoLoggerFor(lines),
     // The sandbox's expiry sweep would settle abandoned checkouts behind the test's back.
     sandboxExpiryEveryMs: 24 * 60 * 60_000,
