@@ -34,6 +34,7 @@ describe("the tag → status table", () => {
     ["OrderNotFound", 404],
     ["AlreadyFinalized", 409],
     ["IllegalTransition", 409],
+    ["CapacityGone", 409],
     ["RefundExceedsCaptured", 422],
     ["DuplicateKey", 409],
     ["StoreError", 503],

@@ -2,6 +2,7 @@ import type { SandboxPaymentGateway } from "@settle/adapters"
 import type {
   AlreadyFinalized,
   AmountTooLarge,
+  CapacityGone,
   CouponNotFound,
   CouponUnavailable,
   CurrencyMismatch,
@@ -91,6 +92,7 @@ type Failure =
   | CouponNotFound
   | IllegalTransition
   | AlreadyFinalized
+  | CapacityGone
   | RefundExceedsCaptured
   | VersionConflict
   | DuplicateKey
@@ -169,6 +171,13 @@ const rules: Rules = {
     }),
   AlreadyFinalized: (e) =>
     problem(409, "ALREADY_FINALIZED", "the order is already finalized", { orderId: e.orderId }),
+  CapacityGone: (e) =>
+    problem(
+      409,
+      "CAPACITY_GONE",
+      `accepting order ${e.orderId} would oversell: ${e.resource} has nothing left to hold; restock it or refund the payment`,
+      { orderId: e.orderId, resource: e.resource },
+    ),
   RefundExceedsCaptured: (e) =>
     problem(422, "REFUND_EXCEEDS_CAPTURED", "the refund exceeds what is left of the captured amount", {
       field: "amount",

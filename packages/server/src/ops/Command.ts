@@ -37,6 +37,8 @@ export interface Command {
   /** More help: what it reads or writes, what it refuses. */
   readonly details: ReadonlyArray<string>
   readonly options: Readonly<Record<string, OptionSpec>>
+  /** The option a bare argument stands for: `review-accept ord_1` is `review-accept --order ord_1`. */
+  readonly positional?: string
   readonly examples: ReadonlyArray<string>
   readonly run: (options: Options, context: CommandContext) => Promise<Report>
 }

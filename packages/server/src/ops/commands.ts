@@ -7,6 +7,7 @@ import { failedInvoices, stuckPaid } from "./orderQueries.js"
 import { stuckReservations, unfinalizedEvents } from "./recordQueries.js"
 import { replay } from "./replay.js"
 import { expireReservationsCommand, repairReservationsCommand } from "./reservationJobs.js"
+import { reviewAccept, reviewRefund } from "./review.js"
 
 export const GROUPS: ReadonlyArray<CommandGroup> = [
   {
@@ -15,7 +16,15 @@ export const GROUPS: ReadonlyArray<CommandGroup> = [
   },
   {
     title: "Recovery (audited; --dry-run first)",
-    commands: [replay, invoiceRetry, expireReservationsCommand, repairReservationsCommand, note],
+    commands: [
+      replay,
+      invoiceRetry,
+      expireReservationsCommand,
+      repairReservationsCommand,
+      reviewAccept,
+      reviewRefund,
+      note,
+    ],
   },
   { title: "Configuration", commands: [doctor] },
 ]

@@ -29,9 +29,14 @@ const messageOf = (tag: string, error: object): string => {
     case "EventNotFound":
       return `no event ${field(error, "stripeEventId")} in stripewebhookevents`
     case "IllegalTransition":
-      return field(error, "action") === "invoice_retry"
-        ? `refused: the order's invoice is ${field(error, "from").replace(/^invoice\./, "")}; only a failed invoice is retried (the invoice job issues due ones)`
+      if (field(error, "action") === "invoice_retry") {
+        return `refused: the order's invoice is ${field(error, "from").replace(/^invoice\./, "")}; only a failed invoice is retried (the invoice job issues due ones)`
+      }
+      return ["accept_review", "refund_review"].includes(field(error, "action"))
+        ? `refused: the order is ${field(error, "from")}, not payment_review; only a payment held for review is accepted or refunded this way`
         : `refused: cannot ${field(error, "action")} an order that is ${field(error, "from")}`
+    case "CapacityGone":
+      return `refused: accepting order ${field(error, "orderId")} would oversell: ${field(error, "resource")} has nothing left to hold; restock it and accept again, or refund the payment with review-refund`
     case "JobBusy":
       return `another run of the ${field(error, "job")} job holds its lease (${field(error, "holder") || "a replica"}, until ${field(error, "expiresAt") || "it finishes"}); try again once it has finished`
     case "JobFailed":

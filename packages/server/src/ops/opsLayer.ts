@@ -24,28 +24,30 @@ import { invoiceProviderLayer } from "./opsInvoices.js"
 /** Everything an ops command's Effect may ask for. */
 export type OpsServices = StoragePorts | Clock | IdGenerator | Metrics | PaymentGateway | InvoiceProvider
 
-/** The one thing the CLI asks a payment provider: a session's current state (replay by session). */
-const readOnly = (gateway: PaymentGateway): PaymentGateway =>
+/**
+ * What the CLI asks a payment provider: a session's current state (replay by session), and the refund
+ * of a payment held for review (review-refund, under its idempotency key). It never opens a session.
+ */
+const forOperators = (gateway: PaymentGateway): PaymentGateway =>
   PaymentGateway.of({
     retrieveSession: gateway.retrieveSession,
     openSession: () =>
       Effect.fail(new PaymentGatewayError({ message: "the ops CLI never opens payment sessions" })),
-    refund: () =>
-      Effect.fail(
-        new PaymentGatewayError({
-          message: "the ops CLI never refunds; use POST /api/v1/admin/orders/:id/refunds",
-        }),
-      ),
+    refund: gateway.refund,
   })
 
 const notConfigured = (() => {
-  const refuse = Effect.fail(
-    new PaymentGatewayError({
-      message:
-        "STRIPE_SECRET_KEY is not set, so the session's state cannot be asked of Stripe; set the key the server uses, or replay by --event <stripeEventId>",
-    }),
-  )
-  return PaymentGateway.of({ retrieveSession: () => refuse, openSession: () => refuse, refund: () => refuse })
+  const refuse = (what: string) =>
+    Effect.fail(new PaymentGatewayError({ message: `STRIPE_SECRET_KEY is not set, so ${what}` }))
+  return PaymentGateway.of({
+    retrieveSession: () =>
+      refuse(
+        "the session's state cannot be asked of Stripe; set the key the server uses, or replay by --event <stripeEventId>",
+      ),
+    openSession: () => refuse("no session can be opened"),
+    refund: () =>
+      refuse("nothing can be refunded; set the key the server uses, then run the same command again"),
+  })
 })()
 
 const gatewayLayer = (stripe: OpsConfig["stripe"]): Layer.Layer<PaymentGateway, PaymentGatewayError> => {
@@ -55,14 +57,14 @@ const gatewayLayer = (stripe: OpsConfig["stripe"]): Layer.Layer<PaymentGateway, 
   return Layer.effect(
     PaymentGateway,
     Effect.map(StripeClient.make({ ...stripe, timeoutMs: 10_000, maxNetworkRetries: 1 }), (client) =>
-      readOnly(StripePaymentGateway.make(client, pages)),
+      forOperators(StripePaymentGateway.make(client, pages)),
     ),
   )
 }
 
 /**
  * The store the server uses (no index creation: the server owns its indexes), the real clock and ids,
- * Stripe read-only, and logs on stderr so stdout stays the command's output. A CLI run is never
+ * Stripe for reads and review refunds, and logs on stderr so stdout stays the command's output. A CLI run is never
  * scraped: its counters die with it, and the server's gauges read the outcome from the store.
  */
 export const opsLayer = (config: StoreConfig): Layer.Layer<OpsServices, unknown> =>

@@ -26,7 +26,7 @@ export const applied = <A, E>(
 /**
  * The dry run: the same use-case, on an in-memory copy of the scope's records, so what it reports is
  * what the domain's own logic would do to them, not a guess. Stripe is still asked read-only questions
- * (a session's state); nothing is written anywhere, and no invoice is issued.
+ * (a session's state); nothing is written anywhere, no refund is made and no invoice is issued.
  */
 export const rehearsed = <A, E>(
   of: Scope,
@@ -41,7 +41,14 @@ export const rehearsed = <A, E>(
       SystemClock.layer,
       RandomIds.layer,
       PromMetrics.layer,
-      Layer.succeed(PaymentGateway, gateway),
+      // A dry run moves no money: the refund it would make is answered here, never sent to Stripe.
+      Layer.succeed(
+        PaymentGateway,
+        PaymentGateway.of({
+          ...gateway,
+          refund: () => Effect.succeed({ refundId: "re_dry_run", status: "dry_run" }),
+        }),
+      ),
       Layer.succeed(
         InvoiceProvider,
         InvoiceProvider.of({

@@ -18,11 +18,21 @@ const parse = (command: Command, args: ReadonlyArray<string>): Options => {
       spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short },
     ]),
   )
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: [...args], options, strict: true, allowPositionals: true })
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error))
+    }
+  })()
+  const [bare, ...extra] = parsed.positionals
+  if (bare === undefined) return parsed.values
+  const name = command.positional
+  if (name === undefined || extra.length > 0) {
+    throw new UsageError(`unexpected argument "${extra[0] ?? bare}"`)
   }
+  if (parsed.values[name] !== undefined) throw new UsageError(`give --${name} or a bare argument, not both`)
+  return { ...parsed.values, [name]: bare }
 }
 
 const printReport = (io: Io, command: string, report: Report, json: boolean) => {

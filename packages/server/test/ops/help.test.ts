@@ -13,6 +13,8 @@ const NAMES = [
   "invoice-retry",
   "expire-reservations",
   "repair-reservations",
+  "review-accept",
+  "review-refund",
   "note",
   "doctor",
 ]

@@ -4,6 +4,7 @@ import {
   InternalNoteRequest,
   InvalidInput,
   OrderId,
+  ReviewResolutionRequest,
   SessionId,
   StripeEventId,
 } from "@settle/domain"
@@ -36,6 +37,9 @@ const RefundBody = Schema.Struct({
 
 /** `POST /admin/orders/:id/refunds`: amount in minor units (default: all that is left), required reason. */
 export const decodeRefundBody = decodeInput(RefundBody)
+
+/** `POST /admin/orders/:id/review/accept` and `…/review/refund`: the decision's reason, required. */
+export const decodeReviewBody = decodeInput(Schema.Struct({ reason: ReviewResolutionRequest.fields.reason }))
 
 const NoteBody = Schema.Struct({ note: InternalNoteRequest.fields.note })
 

@@ -16,6 +16,7 @@ import { actorOf, requireAdmin } from "./adminGuard.js"
 import { decodeNoteBody, decodeRefundBody, orderIdOf } from "./adminOrderBodies.js"
 import { listOrders } from "./adminOrderQuery.js"
 import { adminOrderView, auditRecordView, ledgerEntryView, refundView } from "./adminOrderViews.js"
+import { adminReviewRoutes } from "./adminReviews.js"
 
 const loadOrder = (id: OrderId) =>
   Effect.flatMap(OrderRepository, (orders) => orders.findById(id)).pipe(
@@ -35,8 +36,8 @@ const orderDetail = (rawId: string | undefined) =>
   })
 
 /**
- * Orders for operators (runbook scenarios 1, 2 and 5): list and filter, read one with its ledger and
- * audit trail, refund, note. Every mutation is audited by its use-case with the token's actor.
+ * Orders for operators (runbook scenarios 1, 2, 5 and 9): list and filter, read one with its ledger and
+ * audit trail, refund, note, resolve a payment held for review. Every mutation is audited by its use-case with the token's actor.
  */
 export const adminOrderRoutes = (router: Router, deps: RouteDeps): void => {
   const admin = requireAdmin(deps)
@@ -84,4 +85,7 @@ export const adminOrderRoutes = (router: Router, deps: RouteDeps): void => {
     })
     await respond(ctx, deps.runtime, program, 201, (record) => ({ note: auditRecordView(record) }))
   })
+
+  // Resolving a payment held for review: accept it, or refund it and close the order.
+  adminReviewRoutes(router, deps)
 }
