@@ -18,6 +18,7 @@ export const RUNBOOK_QUERIES = {
   stuckReservations: 'db.couponreservations.find({ status: "reserved", expiresAt: { $lt: new Date() } })',
   unfinalizedEvents:
     'db.stripewebhookevents.find({ status: { $ne: "processed" }, createdAt: { $lt: new Date(Date.now() - 10 * 60 * 1000) } })',
+  paymentReview: 'db.orders.find({ status: "payment_review" })',
   couponCounters: "db.coupons.find({}, { code: 1, reservedCount: 1, available: 1 })",
   reservedPerCoupon:
     'db.couponreservations.aggregate([{ $match: { status: "reserved" } }, { $group: { _id: "$couponId", reserved: { $sum: 1 } } }])',
