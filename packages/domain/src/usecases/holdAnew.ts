@@ -68,8 +68,8 @@ export type Rehold =
  * from review. Hold keys are forgotten once committed or released, so two of these sharing an epoch
  * could undo or double each other's holds: this first claims the next epoch with a write conditional
  * on the status and the epoch it read. Of claims racing from one read, one proceeds; a newer claim
- * supersedes an older one, whose holds are then nobody's. A later epoch is also out of reach of the
- * jobs that release an old order's checkout holds, so nothing releases these under the caller's feet.
+ * supersedes an older one, whose holds are then nobody's. The jobs leave a new epoch's holds alone too:
+ * the expiry job releases checkout holds (epoch 0) only, the repair job no hold younger than its grace.
  */
 export const holdAnew = (order: Order, at: Date) =>
   Effect.gen(function* () {
