@@ -1,18 +1,58 @@
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from "vitest/config"
 
 // Workspace packages resolve to their TypeScript sources through this export condition, so tests run
 // without a build; published packages resolve to dist/ (the consumer test checks that path).
 const SOURCE = "@settle/source"
 
-export default defineConfig({
+// The test files that run once per Mongo server, each time in a project of its own. Tests that need a
+// Mongo server join this list to run on every server (the server's Mongo-mode tests are to follow).
+const MONGO_TESTS = ["packages/adapters/test/mongo/**/*.test.ts"]
+
+// MONGO_URL replaces the loopback servers with one MongoDB, on which the suites assert MongoDB's
+// documented semantics; otherwise FerretDB v1 (DESIGN.md §8's peer) and mongo-java-server, whose
+// conditional writes are atomic as FerretDB v1's are not: the concurrency tests' full assertions run there.
+const MONGO_SERVERS = process.env.MONGO_URL
+  ? (["external"] as const)
+  : (["ferretdb", "mongo-java-server"] as const)
+
+// Each project repeats these rather than `extends: true`, which would also repeat the root's
+// globalSetup: stripe-mock and the default Mongo server start once per run, not once per project.
+const shared = {
   resolve: { conditions: [SOURCE, "import", "module", "node", "default"] },
   ssr: { resolve: { conditions: [SOURCE, "import", "module", "node", "default"] } },
+}
+const sharedTest = { testTimeout: 60_000, hookTimeout: 120_000, pool: "forks" } as const
+
+const mongoProject = (server: (typeof MONGO_SERVERS)[number]): TestProjectInlineConfiguration => ({
+  ...shared,
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
-    // Starts FerretDB on loopback (or uses MONGO_URL) for the Mongo suites.
+    ...sharedTest,
+    name: `mongo:${server}`,
+    include: MONGO_TESTS,
+    provide: { mongoServer: server },
+    // FerretDB and MONGO_URL come from the root setup; mongo-java-server starts only when its project runs.
+    globalSetup:
+      server === "mongo-java-server" ? ["packages/adapters/test/support/mongoJavaServerSetup.ts"] : [],
+  },
+})
+
+export default defineConfig({
+  ...shared,
+  test: {
+    ...sharedTest,
+    // Once per run, inherited by every project: stripe-mock, and FerretDB on loopback (or MONGO_URL).
     globalSetup: ["packages/adapters/test/support/globalSetup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: "forks",
+    projects: [
+      {
+        ...shared,
+        test: {
+          ...sharedTest,
+          name: "settle",
+          include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...MONGO_TESTS],
+        },
+      },
+      ...MONGO_SERVERS.map(mongoProject),
+    ],
   },
 })

@@ -69,10 +69,11 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
 
       hold: (id, key, orderId, at) =>
         Effect.gen(function* () {
-          // `available > 0` against a constant (DESIGN §4: no $expr), and the key must not hold yet.
+          // `available > 0` against a constant (DESIGN §4: no $expr), and the key must not hold yet
+          // ($nor, not $ne: see MongoProductCatalog's hold).
           const result = yield* mongoRead(COLLECTION, "updateOne", () =>
             coupons.updateOne(
-              { _id: id, active: true, available: { $gt: 0 }, "holds.key": { $ne: key } },
+              { _id: id, active: true, available: { $gt: 0 }, $nor: [{ "holds.key": key }] },
               {
                 $inc: { available: -1, reservedCount: 1, version: 1 },
                 $push: { holds: { key, orderId, quantity: 1, at } },

@@ -78,10 +78,12 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       hold: (id, key, orderId, quantity, at) =>
         Effect.gen(function* () {
           // The filter is the whole decision (enough units, key not yet holding); no $expr, so it also
-          // runs on FerretDB and on every MongoDB version.
+          // runs on FerretDB and on every MongoDB version. "Not yet holding" is $nor of the equality
+          // match: `"holds.key": { $ne: key }` means the same on MongoDB, but FerretDB v1 matches it
+          // whenever any other key holds, and would hold this one twice.
           const result = yield* mongoRead(COLLECTION, "updateOne", () =>
             products.updateOne(
-              { _id: id, "stock.available": { $gte: quantity }, "holds.key": { $ne: key } },
+              { _id: id, "stock.available": { $gte: quantity }, $nor: [{ "holds.key": key }] },
               {
                 $inc: { "stock.available": -quantity, "stock.reserved": quantity, version: 1 },
                 $push: { holds: { key, orderId, quantity, at } },

@@ -49,6 +49,8 @@ export const missedHold = <A extends Holder>(
  * for the equivalent `{ holds: element }`). A filter on `holds.key` alone would let a stale read move
  * the counters without removing anything if the key were held again with another `at`. When another
  * writer removed the hold first, the filter matches nothing and this caller reports not_held.
+ * MongoDB's `$pull` of a document ignores field order (FerretDB's does not); either way the filter has
+ * required this exact element and keys are unique, so the pull removes it and nothing else.
  */
 export const settleHold = <A extends Holder>(
   collection: Collection<HolderDocument>,

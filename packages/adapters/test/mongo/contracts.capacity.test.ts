@@ -7,12 +7,10 @@ import { Layer } from "effect"
 import * as MongoCouponRepository from "../../src/mongo/MongoCouponRepository.js"
 import * as MongoCouponReservationRepository from "../../src/mongo/MongoCouponReservationRepository.js"
 import * as MongoProductCatalog from "../../src/mongo/MongoProductCatalog.js"
-import { freshDatabase, onFerretDB } from "../support/mongoStorage.js"
+import { freshDatabase, serverRaces } from "../support/mongoStorage.js"
 
-// FerretDB v1 races conditional writes on one document (ferretdbRaces.test.ts shows it with the bare
-// driver), so there the suites' concurrency tests assert only what such a server keeps and say so
-// in their titles. Against a real MongoDB (MONGO_URL) every test is enforced in full.
-const options = { serverRacesConditionalWrites: onFerretDB() }
+// Only on FerretDB v1 do the concurrency tests assert less, and say so in their titles (serverRaces).
+const options = serverRaces()
 
 ProductCatalogSuite.suite(
   "MongoProductCatalog",

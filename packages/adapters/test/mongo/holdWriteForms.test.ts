@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto"
 import { type Collection, type Db, MongoClient } from "mongodb"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { mongoUrl, onFerretDB } from "../support/mongoStorage.js"
+import { departsHere, departureTitle, mongoServer, mongoUrl } from "../support/mongoStorage.js"
 
 /**
- * The update forms `holds.ts` relies on to remove one hold and move its units in one write, checked
- * with the bare driver on the server under test: if a server upgrade changes one, this says which.
+ * The query and update forms the hold writes rely on (`holds.ts`, and the holds' "no hold with this
+ * key" filter), checked with the bare driver on the server under test: if a server upgrade changes
+ * one, this says which. Each test asserts what MongoDB's manual documents, cited beside it; a server
+ * that departs from it is named in the test, which then pins what that server does instead.
  */
 interface StoredHold {
   key: string
@@ -71,20 +73,100 @@ describe("the hold moves' write forms", () => {
     expect(again.matchedCount).toBe(0)
   })
 
-  it("a copy with other field order or another `at` is not the stored element", async () => {
+  // Equality with a whole embedded document is field-order sensitive, and `$all: [doc]` is that
+  // equality on some element: "Equality matches on the whole embedded/nested document require an exact
+  // match of the specified document, including the field order."
+  // https://www.mongodb.com/docs/manual/tutorial/query-array-of-documents/
+  // https://www.mongodb.com/docs/manual/reference/operator/query/all/ (`$all` is an `$and` of equalities)
+  it("$all with a copy in another field order, or with another `at`, matches nothing", async () => {
     const { key, orderId, quantity } = seed.holds[0] ?? { key: "", orderId: "", quantity: 0 }
     for (const other of [
       { orderId, key, quantity, at },
       { key, orderId, quantity, at: new Date(0) },
     ]) {
       expect(await holders.countDocuments({ _id: "p", holds: { $all: [other] } })).toBe(0)
-      expect((await holders.updateOne({ _id: "p" }, { $pull: { holds: other } })).modifiedCount).toBe(0)
     }
-    expect(await stored()).toEqual(seed)
   })
 
-  it(`$pull with a condition object ${onFerretDB() ? "removes nothing on FerretDB v1 (why holds.ts pulls the exact element)" : "removes the matching element on MongoDB"}`, async () => {
+  // The same equality written plainly. holds.ts uses `$all` because FerretDB matches nothing this way,
+  // not even the element as stored; mongo-java-server also matches a copy in another field order.
+  // https://www.mongodb.com/docs/manual/tutorial/query-array-of-documents/
+  it(
+    departureTitle("{ holds: element } matches the element as stored, not a copy in another field order", [
+      "ferretdb",
+      "mongo-java-server",
+    ]),
+    async () => {
+      const stored = seed.holds[0] ?? { key: "", orderId: "", quantity: 0, at }
+      const reordered = { orderId: stored.orderId, key: stored.key, quantity: stored.quantity, at }
+      const matches = {
+        asStored: await holders.countDocuments({ _id: "p", holds: stored }),
+        reordered: await holders.countDocuments({ _id: "p", holds: reordered }),
+      }
+      const server = mongoServer()
+      if (server === "ferretdb") expect(matches).toEqual({ asStored: 0, reordered: 0 })
+      else if (server === "mongo-java-server") expect(matches).toEqual({ asStored: 1, reordered: 1 })
+      else expect(matches).toEqual({ asStored: 1, reordered: 0 })
+    },
+  )
+
+  // Unlike a query's equality, `$pull` with a document ignores field order: "If the specified <value> to
+  // remove is a document, $pull removes only the elements in the array that have the exact same fields
+  // and values. The ordering of the fields can differ."
+  // https://www.mongodb.com/docs/manual/reference/operator/update/pull/
+  // holds.ts is right under either reading: its filter requires the element exactly as stored, keys are
+  // unique, so the pull removes that one element whether field order counts or not.
+  it(
+    departureTitle(
+      "$pull with a copy in another field order removes the element; with another `at`, nothing",
+      ["ferretdb"],
+    ),
+    async () => {
+      const { key, orderId, quantity } = seed.holds[0] ?? { key: "", orderId: "", quantity: 0 }
+      const otherAt = await holders.updateOne(
+        { _id: "p" },
+        { $pull: { holds: { key, orderId, quantity, at: new Date(0) } } },
+      )
+      expect(otherAt.modifiedCount).toBe(0)
+      const reordered = await holders.updateOne(
+        { _id: "p" },
+        { $pull: { holds: { orderId, key, quantity, at } } },
+      )
+      if (departsHere(["ferretdb"])) {
+        expect(reordered.modifiedCount).toBe(0)
+        expect(await stored()).toEqual(seed)
+      } else {
+        expect(reordered.modifiedCount).toBe(1)
+        expect(await stored()).toEqual({ ...seed, holds: [seed.holds[1]] })
+      }
+    },
+  )
+
+  // "If you specify a <condition> and the array elements are embedded documents, $pull operator applies
+  // the <condition> as if each array element were a document in a collection."
+  // https://www.mongodb.com/docs/manual/reference/operator/update/pull/
+  it(departureTitle("$pull with a condition object removes the matching element", ["ferretdb"]), async () => {
     const result = await holders.updateOne({ _id: "p" }, { $pull: { holds: { key: "k/0" } } })
-    expect(result.modifiedCount).toBe(onFerretDB() ? 0 : 1)
+    expect(result.modifiedCount).toBe(departsHere(["ferretdb"]) ? 0 : 1)
   })
+
+  // The hold's "no hold with this key yet". On an array, a negated equality matches only when no element
+  // is equal: "If the field holds an array, then the $nin operator selects the documents whose field
+  // holds an array with no element equal to a value in the specified array"; `$ne` negates the same
+  // equality, and `$nor` of it says so explicitly, which is why the adapters write it that way.
+  // https://www.mongodb.com/docs/manual/reference/operator/query/nin/
+  // https://www.mongodb.com/docs/manual/reference/operator/query/ne/
+  // https://www.mongodb.com/docs/manual/reference/operator/query/nor/
+  it(
+    departureTitle('"holds.key": { $ne: key } does not match while another key holds too; $nor never does', [
+      "ferretdb",
+    ]),
+    async () => {
+      expect(await holders.countDocuments({ _id: "p", $nor: [{ "holds.key": "k/0" }] })).toBe(0)
+      expect(await holders.countDocuments({ _id: "p", $nor: [{ "holds.key": "k/9" }] })).toBe(1)
+      expect(await holders.countDocuments({ _id: "p", "holds.key": { $ne: "k/9" } })).toBe(1)
+      const ne = await holders.countDocuments({ _id: "p", "holds.key": { $ne: "k/0" } })
+      expect(ne).toBe(departsHere(["ferretdb"]) ? 1 : 0)
+    },
+  )
 })

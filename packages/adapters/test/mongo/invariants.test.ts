@@ -20,7 +20,7 @@ import { freshDatabaseWith, onFerretDB } from "../support/mongoStorage.js"
 const runs = Number.parseInt(process.env.SETTLE_MONGO_PROPERTY_RUNS ?? "2", 10)
 // FerretDB v1 races conditional writes (#3040) but serves one connection's requests in order: on it the
 // properties run over a one-connection pool, so interleavings between port calls are still explored
-// while each write is applied alone. On a real MongoDB (MONGO_URL) they run over a normal pool.
+// while each write is applied alone. On mongo-java-server and MongoDB they run over a normal pool.
 const storage = MongoStorage.layer.pipe(
   Layer.provide(freshDatabaseWith({ maxPoolSize: onFerretDB() ? 1 : 10 })),
 )

@@ -2,7 +2,7 @@ import { type Coupon, CouponRepository, OrderId } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aCoupon, minute } from "../fixtures.js"
-import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
+import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const orderId = OrderId.make("ord_coupon")
 const counters = (c: Coupon) => ({
@@ -16,7 +16,7 @@ export const capacity = <E>(
   layer: Layer.Layer<CouponRepository, E>,
   options: ServerRaceOptions = {},
 ): void => {
-  const races = options.serverRacesConditionalWrites === true
+  const races = racesConditionalWrites(options)
   const run = <A, E2>(program: Effect.Effect<A, E2, CouponRepository>) =>
     Effect.runPromise(Effect.provide(program, layer))
 

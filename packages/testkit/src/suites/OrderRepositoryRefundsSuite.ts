@@ -2,7 +2,7 @@ import { type Order, OrderRepository } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { anOrder, aPayment, aRefund, minute } from "../fixtures.js"
-import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
+import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const confirmedOrder = (amountRefunded = 0): Order =>
   anOrder({
@@ -13,7 +13,7 @@ const confirmedOrder = (amountRefunded = 0): Order =>
 
 /** appendRefund and setGatewayRefundId of the OrderRepository contract. */
 export const refunds = <E>(layer: Layer.Layer<OrderRepository, E>, options: ServerRaceOptions = {}): void => {
-  const races = options.serverRacesConditionalWrites === true
+  const races = racesConditionalWrites(options)
   const run = <A, E2>(program: Effect.Effect<A, E2, OrderRepository>) =>
     Effect.runPromise(Effect.provide(program, layer))
 

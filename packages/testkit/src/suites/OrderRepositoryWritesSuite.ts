@@ -2,7 +2,7 @@ import { type Order, OrderRepository } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { anInvoice, anOrder, minute } from "../fixtures.js"
-import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
+import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const paidOrder = (overrides: Partial<Order> = {}): Order =>
   anOrder({ status: "paid", webhook: { processedAt: null, lastEventId: "evt_paid" }, ...overrides })
@@ -12,7 +12,7 @@ export const finalization = <E>(
   layer: Layer.Layer<OrderRepository, E>,
   options: ServerRaceOptions = {},
 ): void => {
-  const races = options.serverRacesConditionalWrites === true
+  const races = racesConditionalWrites(options)
   const run = <A, E2>(program: Effect.Effect<A, E2, OrderRepository>) =>
     Effect.runPromise(Effect.provide(program, layer))
 

@@ -2,14 +2,14 @@ import { OrderId, type Product, ProductCatalog, type ProductId } from "@settle/d
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aProduct, minute } from "../fixtures.js"
-import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
+import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const orderId = OrderId.make("ord_stock")
 const total = (p: Product): number => p.stock.available + p.stock.reserved + p.stock.committed
 
 /** The ProductCatalog's stock moves: holds are applied once and conserve units. */
 export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerRaceOptions = {}): void => {
-  const races = options.serverRacesConditionalWrites === true
+  const races = racesConditionalWrites(options)
   const run = <A, E2>(program: Effect.Effect<A, E2, ProductCatalog>) =>
     Effect.runPromise(Effect.provide(program, layer))
 

@@ -2,7 +2,7 @@ import { OrderId, type WebhookEvent, WebhookEventInbox } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aChargeRefundedEvent, anEvent, anUnrecognizedEvent, minute } from "../fixtures.js"
-import { raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
+import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
 const eventIds = (events: ReadonlyArray<WebhookEvent>): ReadonlyArray<string> =>
   events.map((e) => e.stripeEventId)
@@ -211,7 +211,7 @@ export const suite = <E>(
           // The unique event id keeps New single even on a racing server; only the counting races.
           expect(outcomes.filter((o) => o._tag === "New")).toHaveLength(1)
           const retries = outcomes.flatMap((o) => (o._tag === "Retry" ? [o.attempts] : []))
-          if (options.serverRacesConditionalWrites === true) {
+          if (racesConditionalWrites(options)) {
             // Concurrent attempts +1 read the same count and overwrite each other: numbers repeat.
             expect(retries).toHaveLength(49)
             expect(retries.every((n) => n >= 2 && n <= 50)).toBe(true)
