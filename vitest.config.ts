@@ -4,9 +4,20 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 // without a build; published packages resolve to dist/ (the consumer test checks that path).
 const SOURCE = "@settle/source"
 
-// The test files that run once per Mongo server, each time in a project of its own. Tests that need a
-// Mongo server join this list to run on every server (the server's Mongo-mode tests are to follow).
-const MONGO_TESTS = ["packages/adapters/test/mongo/**/*.test.ts"]
+// The test files that run once per Mongo server, each time in a project of its own: the adapters'
+// suites, and the server's Mongo-mode, replica and store-refusal tests. A store-free test sharing one of
+// these files runs in one Mongo project only (packages/server/test/e2e/support/mongoProjects.ts).
+const MONGO_TESTS = [
+  "packages/adapters/test/mongo/**/*.test.ts",
+  "packages/server/test/mongoMode.test.ts",
+  "packages/server/test/e2e/mongoMode.test.ts",
+  "packages/server/test/e2e/sandboxReplicas.test.ts",
+  "packages/server/test/e2e/nonAtomicStore.test.ts",
+  "packages/server/test/e2e/checkoutRacesMongo.test.ts",
+  "packages/server/test/jobs/replicas.test.ts",
+  "packages/server/test/jobs/invoiceMode.test.ts",
+  "packages/server/test/runbook/scenario8.test.ts",
+]
 
 // MONGO_URL replaces the loopback servers with one MongoDB, on which the suites assert MongoDB's
 // documented semantics; otherwise FerretDB v1 (DESIGN.md §8's peer) and mongo-java-server, whose

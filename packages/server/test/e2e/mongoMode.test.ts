@@ -7,7 +7,7 @@ import { call } from "./support/http.js"
 import { type ServerProcess, startServerProcess } from "./support/serverProcess.js"
 import { cartOf, checkout, createProduct, orderOf, SECRETS, stockOf } from "./support/shop.js"
 
-// A database of its own on the run's store (FerretDB on loopback, or MONGO_URL), dropped afterwards.
+// A database of its own on the project's Mongo server, dropped afterwards.
 const dbName = `settle_e2e_${randomBytes(6).toString("hex")}`
 const uri = `${inject("mongoUrl").replace(/\/+$/, "")}/${dbName}`
 
