@@ -5,7 +5,7 @@ import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { coupon as anyCoupon, cart, catalog, couponCode, validCart } from "../arbitraries.js"
 import type { StoragePorts } from "../world.js"
-import { propertyRuns } from "./propertyRuns.js"
+import { type PropertyOptions, propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import {
   type ExpectedRefusal,
   expectedCheckoutError,
@@ -13,7 +13,7 @@ import {
   typedFailure,
 } from "./support/I345BadInput.js"
 import { snapshot } from "./support/I345Checks.js"
-import { stock, timeoutFor, withWorld } from "./support/I345World.js"
+import { stock, withWorld } from "./support/I345World.js"
 
 interface BadRequest {
   readonly input: unknown
@@ -94,32 +94,36 @@ const scenario = fc.tuple(catalog(), anyCoupon()).chain(([products, coupon]) =>
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options: { readonly runs?: number } = {},
+  options: PropertyOptions = {},
 ): void => {
   const numRuns = options.runs ?? propertyRuns(60)
 
   describe(`${name}: I5 bad input`, () => {
     it(
       "I5 bad carts fail with a typed error naming what is wrong, never a defect, and change nothing",
-      timeoutFor(numRuns, 100),
       () =>
         fc.assert(
-          fc.asyncProperty(scenario, ({ products, coupon, request }) =>
-            withWorld(storage, async (world) => {
-              await world.run(stock(products, [coupon]))
-              const before = await world.run(snapshot)
-              const exit = await world.run(Effect.exit(createCheckout(request.input)))
-              const error = typedFailure(exit)
-              expect(REFUSAL_TAGS).toContain(error._tag)
-              expect(error).toMatchObject(request.expected)
-              expect(await world.run(snapshot)).toEqual(before)
-              expect(await world.run(Effect.flatMap(SandboxControl, (control) => control.sessions))).toEqual(
-                [],
-              )
-            }),
+          fc.asyncProperty(
+            scenario,
+            yieldingEachRun(({ products, coupon, request }) =>
+              withWorld(storage, async (world) => {
+                await world.run(stock(products, [coupon]))
+                const before = await world.run(snapshot)
+                const exit = await world.run(Effect.exit(createCheckout(request.input)))
+                const error = typedFailure(exit)
+                expect(REFUSAL_TAGS).toContain(error._tag)
+                expect(error).toMatchObject(request.expected)
+                expect(await world.run(snapshot)).toEqual(before)
+                expect(
+                  await world.run(Effect.flatMap(SandboxControl, (control) => control.sessions)),
+                ).toEqual([])
+              }),
+            ),
           ),
           { numRuns },
         ),
+      // Measured up to 15 ms a run.
+      propertyTimeout(numRuns, 60, options),
     )
   })
 }

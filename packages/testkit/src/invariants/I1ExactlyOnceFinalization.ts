@@ -2,7 +2,7 @@ import type { Layer } from "effect"
 import * as fc from "fast-check"
 import { describe, it } from "vitest"
 import type { StoragePorts } from "../world.js"
-import { propertyRuns } from "./propertyRuns.js"
+import { type PropertyOptions, propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import { cleanDeliveryCalls, crashThenRecover } from "./support/I1Crashes.js"
 import { latePaymentCouponGone, latePaymentHonored, latePaymentStockGone } from "./support/I1LatePayment.js"
 import { race, runRace } from "./support/I1Races.js"
@@ -11,45 +11,59 @@ import { paymentReadPendingThenExpired, revivalWhileExpiryReleases } from "./sup
 import { staleRevivalAfterFinalization, staleRevivalAfterPartialCommit } from "./support/I1StaleRevivals.js"
 import { shop } from "./support/scenario.js"
 
-export interface SuiteOptions {
-  /** Runs per property, overriding the defaults (a real database passes fewer). */
-  readonly runs?: number
-}
-
 /**
  * DESIGN.md §6, I1: exactly-once finalization under any mix of duplicate, reordered and concurrent
  * deliveries and crashes between any two steps. `storage` must build an empty database each time: every
  * property run builds its own world from it.
  */
-export const suite = <E>(name: string, storage: Layer.Layer<StoragePorts, E>, options: SuiteOptions = {}) =>
+export const suite = <E>(
+  name: string,
+  storage: Layer.Layer<StoragePorts, E>,
+  options: PropertyOptions = {},
+) =>
   describe(`${name}: I1 exactly-once finalization`, () => {
-    const runs = (fallback: number) => options.runs ?? propertyRuns(fallback)
+    const raceRuns = options.runs ?? propertyRuns(80)
+    const crashRuns = options.runs ?? propertyRuns(20)
 
-    it("I1 duplicate, reordered and concurrent deliveries finalize once", () =>
-      fc.assert(
-        fc.asyncProperty(shop(), race, fc.scheduler(), (drawn, plan, scheduler) =>
-          runRace(storage, drawn, plan, scheduler),
+    it(
+      "I1 duplicate, reordered and concurrent deliveries finalize once",
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            shop(),
+            race,
+            fc.scheduler(),
+            yieldingEachRun((drawn, plan, scheduler) => runRace(storage, drawn, plan, scheduler)),
+          ),
+          { numRuns: raceRuns },
         ),
-        { numRuns: runs(80) },
-      ))
+      // Measured up to 39 ms a run.
+      propertyTimeout(raceRuns, 200, options),
+    )
 
-    it("I1 a crash at every port call of a delivery, then any recovery, finalizes once", () =>
-      fc.assert(
-        fc.asyncProperty(
-          shop(),
-          fc.boolean(),
-          fc.array(recoveryPlan, { minLength: 1, maxLength: 8 }),
-          async (drawn, late, plans) => {
-            const log = await cleanDeliveryCalls(storage, drawn, late)
-            // Every crash point of this cart, and one past the last call (the delivery then succeeds).
-            for (let k = 1; k <= log.length + 1; k++) {
-              const plan = plans[(k - 1) % plans.length] ?? plans[0]
-              if (plan !== undefined) await crashThenRecover(storage, drawn, late, log, k, plan)
-            }
-          },
+    it(
+      "I1 a crash at every port call of a delivery, then any recovery, finalizes once",
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            shop(),
+            fc.boolean(),
+            fc.array(recoveryPlan, { minLength: 1, maxLength: 8 }),
+            yieldingEachRun(async (drawn, late, plans) => {
+              const log = await cleanDeliveryCalls(storage, drawn, late)
+              // Every crash point of this cart, and one past the last call (the delivery then succeeds).
+              for (let k = 1; k <= log.length + 1; k++) {
+                const plan = plans[(k - 1) % plans.length] ?? plans[0]
+                if (plan !== undefined) await crashThenRecover(storage, drawn, late, log, k, plan)
+              }
+            }),
+          ),
+          { numRuns: crashRuns },
         ),
-        { numRuns: runs(20) },
-      ))
+      // Measured up to 504 ms a run: each run replays the delivery once per crash point, and later runs
+      // draw larger carts, with more crash points.
+      propertyTimeout(crashRuns, 2_000, options),
+    )
 
     it("I1 a payment after local expiry is honored: confirmed, stock committed once", () =>
       latePaymentHonored(storage))

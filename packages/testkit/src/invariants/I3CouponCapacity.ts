@@ -14,7 +14,7 @@ import { coupon as anyCoupon } from "../arbitraries.js"
 import { callCount } from "../faults/FaultInjection.js"
 import { aCoupon } from "../fixtures.js"
 import type { StoragePorts } from "../world.js"
-import { propertyRuns } from "./propertyRuns.js"
+import { type PropertyOptions, propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import {
   advance,
   advanceTo,
@@ -28,7 +28,7 @@ import {
   sessionExpiredEvent,
 } from "./support/I345Actions.js"
 import { couponViolations, repairedCouponViolations, snapshot } from "./support/I345Checks.js"
-import { crashing, type Runner, type Sim, stock, timeoutFor, withWorld } from "./support/I345World.js"
+import { crashing, type Runner, type Sim, stock, withWorld } from "./support/I345World.js"
 
 /** What happens to one shopper's order after the checkout race. */
 type Fate =
@@ -173,84 +173,89 @@ const paidOrder = (world: Runner, coupon: Coupon) =>
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options: { readonly runs?: number } = {},
+  options: PropertyOptions = {},
 ): void => {
   // 50: the rarest window (a crash between the coupon's two finalization writes, with the coupon
   // exhausted) needs about that many runs to be met; its regression test below pins it every time.
   const numRuns = options.runs ?? propertyRuns(50)
-  const timeout = timeoutFor(numRuns, 400)
+  // 200 checkouts a run: two runs already explore the race, and a run takes over 30 s on FerretDB.
+  const crowdRuns = Math.min(numRuns, 2)
 
   describe(`${name}: I3 coupon capacity`, () => {
     it(
       "I3 redeemed + reserved never exceed maxRedemptions through races, payments, expiry, crashes and repair",
-      timeout,
       () =>
         fc.assert(
-          fc.asyncProperty(scenario, fc.scheduler(), (plan, s) =>
-            withWorld(storage, (world) => settle(world, s, plan)),
+          fc.asyncProperty(
+            scenario,
+            fc.scheduler(),
+            yieldingEachRun((plan, s) => withWorld(storage, (world) => settle(world, s, plan))),
           ),
           { numRuns },
         ),
+      // Measured up to 66 ms a run.
+      propertyTimeout(numRuns, 300, options),
     )
 
     it(
       "I3 200 concurrent checkouts on 50 redemptions: exactly 50 win, the rest fail exhausted and change nothing",
-      // 200 checkouts a run: about 15 s per run on FerretDB's one-connection pool, more on a loaded box.
-      timeoutFor(Math.min(numRuns, 2), 60_000),
       () =>
         fc.assert(
-          fc.asyncProperty(fc.scheduler(), (s) =>
-            withWorld(storage, async (world) => {
-              const coupon = aCoupon({ maxRedemptions: 50, available: 50 })
-              await world.run(stock([product], [coupon]))
-              const carts = Array.from({ length: 200 }, (_, i) =>
-                cartFor(product, 2, coupon, `buyer${i}@example.com`),
-              )
-              const won = (await race(world, s, carts)).filter(Either.isRight).map((o) => o.right.order.id)
-              expect(won).toHaveLength(50)
-              const after = await expectHolds(world, "after 200 checkouts")
-              expect(after.coupons[0]).toMatchObject({ available: 0, reservedCount: 50, redeemedCount: 0 })
-              // Losers that got as far as an order are cancelled, their stock and reservation given back.
-              for (const order of after.orders) {
-                expect(order.status).toBe(won.includes(order.id) ? "pending" : "cancelled")
-              }
-              const reserved = after.reservations.filter((r) => r.status === "reserved").map((r) => r.orderId)
-              expect(reserved.sort()).toEqual([...won].sort())
-              expect(
-                after.reservations.filter((r) => r.status !== "reserved" && r.status !== "released"),
-              ).toEqual([])
-              expect(after.products[0]?.stock).toEqual({
-                available: 10_000 - 100,
-                reserved: 100,
-                committed: 0,
-              })
-            }),
+          fc.asyncProperty(
+            fc.scheduler(),
+            yieldingEachRun((s) =>
+              withWorld(storage, async (world) => {
+                const coupon = aCoupon({ maxRedemptions: 50, available: 50 })
+                await world.run(stock([product], [coupon]))
+                const carts = Array.from({ length: 200 }, (_, i) =>
+                  cartFor(product, 2, coupon, `buyer${i}@example.com`),
+                )
+                const won = (await race(world, s, carts)).filter(Either.isRight).map((o) => o.right.order.id)
+                expect(won).toHaveLength(50)
+                const after = await expectHolds(world, "after 200 checkouts")
+                expect(after.coupons[0]).toMatchObject({ available: 0, reservedCount: 50, redeemedCount: 0 })
+                // Losers that got as far as an order are cancelled, their stock and reservation given back.
+                for (const order of after.orders) {
+                  expect(order.status).toBe(won.includes(order.id) ? "pending" : "cancelled")
+                }
+                const reserved = after.reservations
+                  .filter((r) => r.status === "reserved")
+                  .map((r) => r.orderId)
+                expect(reserved.sort()).toEqual([...won].sort())
+                expect(
+                  after.reservations.filter((r) => r.status !== "reserved" && r.status !== "released"),
+                ).toEqual([])
+                expect(after.products[0]?.stock).toEqual({
+                  available: 10_000 - 100,
+                  reserved: 100,
+                  committed: 0,
+                })
+              }),
+            ),
           ),
-          { numRuns: Math.min(numRuns, 2) },
+          { numRuns: crowdRuns },
         ),
+      // Measured up to 1.25 s a run.
+      propertyTimeout(crowdRuns, 5_000, options),
     )
 
     // Regression, found by the property above (seed -582345671, shrunk to max 1 and a crash at call 8):
     // finalization redeemed the coupon hold before moving the reservation record, so a crash between the
     // two left one unit counted as redeemed and still promised by a `reserved` record.
-    it(
-      "I3 regression: a delivery crashed at any port call never leaves a unit both redeemed and reserved",
-      timeout,
-      async () => {
-        const coupon = aCoupon({ maxRedemptions: 1, available: 1 })
-        // A clean delivery's call count is the number of crash points there are.
-        const points = await withWorld(storage, async (world) => {
+    it("I3 regression: a delivery crashed at any port call never leaves a unit both redeemed and reserved", async () => {
+      const coupon = aCoupon({ maxRedemptions: 1, available: 1 })
+      // A clean delivery's call count is the number of crash points there are.
+      const points = await withWorld(storage, async (world) => {
+        const event = await paidOrder(world, coupon)
+        return world.run(Effect.zipRight(crashing(null, handlePaymentEvent(event)), callCount))
+      })
+      for (let k = 1; k <= points; k++) {
+        await withWorld(storage, async (world) => {
           const event = await paidOrder(world, coupon)
-          return world.run(Effect.zipRight(crashing(null, handlePaymentEvent(event)), callCount))
+          await world.run(crashing(k, handlePaymentEvent(event)))
+          await expectHolds(world, `after a crash at call ${k} of ${points}`)
         })
-        for (let k = 1; k <= points; k++) {
-          await withWorld(storage, async (world) => {
-            const event = await paidOrder(world, coupon)
-            await world.run(crashing(k, handlePaymentEvent(event)))
-            await expectHolds(world, `after a crash at call ${k} of ${points}`)
-          })
-        }
-      },
-    )
+      }
+    })
   })
 }

@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest"
 import { callCount } from "../faults/FaultInjection.js"
 import { aCoupon, T0 } from "../fixtures.js"
 import type { StoragePorts } from "../world.js"
-import { propertyRuns } from "./propertyRuns.js"
+import { type PropertyOptions, propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import {
   advanceTo,
   checkout,
@@ -24,7 +24,7 @@ import {
   sessionExpiredEvent,
 } from "./support/I345Actions.js"
 import { couponViolations, type Snapshot, snapshot } from "./support/I345Checks.js"
-import { crashing, type Runner, stock, timeoutFor, withWorld } from "./support/I345World.js"
+import { crashing, type Runner, stock, withWorld } from "./support/I345World.js"
 
 /** The state an order is left in before the expiry job runs. */
 type Fate = "pending" | "paidCrashed" | "confirmed" | "review" | "cancelled" | "sessionExpired"
@@ -160,42 +160,48 @@ const essence = (s: Snapshot) => ({
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options: { readonly runs?: number } = {},
+  options: PropertyOptions = {},
 ): void => {
   const numRuns = options.runs ?? propertyRuns(25)
 
   describe(`${name}: I4 reservation expiry`, () => {
     it(
       "I4 after the expiry job at t no reservation is reserved past t; paid orders keep their redemption",
-      timeoutFor(numRuns, 400),
       () =>
         fc.assert(
-          fc.asyncProperty(scenario, async (plan) => {
-            // A clean run first: its end state is the reference, its call count the crash points.
-            const clean = await withWorld(storage, async (world) => {
-              const { made, t } = await build(world, plan)
-              const calls = await world.run(Effect.zipRight(crashing(null, expireReservations()), callCount))
-              expect(await world.run(leaks(t))).toEqual({ count: 0, found: [] })
-              expectSettled(await world.run(snapshot), made, t)
-              await world.run(repairReservations())
-              return { calls, end: essence(await world.run(snapshot)) }
-            })
-            await withWorld(storage, async (world) => {
-              const { made, t } = await build(world, plan)
-              const k = 1 + Math.floor(plan.crashAt * clean.calls)
-              const crashed = await world.run(crashing(k, expireReservations()))
-              expect(Exit.isFailure(crashed), `crash at call ${k} of ${clean.calls}`).toBe(true)
-              // The next scheduled run of the job is the recovery.
-              await world.run(expireReservations())
-              expect(await world.run(leaks(t))).toEqual({ count: 0, found: [] })
-              expectSettled(await world.run(snapshot), made, t)
-              // Stock a crash left half-released is the repair job's to return (runbook scenario 3).
-              await world.run(repairReservations())
-              expect(essence(await world.run(snapshot))).toEqual(clean.end)
-            })
-          }),
+          fc.asyncProperty(
+            scenario,
+            yieldingEachRun(async (plan) => {
+              // A clean run first: its end state is the reference, its call count the crash points.
+              const clean = await withWorld(storage, async (world) => {
+                const { made, t } = await build(world, plan)
+                const calls = await world.run(
+                  Effect.zipRight(crashing(null, expireReservations()), callCount),
+                )
+                expect(await world.run(leaks(t))).toEqual({ count: 0, found: [] })
+                expectSettled(await world.run(snapshot), made, t)
+                await world.run(repairReservations())
+                return { calls, end: essence(await world.run(snapshot)) }
+              })
+              await withWorld(storage, async (world) => {
+                const { made, t } = await build(world, plan)
+                const k = 1 + Math.floor(plan.crashAt * clean.calls)
+                const crashed = await world.run(crashing(k, expireReservations()))
+                expect(Exit.isFailure(crashed), `crash at call ${k} of ${clean.calls}`).toBe(true)
+                // The next scheduled run of the job is the recovery.
+                await world.run(expireReservations())
+                expect(await world.run(leaks(t))).toEqual({ count: 0, found: [] })
+                expectSettled(await world.run(snapshot), made, t)
+                // Stock a crash left half-released is the repair job's to return (runbook scenario 3).
+                await world.run(repairReservations())
+                expect(essence(await world.run(snapshot))).toEqual(clean.end)
+              })
+            }),
+          ),
           { numRuns },
         ),
+      // Measured up to 74 ms a run: each run builds its world twice, once clean and once crashed.
+      propertyTimeout(numRuns, 300, options),
     )
   })
 }

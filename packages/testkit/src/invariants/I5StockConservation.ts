@@ -15,11 +15,11 @@ import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { coupon as anyCoupon, cart, catalog, type DrawnCart } from "../arbitraries.js"
 import type { StoragePorts } from "../world.js"
-import { propertyRuns } from "./propertyRuns.js"
+import { type PropertyOptions, propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import { advance, current, payEvent, paymentFailedEvent, sessionExpiredEvent } from "./support/I345Actions.js"
 import { expectedCheckoutError, typedFailure } from "./support/I345BadInput.js"
 import { snapshot, stockViolations, totals } from "./support/I345Checks.js"
-import { crashing, type Runner, stock, timeoutFor, withWorld } from "./support/I345World.js"
+import { crashing, type Runner, stock, withWorld } from "./support/I345World.js"
 
 /** null runs clean; k crashes the step's k-th port call, after which the step is recovered. */
 const crash: fc.Arbitrary<number | null> = fc.oneof(
@@ -178,43 +178,47 @@ const keptUnits = (orders: ReadonlyArray<Order>, productId: string): number =>
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options: { readonly runs?: number } = {},
+  options: PropertyOptions = {},
 ): void => {
   const numRuns = options.runs ?? propertyRuns(60)
 
   describe(`${name}: I5 stock conservation`, () => {
     it(
       "I5 available + reserved + committed is conserved and never negative through any sequence of steps",
-      timeoutFor(numRuns, 300),
       () =>
         fc.assert(
-          fc.asyncProperty(scenario, ({ products, coupon, ops: steps }) =>
-            withWorld(storage, async (world) => {
-              await world.run(stock(products, [coupon]))
-              const initial = totals(products)
-              const orders: Array<Order> = []
-              for (const [n, op] of steps.entries()) {
-                await step(world, op, products, orders)
-                expect(
-                  stockViolations(await world.run(snapshot), initial),
-                  `after step ${n} ${op._tag}`,
-                ).toEqual([])
-              }
-              // Every expiry passed, then the jobs: nothing may stay reserved (holds a crash left behind are
-              // the repair job's to return), and committed is exactly what was sold and kept.
-              await world.run(Effect.zipRight(advance(2 * 24 * 60 * 60_000), expireReservations()))
-              await world.run(repairReservations())
-              const end = await world.run(snapshot)
-              expect(stockViolations(end, initial), "at the end").toEqual([])
-              expect(end.orders.filter((o) => o.status === "paid")).toEqual([])
-              for (const p of end.products) {
-                expect(p.stock.reserved, `${p.sku} reserved`).toBe(0)
-                expect(p.stock.committed, `${p.sku} committed`).toBe(keptUnits(end.orders, p.id))
-              }
-            }),
+          fc.asyncProperty(
+            scenario,
+            yieldingEachRun(({ products, coupon, ops: steps }) =>
+              withWorld(storage, async (world) => {
+                await world.run(stock(products, [coupon]))
+                const initial = totals(products)
+                const orders: Array<Order> = []
+                for (const [n, op] of steps.entries()) {
+                  await step(world, op, products, orders)
+                  expect(
+                    stockViolations(await world.run(snapshot), initial),
+                    `after step ${n} ${op._tag}`,
+                  ).toEqual([])
+                }
+                // Every expiry passed, then the jobs: nothing may stay reserved (holds a crash left behind are
+                // the repair job's to return), and committed is exactly what was sold and kept.
+                await world.run(Effect.zipRight(advance(2 * 24 * 60 * 60_000), expireReservations()))
+                await world.run(repairReservations())
+                const end = await world.run(snapshot)
+                expect(stockViolations(end, initial), "at the end").toEqual([])
+                expect(end.orders.filter((o) => o.status === "paid")).toEqual([])
+                for (const p of end.products) {
+                  expect(p.stock.reserved, `${p.sku} reserved`).toBe(0)
+                  expect(p.stock.committed, `${p.sku} committed`).toBe(keptUnits(end.orders, p.id))
+                }
+              }),
+            ),
           ),
           { numRuns },
         ),
+      // Measured up to 50 ms a run.
+      propertyTimeout(numRuns, 200, options),
     )
   })
 }

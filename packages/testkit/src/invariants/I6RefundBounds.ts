@@ -4,7 +4,7 @@ import { Effect, Either, type Layer } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import type { StoragePorts } from "../world.js"
-import { propertyRuns } from "./propertyRuns.js"
+import { propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import { confirmedOrder, type Harness, loadOrder, makeHarness, seedProduct } from "./support/I678Harness.js"
 import { checkRefundSafety, checkRefundsConverged } from "./support/I678RefundChecks.js"
 import {
@@ -153,18 +153,25 @@ export const runRefundScenario = async <E>(
 export const suite = <E>(
   name: string,
   storage: Layer.Layer<StoragePorts, E>,
-  options?: PinnedScheduleOptions,
+  options: PinnedScheduleOptions = {},
 ): void => {
-  const numRuns = options?.runs ?? propertyRuns(40)
+  const numRuns = options.runs ?? propertyRuns(40)
   const pinned = pinnedIt(options)
   describe(name, () => {
-    it("I6 refunds stay within the capture and converge with Stripe and the ledger", () =>
-      fc.assert(
-        fc.asyncProperty(refundScenario, fc.scheduler(), (scenario, s) =>
-          runRefundScenario(storage, scenario, s),
+    it(
+      "I6 refunds stay within the capture and converge with Stripe and the ledger",
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            refundScenario,
+            fc.scheduler(),
+            yieldingEachRun((scenario, s) => runRefundScenario(storage, scenario, s)),
+          ),
+          { numRuns },
         ),
-        { numRuns },
-      ))
+      // Measured up to 53 ms a run.
+      propertyTimeout(numRuns, 250, options),
+    )
 
     // Found by fast-check (a race-and-crash property, seed -264315396, path "132:0"; the property above
     // found it as well, seed -573472763, in a 600-run campaign): both requests read the order before

@@ -76,8 +76,3 @@ export const stock = (products: ReadonlyArray<Product>, coupons: ReadonlyArray<C
     const repository = yield* CouponRepository
     for (const coupon of coupons) yield* repository.insert(coupon)
   })
-
-/** Room for a deep run (`SETTLE_PROPERTY_RUNS=2000`) on a slow store, and never below the default. */
-export const timeoutFor = (numRuns: number, msPerRun: number) => ({
-  timeout: Math.max(60_000, numRuns * msPerRun),
-})
