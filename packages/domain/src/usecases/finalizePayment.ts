@@ -13,7 +13,7 @@ import { Ledger } from "../ports/Ledger.js"
 import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
 import { ProductCatalog } from "../ports/ProductCatalog.js"
-import { reviveOrder } from "./reviveOrder.js"
+import { revivalUnderWay, reviveOrder } from "./reviveOrder.js"
 
 /** A payment the provider vouches for (a verified webhook, or the provider's own session state). */
 export interface VerifiedPayment {
@@ -30,6 +30,13 @@ export type FinalizeOutcome =
 
 /** Each lost compare-and-set means another writer moved the order; re-reading a few times settles it. */
 const MAX_ROUNDS = 8
+
+/** Rounds a delivery waits for another's revival of the order before it takes the revival over. */
+const MAX_REVIVAL_WAITS = 4
+
+/** A random pause that grows with `step`, so that racing deliveries spread out. */
+const pause = (step: number) =>
+  Effect.flatMap(Random.nextIntBetween(1, 20 * step), (ms) => Effect.sleep(Duration.millis(ms)))
 
 const matches = (order: Order, payment: VerifiedPayment): boolean =>
   payment.amount.amount === order.totals.total && payment.amount.currency === order.totals.currency
@@ -107,6 +114,8 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
     const orders = yield* OrderRepository
     const at = yield* (yield* Clock).now
     let current = order
+    let ownEpoch: number | null = null
+    let waits = 0
     for (let round = 0; round < MAX_ROUNDS; round++) {
       if (current.webhook.processedAt !== null || isFinalized(current.status)) {
         return { _tag: "AlreadyFinalized", order: current } as const
@@ -150,13 +159,21 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
           },
           at,
         )
+      } else if (revivalUnderWay(current, ownEpoch) && waits < MAX_REVIVAL_WAITS) {
+        // Another delivery is reviving the order. A new epoch would make its holds dead and supersede
+        // it, and it would then supersede this one in turn (a storm of duplicates kept at it for
+        // minutes). Wait for it instead, then join its epoch's idempotent steps once it is paid; only
+        // a revival that stays unfinished across the waits (crashed) is superseded.
+        waits++
+        yield* pause(waits)
       } else {
         const revived = yield* reviveOrder(current, paymentFields(payment, at), at)
         if (revived._tag === "InReview") return revived
-        // Two deliveries reviving one order can keep superseding each other's claim; a random pause
-        // that grows with the rounds lets one of them finish, and the other then finds the order paid.
         if (revived._tag === "Superseded") {
-          yield* Effect.sleep(Duration.millis(yield* Random.nextIntBetween(1, 20 * (round + 1))))
+          ownEpoch = revived.claimed ?? ownEpoch
+          waits = 0
+          // A random pause lets the claim that won finish before this delivery reads the order again.
+          yield* pause(round + 1)
         }
       }
       const reread = yield* orders.findById(current.id)

@@ -5,10 +5,21 @@ import { OrderRepository } from "../ports/OrderRepository.js"
 import { deadRecordStatus, holdAnew } from "./holdAnew.js"
 import { releaseHolds } from "./releaseOrder.js"
 
+const superseded = (claimed: number | null) => ({ _tag: "Superseded", claimed }) as const
+
+/**
+ * A revival someone else is running: the order is still released but at an epoch past the checkout's
+ * (0), claimed by another delivery (expired and cancelled orders come from pending only, so nothing
+ * else moves their epoch). `own` is the epoch this caller claimed and gave up on, which nobody runs.
+ */
+export const revivalUnderWay = (order: Order, own: number | null): boolean =>
+  order.holdEpoch > 0 && order.holdEpoch !== own
+
 /**
  * A payment for an order that expired or was cancelled locally: the customer paid, so honor it when
  * its capacity can be held again (under a new epoch, see holdAnew), else send it to review. The holds
- * are taken before the status moves to paid, so a paid order always has its holds.
+ * are taken before the status moves to paid, so a paid order always has its holds. `Superseded` says
+ * which epoch this call claimed, if any: a caller retrying its own abandoned epoch need not wait for it.
  */
 export const reviveOrder = (order: Order, payment: Partial<Payment>, at: Date) =>
   Effect.gen(function* () {
@@ -18,9 +29,10 @@ export const reviveOrder = (order: Order, payment: Partial<Payment>, at: Date) =
     if (held._tag === "Held") {
       const paid = yield* orders.transition(order.id, from, { status: "paid", payment }, at, held.epoch)
       if (Option.isNone(paid)) yield* releaseHolds(order, held.epoch, at, deadRecordStatus(order))
-      return Option.isSome(paid) ? ({ _tag: "Revived" } as const) : ({ _tag: "Superseded" } as const)
+      return Option.isSome(paid) ? ({ _tag: "Revived" } as const) : superseded(held.epoch)
     }
-    if (held._tag !== "Gone") return { _tag: "Superseded" } as const
+    if (held._tag === "Superseded") return superseded(null)
+    if (held._tag === "Contended") return superseded(held.epoch)
     const moved = yield* orders.transition(
       order.id,
       from,
@@ -28,7 +40,7 @@ export const reviveOrder = (order: Order, payment: Partial<Payment>, at: Date) =
       at,
       held.epoch,
     )
-    if (Option.isNone(moved)) return { _tag: "Superseded" } as const
+    if (Option.isNone(moved)) return superseded(held.epoch)
     yield* (yield* Metrics).paymentReview("late_payment_capacity_gone")
     yield* Effect.logWarning(
       "[stripe.webhook] late payment for a released order: capacity gone, held for review",
