@@ -180,6 +180,7 @@ export { releaseHolds } from "./usecases/releaseOrder.js"
 export {
   type CounterDrift,
   DEFAULT_REPAIR_GRACE_MS,
+  type RecordDrift,
   type RepairReport,
   repairReservations,
 } from "./usecases/repairReservations.js"

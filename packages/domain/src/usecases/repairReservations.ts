@@ -19,10 +19,27 @@ export interface CounterDrift {
   readonly after: { readonly available: number; readonly reservedCount: number }
 }
 
+/**
+ * A coupon whose holds (and so its reservedCount, rewritten from them) disagree with its `reserved`
+ * reservation records (DESIGN §4), order by order. Only reported: which side is wrong is a question
+ * about single orders, for a human with an audit note, never a bulk rewrite of records.
+ */
+export interface RecordDrift {
+  readonly couponId: string
+  readonly code: string
+  readonly reservedCount: number
+  readonly reservedRecords: number
+  /** Orders holding a redemption of the coupon with no `reserved` record. */
+  readonly heldWithoutRecord: ReadonlyArray<string>
+  /** Orders with a `reserved` record that hold no redemption. */
+  readonly recordedWithoutHold: ReadonlyArray<string>
+}
+
 export interface RepairReport {
   readonly holdsReleased: number
   readonly reservationsSettled: number
   readonly drift: ReadonlyArray<CounterDrift>
+  readonly recordDrift: ReadonlyArray<RecordDrift>
 }
 
 /** A hold nobody will ever commit or release: its order is gone, moved on, or uses another epoch. */
@@ -56,9 +73,38 @@ const settleRecords = (coupon: Coupon, now: Date) =>
   })
 
 /**
+ * Compare the coupon's holds with its `reserved` records. Holds and records changed within the grace
+ * may belong to a checkout or a revival between its two writes, so they count on both sides and are
+ * never named as drift.
+ */
+const recordDriftOf = (coupon: Coupon, now: Date, graceMs: number) =>
+  Effect.gen(function* () {
+    const records = yield* (yield* CouponReservationRepository).listByCoupon(coupon.id, "reserved")
+    const settled = (at: Date) => now.getTime() - at.getTime() >= graceMs
+    const holders = new Set(coupon.holds.map((hold) => hold.orderId))
+    const recorded = new Set(records.map((record) => record.orderId))
+    const heldWithoutRecord = coupon.holds
+      .filter((hold) => settled(hold.at) && !recorded.has(hold.orderId))
+      .map((hold) => hold.orderId)
+    const recordedWithoutHold = records
+      .filter((record) => settled(record.updatedAt) && !holders.has(record.orderId))
+      .map((record) => record.orderId)
+    if (heldWithoutRecord.length === 0 && recordedWithoutHold.length === 0) return Option.none()
+    return Option.some<RecordDrift>({
+      couponId: coupon.id,
+      code: coupon.code,
+      reservedCount: coupon.reservedCount,
+      reservedRecords: records.length,
+      heldWithoutRecord,
+      recordedWithoutHold,
+    })
+  })
+
+/**
  * The repair job (runbook scenario 3): release holds left behind by a crash, settle reservation records
  * whose order has moved on, and rewrite any coupon counter that disagrees with its holds, reporting the
- * drift. One conditional write per fix; it never edits in bulk.
+ * drift. One conditional write per fix; it never edits in bulk. Then report, without writing, where
+ * the counters still disagree with the reservation records.
  */
 export const repairReservations = (options: { readonly graceMs?: number } = {}) =>
   Effect.gen(function* () {
@@ -70,6 +116,7 @@ export const repairReservations = (options: { readonly graceMs?: number } = {}) 
     let holdsReleased = 0
     let reservationsSettled = 0
     const drift: Array<CounterDrift> = []
+    const recordDrift: Array<RecordDrift> = []
 
     for (const product of yield* catalog.list()) {
       for (const hold of product.holds) {
@@ -88,20 +135,39 @@ export const repairReservations = (options: { readonly graceMs?: number } = {}) 
       const current = latest.value
       const reserved = current.holds.reduce((sum, hold) => sum + hold.quantity, 0)
       const available = Math.max(0, current.maxRedemptions - reserved - current.redeemedCount)
-      if (current.reservedCount === reserved && current.available === available) continue
-      const fixed = yield* coupons.recount(current.id, current.version, now)
-      if (Option.isNone(fixed)) continue
-      drift.push({
-        couponId: current.id,
-        code: current.code,
-        before: { available: current.available, reservedCount: current.reservedCount },
-        after: { available: fixed.value.available, reservedCount: fixed.value.reservedCount },
-      })
+      const fixed =
+        current.reservedCount === reserved && current.available === available
+          ? Option.none()
+          : yield* coupons.recount(current.id, current.version, now)
+      if (Option.isSome(fixed)) {
+        drift.push({
+          couponId: current.id,
+          code: current.code,
+          before: { available: current.available, reservedCount: current.reservedCount },
+          after: { available: fixed.value.available, reservedCount: fixed.value.reservedCount },
+        })
+      }
+      const misrecorded = yield* recordDriftOf(
+        Option.getOrElse(fixed, () => current),
+        now,
+        graceMs,
+      )
+      if (Option.isSome(misrecorded)) recordDrift.push(misrecorded.value)
     }
     for (const item of drift) {
       yield* Effect.logWarning(
         `[jobs.repair] coupon ${item.code} counters drifted; rewritten from its holds`,
       ).pipe(Effect.annotateLogs({ before: item.before, after: item.after }))
     }
-    return { holdsReleased, reservationsSettled, drift } satisfies RepairReport
+    for (const item of recordDrift) {
+      yield* Effect.logWarning(
+        `[jobs.repair] coupon ${item.code}: reservedCount ${item.reservedCount} against ${item.reservedRecords} reserved records; left for a human, order by order`,
+      ).pipe(
+        Effect.annotateLogs({
+          heldWithoutRecord: item.heldWithoutRecord,
+          recordedWithoutHold: item.recordedWithoutHold,
+        }),
+      )
+    }
+    return { holdsReleased, reservationsSettled, drift, recordDrift } satisfies RepairReport
   })

@@ -44,9 +44,15 @@ export const JOBS: Readonly<Record<JobName, Job>> = {
   },
   repair: {
     title:
-      "Reservation repair: orphan holds released, records settled, coupon counters recomputed, drift reported",
+      "Reservation repair: orphan holds released, records settled, coupon counters recomputed, drift reported (against the holds and the records)",
     run: repairReservations().pipe(
-      Effect.map((report): JobReport => ({ ...report, couponsDrifted: report.drift.length })),
+      Effect.map(
+        (report): JobReport => ({
+          ...report,
+          couponsDrifted: report.drift.length,
+          couponsMisrecorded: report.recordDrift.length,
+        }),
+      ),
     ),
   },
   "invoice-retry": {

@@ -56,6 +56,33 @@ export const jobRun = (dryRun: boolean, job: JobName, actor: string, reason: str
 const Counters = Schema.Struct({ available: Schema.Number, reservedCount: Schema.Number })
 const Drift = Schema.Array(Schema.Struct({ code: Schema.String, before: Counters, after: Counters }))
 
+const RecordDrift = Schema.Array(
+  Schema.Struct({
+    code: Schema.String,
+    reservedCount: Schema.Number,
+    reservedRecords: Schema.Number,
+    heldWithoutRecord: Schema.Array(Schema.String),
+    recordedWithoutHold: Schema.Array(Schema.String),
+  }),
+)
+
+const orderList = (label: string, ids: ReadonlyArray<string>) =>
+  ids.length === 0 ? [] : [`${label} ${ids.join(", ")}`]
+
+/** The repair job's disagreements between coupon counters and reservation records, one line each. */
+export const recordDriftLines = (report: JobReport): ReadonlyArray<string> =>
+  Option.match(Schema.decodeUnknownOption(RecordDrift)(report.recordDrift), {
+    onNone: () => [],
+    onSome: (drift) =>
+      drift.map((d) =>
+        [
+          `  coupon ${d.code}: reservedCount ${d.reservedCount}, reserved records ${d.reservedRecords}`,
+          ...orderList("held without a record:", d.heldWithoutRecord),
+          ...orderList("recorded without a hold:", d.recordedWithoutHold),
+        ].join("; "),
+      ),
+  })
+
 /** The repair job's drift per coupon, one line each. */
 export const driftLines = (report: JobReport): ReadonlyArray<string> =>
   Option.match(Schema.decodeUnknownOption(Drift)(report.drift), {

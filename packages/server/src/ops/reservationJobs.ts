@@ -9,7 +9,7 @@ import { Effect, Option } from "effect"
 import { countsOf, type JobName, type JobReport } from "../jobs/catalog.js"
 import * as args from "./arguments.js"
 import type { Command, CommandContext, Options } from "./Command.js"
-import { driftLines, jobRun } from "./jobRuns.js"
+import { driftLines, jobRun, recordDriftLines } from "./jobRuns.js"
 import type { OpsServices } from "./opsLayer.js"
 import { auditLine, recoveryReport } from "./recovery.js"
 import { recover } from "./rehearsal.js"
@@ -114,7 +114,9 @@ export const repairReservationsCommand: Command = {
   details: [
     "Releases holds nobody will commit (their order is gone, expired or cancelled; older than 10 minutes),",
     "settles reservation records whose order moved on, and rewrites each coupon's reservedCount and",
-    "available from its holds, printing the drift per coupon. Runs under the job's lease (JOB_BUSY while",
+    "available from its holds, printing the drift per coupon. It then compares each counter with the",
+    "coupon's reserved records and prints the orders where they disagree, changing none of them (a human",
+    "decides, order by order). Runs under the job's lease (JOB_BUSY while",
     "another run holds it) and is audited once as job.run.",
   ],
   options: JOB_OPTIONS,
@@ -125,11 +127,20 @@ export const repairReservationsCommand: Command = {
   run: (options, context) =>
     runJob(options, context, { name: "repair", scope: repairScope }, (report, dryRun) => {
       const drift = driftLines(report)
-      return drift.length === 0
-        ? ["No coupon counter drift."]
-        : [
-            `Coupon counter drift, per coupon (${dryRun ? "would be " : ""}rewritten from the holds):`,
-            ...drift,
-          ]
+      const misrecorded = recordDriftLines(report)
+      return [
+        ...(drift.length === 0
+          ? ["No coupon counter drift."]
+          : [
+              `Coupon counter drift, per coupon (${dryRun ? "would be " : ""}rewritten from the holds):`,
+              ...drift,
+            ]),
+        ...(misrecorded.length === 0
+          ? []
+          : [
+              "Coupon counters that disagree with the reservation records (left as they are: check each order named):",
+              ...misrecorded,
+            ]),
+      ]
     }),
 }

@@ -97,6 +97,8 @@ describe.each(stores)("the jobs on the $name store", ({ storage }) => {
               after: { available: 8, reservedCount: 0 },
             },
           ],
+          couponsMisrecorded: 0,
+          recordDrift: [],
         })
         expect(yield* couponOf("DRIFT")).toMatchObject({ available: 8, reservedCount: 0, redeemedCount: 2 })
         expect((yield* leaseOf("repair"))?.lastRun?.report).toEqual(run.report)

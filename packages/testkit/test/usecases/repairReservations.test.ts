@@ -85,7 +85,12 @@ describe("repairReservations", () => {
       Effect.gen(function* () {
         yield* pendingCouponOrder
         yield* advance(2 * GRACE)
-        expect(yield* repairReservations()).toEqual({ holdsReleased: 0, reservationsSettled: 0, drift: [] })
+        expect(yield* repairReservations()).toEqual({
+          holdsReleased: 0,
+          reservationsSettled: 0,
+          drift: [],
+          recordDrift: [],
+        })
         expect((yield* productOf(MUG)).stock).toEqual({ available: 0, reserved: 2, committed: 0 })
         expect((yield* couponOf("SAVE10")).holds).toHaveLength(1)
         expect(yield* reservationStatus("SAVE10", ORDER)).toBe("reserved")
@@ -153,6 +158,38 @@ describe("repairReservations", () => {
         expect(yield* reservationStatus("SAVE10", GHOST)).toBe("expired")
         expect(yield* reservationStatus("SAVE10", pending.id)).toBe("reserved")
         expect(yield* couponOf("SAVE10")).toMatchObject({ available: 8, reservedCount: 1, redeemedCount: 1 })
+      }),
+    ))
+
+  it("reports counters that disagree with the reservation records, order by order, and edits no record", () =>
+    run(
+      Effect.gen(function* () {
+        const held = yield* pendingCouponOrder
+        const recorded = yield* checkout([{ sku: "PLATE-1", quantity: 1 }], { couponCode: "SAVE10" })
+        const coupon = yield* couponOf("SAVE10")
+        // Direct store writes: one order's record released under its hold, the other's hold released.
+        const reservations = yield* CouponReservationRepository
+        yield* reservations.transition(coupon.id, held.id, ["reserved"], "released", T0)
+        yield* (yield* CouponRepository).releaseHold(coupon.id, `${recorded.id}/0`, T0)
+
+        // Within the grace both may be a checkout between its two writes: nothing is named yet.
+        expect((yield* repairReservations()).recordDrift).toEqual([])
+        yield* advance(GRACE)
+        const report = yield* repairReservations()
+        expect(report.recordDrift).toEqual([
+          {
+            couponId: coupon.id,
+            code: "SAVE10",
+            reservedCount: 1,
+            reservedRecords: 1,
+            heldWithoutRecord: [held.id],
+            recordedWithoutHold: [recorded.id],
+          },
+        ])
+        expect(yield* reservationStatus("SAVE10", held.id)).toBe("released")
+        expect(yield* reservationStatus("SAVE10", recorded.id)).toBe("reserved")
+        expect(yield* couponOf("SAVE10")).toMatchObject({ reservedCount: 1, holds: [{ orderId: held.id }] })
+        expect((yield* repairReservations()).recordDrift).toEqual(report.recordDrift)
       }),
     ))
 })
