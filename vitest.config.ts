@@ -13,6 +13,7 @@ const MONGO_TESTS = [
   "packages/server/test/e2e/mongoMode.test.ts",
   "packages/server/test/e2e/sandboxReplicas.test.ts",
   "packages/server/test/e2e/nonAtomicStore.test.ts",
+  "packages/server/test/e2e/production.test.ts",
   "packages/server/test/e2e/checkoutRacesMongo.test.ts",
   "packages/server/test/jobs/replicas.test.ts",
   "packages/server/test/jobs/invoiceMode.test.ts",

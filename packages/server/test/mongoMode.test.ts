@@ -3,7 +3,7 @@ import { MongoDatabase } from "@settle/adapters"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { BootstrapError } from "../src/bootstrap/start.js"
-import { storeFreeElsewhere } from "./e2e/support/mongoProjects.js"
+import { itOnce } from "./e2e/support/mongoProjects.js"
 import { mongoPlan } from "./support/mongoStore.js"
 import {
   adminToken,
@@ -15,7 +15,7 @@ import {
   startTestServer,
 } from "./support/server.js"
 
-/** The server on the project's Mongo server (FerretDB or mongo-java-server on loopback, or MONGO_URL). */
+/** The server on the project's Mongo store (FerretDB or mongo-java-server on loopback, or MONGO_URL). */
 describe("with MONGO_URI", () => {
   it("connects, ensures the indexes, says [db] connected, and runs checkout → pay → confirmed", async () => {
     const lines: Array<string> = []
@@ -55,16 +55,13 @@ describe("with MONGO_URI", () => {
     }
   })
 
-  // Needs no Mongo server: run in one Mongo project, not once per server.
-  it.skipIf(storeFreeElsewhere())(
-    "fails the bootstrap with the store's reason when it cannot connect",
-    async () => {
-      const attempt = startTestServer({
-        // Refused by the driver before any network round trip: port out of range.
-        storage: { _tag: "Mongo", uri: "mongodb://127.0.0.1:99999/", dbName: "x" },
-      })
-      await expect(attempt).rejects.toBeInstanceOf(BootstrapError)
-      await expect(attempt).rejects.toThrow(/\[db\] cannot connect/)
-    },
-  )
+  // Needs no Mongo server: run in one Mongo project only.
+  itOnce("fails the bootstrap with the store's reason when it cannot connect", async () => {
+    const attempt = startTestServer({
+      // Refused by the driver before any network round trip: port out of range.
+      storage: { _tag: "Mongo", uri: "mongodb://127.0.0.1:99999/", dbName: "x" },
+    })
+    await expect(attempt).rejects.toBeInstanceOf(BootstrapError)
+    await expect(attempt).rejects.toThrow(/\[db\] cannot connect/)
+  })
 })

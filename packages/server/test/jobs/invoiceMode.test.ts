@@ -5,7 +5,7 @@ import { InvoiceControl } from "@settle/testkit"
 import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import type { RunningServer, ServerSettings } from "../../src/bootstrap/start.js"
-import { storeFreeElsewhere } from "../e2e/support/mongoProjects.js"
+import { itOnce } from "../e2e/support/mongoProjects.js"
 import { mongoPlan } from "../support/mongoStore.js"
 import {
   adminToken,
@@ -56,20 +56,17 @@ const invoiceOf = async (server: RunningServer, placed: CheckoutBody) =>
 const provider = (server: RunningServer) =>
   server.runtime.runPromise(Effect.serviceOption(InvoiceControl)).then(Option.getOrThrow)
 
-// Only the last test needs a Mongo server; the others run in one Mongo project, not once per server.
+// Once per Mongo server for the replica test; the store-free ones run in one Mongo project only.
 describe("the invoice mode", () => {
-  it.skipIf(storeFreeElsewhere())(
-    "starts as the deployment's INVOICE_MODE, none when it is unset",
-    async () => {
-      expect(await modeOf(await startTestServer())).toBe("none")
-      const answer = await send(await startTestServer({ invoiceMode: "stripe" }), "GET", PATH)
-      expect(answer.body).toEqual({
-        invoiceMode: { mode: "stripe", source: "deployment", changedBy: null, changedAt: null, reason: null },
-      })
-    },
-  )
+  itOnce("starts as the deployment's INVOICE_MODE, none when it is unset", async () => {
+    expect(await modeOf(await startTestServer())).toBe("none")
+    const answer = await send(await startTestServer({ invoiceMode: "stripe" }), "GET", PATH)
+    expect(answer.body).toEqual({
+      invoiceMode: { mode: "stripe", source: "deployment", changedBy: null, changedAt: null, reason: null },
+    })
+  })
 
-  it.skipIf(storeFreeElsewhere())("switches at runtime, audited with the admin and the reason", async () => {
+  itOnce("switches at runtime, audited with the admin and the reason", async () => {
     const server = await startTestServer({ invoiceMode: "stripe" })
     const answer = await switchTo(server, "manual")
     expect(answer.status).toBe(200)
@@ -97,51 +94,45 @@ describe("the invoice mode", () => {
     ])
   })
 
-  it.skipIf(storeFreeElsewhere())(
-    "refuses a bad switch with 400 naming the field, and changes nothing",
-    async () => {
-      const server = await startTestServer({ invoiceMode: "stripe" })
-      for (const [body, field] of [
-        [{ mode: "paper", reason: "x" }, "mode"],
-        [{ mode: "manual" }, "reason"],
-        [{ mode: "manual", reason: "" }, "reason"],
-        [{ mode: "manual", reason: "x", by: "me" }, "by"],
-      ] as const) {
-        const answer = await send(server, "PUT", PATH, body)
-        expect(answer.status).toBe(400)
-        expect(errorOf(answer)).toMatchObject({ code: "INVALID_INPUT", details: { field } })
-      }
-      expect(await modeOf(server)).toBe("stripe")
-      expect(await server.runtime.runPromise(Effect.flatMap(AuditLog, (log) => log.recent(10)))).toEqual([])
-    },
-  )
+  itOnce("refuses a bad switch with 400 naming the field, and changes nothing", async () => {
+    const server = await startTestServer({ invoiceMode: "stripe" })
+    for (const [body, field] of [
+      [{ mode: "paper", reason: "x" }, "mode"],
+      [{ mode: "manual" }, "reason"],
+      [{ mode: "manual", reason: "" }, "reason"],
+      [{ mode: "manual", reason: "x", by: "me" }, "by"],
+    ] as const) {
+      const answer = await send(server, "PUT", PATH, body)
+      expect(answer.status).toBe(400)
+      expect(errorOf(answer)).toMatchObject({ code: "INVALID_INPUT", details: { field } })
+    }
+    expect(await modeOf(server)).toBe("stripe")
+    expect(await server.runtime.runPromise(Effect.flatMap(AuditLog, (log) => log.recent(10)))).toEqual([])
+  })
 
-  it.skipIf(storeFreeElsewhere())(
-    "takes the provider out of the invoice path during an outage (runbook scenario 2)",
-    async () => {
-      const server = await startTestServer({ invoiceMode: "stripe" })
-      const control = await provider(server)
-      await Effect.runPromise(control.setFailing(true))
-      const during = await confirmedOrder(server)
-      expect((await runInvoices(server)).body).toMatchObject({ run: { report: { failed: 1 } } })
-      expect(await invoiceOf(server, during)).toMatchObject({ status: "failed" })
-      expect(await metric(server, 'invoice_issue_total{status="failure"}')).toBe(1)
+  itOnce("takes the provider out of the invoice path during an outage (runbook scenario 2)", async () => {
+    const server = await startTestServer({ invoiceMode: "stripe" })
+    const control = await provider(server)
+    await Effect.runPromise(control.setFailing(true))
+    const during = await confirmedOrder(server)
+    expect((await runInvoices(server)).body).toMatchObject({ run: { report: { failed: 1 } } })
+    expect(await invoiceOf(server, during)).toMatchObject({ status: "failed" })
+    expect(await metric(server, 'invoice_issue_total{status="failure"}')).toBe(1)
 
-      expect((await switchTo(server, "manual")).status).toBe(200)
-      const manual = await confirmedOrder(server)
-      expect((await runInvoices(server)).body).toMatchObject({ run: { report: { manual: 1, failed: 0 } } })
-      expect(await invoiceOf(server, manual)).toEqual({ status: "manual", number: null, url: null })
-      // Not one call reached the provider while it was switched off.
-      expect(await Effect.runPromise(control.calls)).toBe(1)
+    expect((await switchTo(server, "manual")).status).toBe(200)
+    const manual = await confirmedOrder(server)
+    expect((await runInvoices(server)).body).toMatchObject({ run: { report: { manual: 1, failed: 0 } } })
+    expect(await invoiceOf(server, manual)).toEqual({ status: "manual", number: null, url: null })
+    // Not one call reached the provider while it was switched off.
+    expect(await Effect.runPromise(control.calls)).toBe(1)
 
-      await Effect.runPromise(control.setFailing(false))
-      expect((await switchTo(server, "stripe", "provider back, INC-7")).status).toBe(200)
-      const after = await confirmedOrder(server)
-      expect((await runInvoices(server)).body).toMatchObject({ run: { report: { issued: 1 } } })
-      expect(await invoiceOf(server, after)).toMatchObject({ status: "issued", number: expect.any(String) })
-      expect(await metric(server, 'invoice_issue_total{status="success"}')).toBe(1)
-    },
-  )
+    await Effect.runPromise(control.setFailing(false))
+    expect((await switchTo(server, "stripe", "provider back, INC-7")).status).toBe(200)
+    const after = await confirmedOrder(server)
+    expect((await runInvoices(server)).body).toMatchObject({ run: { report: { issued: 1 } } })
+    expect(await invoiceOf(server, after)).toMatchObject({ status: "issued", number: expect.any(String) })
+    expect(await metric(server, 'invoice_issue_total{status="success"}')).toBe(1)
+  })
 
   it("reaches every replica on the same database without a restart", async () => {
     const dbName = `settle_mode_${randomBytes(6).toString("hex")}`

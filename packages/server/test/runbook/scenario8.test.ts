@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { storeFreeElsewhere } from "../e2e/support/mongoProjects.js"
+import { itOnce } from "../e2e/support/mongoProjects.js"
 import { runToExit, startServerProcess } from "../e2e/support/serverProcess.js"
 import { json, opsHere } from "../ops/support/cli.js"
 import { freshDatabase } from "../ops/support/store.js"
@@ -15,26 +15,23 @@ interface Check {
   readonly fix?: string
 }
 
-// The two process starts (a few seconds of module loading each) run side by side.
+// The two process starts (a few seconds of module loading each) run side by side. Once per Mongo
+// server for the last test; the store-free ones run in one Mongo project only.
 describe.concurrent("runbook scenario 8: Bootstrap failed: Invalid scheme (MONGO_URI)", () => {
-  // Only the last test needs a Mongo server; the others run in one Mongo project, not once per server.
-  it.skipIf(storeFreeElsewhere())(
-    "a placeholder MONGO_URI ends the process with exit 1 and the runbook's message",
-    async () => {
-      const run = await runToExit({
-        MONGO_URI: "CHANGE_ME_MONGO_URI",
-        ADMIN_JWT_SECRET: ADMIN_SECRET,
-        PAYMENTS: "sandbox",
-      })
-      expect(run.code).toBe(1)
-      expect(run.stderr).toBe(
-        `Bootstrap failed: invalid configuration (1 problem):\n  - ${SCHEME} (the value still holds a placeholder (CHANGE_ME…); set the real value from MongoDB Atlas → Cluster → Connect → "Drivers")\n`,
-      )
-      expect(`${run.stdout}${run.stderr}`).not.toContain("listening on")
-    },
-  )
+  itOnce("a placeholder MONGO_URI ends the process with exit 1 and the runbook's message", async () => {
+    const run = await runToExit({
+      MONGO_URI: "CHANGE_ME_MONGO_URI",
+      ADMIN_JWT_SECRET: ADMIN_SECRET,
+      PAYMENTS: "sandbox",
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe(
+      `Bootstrap failed: invalid configuration (1 problem):\n  - ${SCHEME} (the value still holds a placeholder (CHANGE_ME…); set the real value from MongoDB Atlas → Cluster → Connect → "Drivers")\n`,
+    )
+    expect(`${run.stdout}${run.stderr}`).not.toContain("listening on")
+  })
 
-  it.skipIf(storeFreeElsewhere()).each([
+  itOnce.each([
     ["a placeholder", "CHANGE_ME_MONGO_URI", "still holds a placeholder (CHANGE_ME…)"],
     [
       "Atlas's template",

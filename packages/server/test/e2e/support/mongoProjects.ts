@@ -1,8 +1,8 @@
-import { inject } from "vitest"
+import { inject, it } from "vitest"
 
 /**
- * Whether a test that needs no Mongo server, in a file that runs once per Mongo server (MONGO_TESTS in
- * vitest.config.ts), is left to another project: it runs on mongo-java-server (or MONGO_URL's MongoDB,
- * the only project then) and is skipped on FerretDB, so each suite run has it exactly once.
+ * `it` for a test that needs no Mongo server but shares a file that runs once per Mongo server
+ * (MONGO_TESTS in vitest.config.ts): it runs on mongo-java-server (or MONGO_URL's MongoDB, the only
+ * Mongo project then) and is skipped on FerretDB, so each suite run has it exactly once.
  */
-export const storeFreeElsewhere = (): boolean => inject("mongoServer") === "ferretdb"
+export const itOnce = it.skipIf(inject("mongoServer") === "ferretdb")
