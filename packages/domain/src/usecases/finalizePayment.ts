@@ -13,7 +13,7 @@ import { Ledger } from "../ports/Ledger.js"
 import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
 import { ProductCatalog } from "../ports/ProductCatalog.js"
-import { revivalUnderWay, reviveOrder } from "./reviveOrder.js"
+import { awaitRevival, revivalUnderWay, reviveOrder } from "./reviveOrder.js"
 
 /** A payment the provider vouches for (a verified webhook, or the provider's own session state). */
 export interface VerifiedPayment {
@@ -30,13 +30,6 @@ export type FinalizeOutcome =
 
 /** Each lost compare-and-set means another writer moved the order; re-reading a few times settles it. */
 const MAX_ROUNDS = 8
-
-/** Rounds a delivery waits for another's revival of the order before it takes the revival over. */
-const MAX_REVIVAL_WAITS = 4
-
-/** A random pause that grows with `step`, so that racing deliveries spread out. */
-const pause = (step: number) =>
-  Effect.flatMap(Random.nextIntBetween(1, 20 * step), (ms) => Effect.sleep(Duration.millis(ms)))
 
 const matches = (order: Order, payment: VerifiedPayment): boolean =>
   payment.amount.amount === order.totals.total && payment.amount.currency === order.totals.currency
@@ -114,8 +107,8 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
     const orders = yield* OrderRepository
     const at = yield* (yield* Clock).now
     let current = order
-    let ownEpoch: number | null = null
-    let waits = 0
+    // The epoch this delivery claimed itself, or waited out: nobody else is running that revival.
+    let passedEpoch: number | null = null
     for (let round = 0; round < MAX_ROUNDS; round++) {
       if (current.webhook.processedAt !== null || isFinalized(current.status)) {
         return { _tag: "AlreadyFinalized", order: current } as const
@@ -159,21 +152,24 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
           },
           at,
         )
-      } else if (revivalUnderWay(current, ownEpoch) && waits < MAX_REVIVAL_WAITS) {
+      } else if (revivalUnderWay(current, passedEpoch)) {
         // Another delivery is reviving the order. A new epoch would make its holds dead and supersede
         // it, and it would then supersede this one in turn (a storm of duplicates kept at it for
-        // minutes). Wait for it instead, then join its epoch's idempotent steps once it is paid; only
-        // a revival that stays unfinished across the waits (crashed) is superseded.
-        waits++
-        yield* pause(waits)
+        // minutes). Wait for it instead, and join its epoch's idempotent steps once it is paid; only a
+        // revival that does not move the order within the wait (a crashed one) is taken over.
+        const after = yield* awaitRevival(current)
+        if (after.status === current.status && after.holdEpoch === current.holdEpoch) {
+          passedEpoch = current.holdEpoch
+        }
+        current = after
+        continue
       } else {
         const revived = yield* reviveOrder(current, paymentFields(payment, at), at)
         if (revived._tag === "InReview") return revived
         if (revived._tag === "Superseded") {
-          ownEpoch = revived.claimed ?? ownEpoch
-          waits = 0
+          passedEpoch = revived.claimed ?? passedEpoch
           // A random pause lets the claim that won finish before this delivery reads the order again.
-          yield* pause(round + 1)
+          yield* Effect.sleep(Duration.millis(yield* Random.nextIntBetween(1, 20 * (round + 1))))
         }
       }
       const reread = yield* orders.findById(current.id)

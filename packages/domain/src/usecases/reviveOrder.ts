@@ -1,4 +1,5 @@
-import { Effect, Option } from "effect"
+import { Duration, Effect, Option, Random } from "effect"
+import { OrderNotFound } from "../errors.js"
 import type { Order, Payment } from "../model/Order.js"
 import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
@@ -10,10 +11,46 @@ const superseded = (claimed: number | null) => ({ _tag: "Superseded", claimed })
 /**
  * A revival someone else is running: the order is still released but at an epoch past the checkout's
  * (0), claimed by another delivery (expired and cancelled orders come from pending only, so nothing
- * else moves their epoch). `own` is the epoch this caller claimed and gave up on, which nobody runs.
+ * else moves their epoch). `passed` is an epoch the caller claimed itself or waited out: nobody runs it.
  */
-export const revivalUnderWay = (order: Order, own: number | null): boolean =>
-  order.holdEpoch > 0 && order.holdEpoch !== own
+export const revivalUnderWay = (order: Order, passed: number | null): boolean =>
+  order.holdEpoch > 0 && order.holdEpoch !== passed
+
+/** Re-reads of an order a delivery makes while another delivery revives it, before taking it over. */
+const REVIVAL_WAITS = 4
+
+/** The least a wait's pause may grow to with each re-read, for a store that answers at once. */
+const WAIT_STEP_MS = 20
+
+/**
+ * A revival's store calls: the claim, a read and a hold per product, the coupon's read, record and
+ * hold, and the move to paid.
+ */
+const revivalCalls = (order: Order): number => 2 + 2 * order.items.length + (order.couponId === null ? 0 : 3)
+
+/**
+ * Wait for another delivery's revival of `order` to move it on (to paid, to review, or to a newer
+ * epoch), re-reading it a fixed number of times. Each pause may last as long as the whole revival's
+ * calls take at the pace the store answers this caller now, so a store slowed by load lengthens the
+ * wait rather than making the revival look abandoned. The order as last read: unchanged means the
+ * revival did not finish within the wait (it crashed), and the caller takes it over.
+ */
+export const awaitRevival = (order: Order) =>
+  Effect.gen(function* () {
+    const orders = yield* OrderRepository
+    let latencyMs = 0
+    let current = order
+    for (let wait = 1; wait <= REVIVAL_WAITS; wait++) {
+      const ceiling = Math.max(WAIT_STEP_MS * wait, revivalCalls(order) * latencyMs)
+      yield* Effect.sleep(Duration.millis(yield* Random.nextIntBetween(1, ceiling)))
+      const [took, reread] = yield* Effect.timed(orders.findById(order.id))
+      if (Option.isNone(reread)) return yield* new OrderNotFound({ key: order.id })
+      latencyMs = Duration.toMillis(took)
+      current = reread.value
+      if (current.status !== order.status || current.holdEpoch !== order.holdEpoch) return current
+    }
+    return current
+  })
 
 /**
  * A payment for an order that expired or was cancelled locally: the customer paid, so honor it when

@@ -1,6 +1,15 @@
 import { SandboxControl } from "@settle/adapters"
-import { Clock, expireReservations, handlePaymentEvent, type PaymentEvent } from "@settle/domain"
-import { Effect } from "effect"
+import {
+  Clock,
+  CouponRepository,
+  CouponReservationRepository,
+  expireReservations,
+  handlePaymentEvent,
+  OrderRepository,
+  type PaymentEvent,
+  ProductCatalog,
+} from "@settle/domain"
+import { Duration, Effect } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { ClockControl } from "../../src/fakes/ControlledClock.js"
@@ -44,43 +53,68 @@ const deliverConcurrently = (event: PaymentEvent, count: number) =>
     { concurrency: "unbounded" },
   )
 
+/** The ports a revival calls, each call answering `ms` later: a store slowed down by a delivery storm. */
+const slowStore = (ms: number) => {
+  const slow = <S extends object>(service: S): S =>
+    Object.fromEntries(
+      Object.entries(service).map(([name, method]) => [
+        name,
+        typeof method === "function"
+          ? (...args: ReadonlyArray<unknown>) => Effect.delay(method(...args), Duration.millis(ms))
+          : method,
+      ]),
+    ) as S
+  return <A, E, R>(program: Effect.Effect<A, E, R>) =>
+    program.pipe(
+      Effect.provideServiceEffect(OrderRepository, Effect.map(OrderRepository, slow)),
+      Effect.provideServiceEffect(ProductCatalog, Effect.map(ProductCatalog, slow)),
+      Effect.provideServiceEffect(CouponRepository, Effect.map(CouponRepository, slow)),
+      Effect.provideServiceEffect(CouponReservationRepository, Effect.map(CouponReservationRepository, slow)),
+    )
+}
+
+/** 2 to 4 deliveries of the late payment at once, each store call `delayMs` slow: they all converge. */
+const convergence = (delayMs: number, numRuns: number) =>
+  fc.assert(
+    fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 4 }), async (s, count) => {
+      const { deliveries, books } = await runInterleaved(
+        s,
+        Effect.gen(function* () {
+          const { orderId, event } = yield* latePayment
+          const deliveries = yield* slowStore(delayMs)(deliverConcurrently(event, count))
+          const order = yield* orderOf(orderId)
+          return {
+            deliveries,
+            books: {
+              status: order.status,
+              epochs: order.holdEpoch,
+              payments: (yield* ledgerOf(orderId, "payment")).length,
+              mug: yield* stockOf(MUG),
+              plate: yield* stockOf(PLATE),
+              coupon: yield* couponOf("SAVE10"),
+            },
+          }
+        }),
+      )
+      expect(deliveries.every(({ outcome }) => outcome === "Processed" || outcome === "Duplicate")).toBe(true)
+      expect(deliveries.filter(({ retried }) => retried)).toEqual([])
+      // One revival epoch: the deliveries that came second joined the first one's, none superseded it.
+      expect(books.epochs).toBe(1)
+      expect(books.status).toBe("confirmed")
+      expect(books.payments).toBe(1)
+      expect(books.mug).toEqual({ available: 0, reserved: 0, committed: 2 })
+      expect(books.plate).toEqual({ available: 5, reserved: 0, committed: 1 })
+      expect(books.coupon).toMatchObject({ reservedCount: 0, redeemedCount: 1, holds: [] })
+    }),
+    { numRuns },
+  )
+
 describe("concurrent deliveries of a late payment", () => {
   it("converge in one revival: every delivery succeeds without a retry, the order is confirmed once", () =>
-    fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 2, max: 4 }), async (s, count) => {
-        const { deliveries, books } = await runInterleaved(
-          s,
-          Effect.gen(function* () {
-            const { orderId, event } = yield* latePayment
-            const deliveries = yield* deliverConcurrently(event, count)
-            const order = yield* orderOf(orderId)
-            return {
-              deliveries,
-              books: {
-                status: order.status,
-                epochs: order.holdEpoch,
-                payments: (yield* ledgerOf(orderId, "payment")).length,
-                mug: yield* stockOf(MUG),
-                plate: yield* stockOf(PLATE),
-                coupon: yield* couponOf("SAVE10"),
-              },
-            }
-          }),
-        )
-        expect(deliveries.every(({ outcome }) => outcome === "Processed" || outcome === "Duplicate")).toBe(
-          true,
-        )
-        expect(deliveries.filter(({ retried }) => retried)).toEqual([])
-        // One revival epoch: the deliveries that came second joined the first one's, none superseded it.
-        expect(books.epochs).toBe(1)
-        expect(books.status).toBe("confirmed")
-        expect(books.payments).toBe(1)
-        expect(books.mug).toEqual({ available: 0, reserved: 0, committed: 2 })
-        expect(books.plate).toEqual({ available: 5, reserved: 0, committed: 1 })
-        expect(books.coupon).toMatchObject({ reservedCount: 0, redeemedCount: 1, holds: [] })
-      }),
-      { numRuns: 40 },
-    ))
+    convergence(0, 40))
+
+  it("converge in one revival when every store call is slow: the wait grows with the store's pace", () =>
+    convergence(40, 5))
 })
 
 describe("a revival that crashed half-way", () => {
