@@ -8,6 +8,7 @@ import { latePaymentCouponGone, latePaymentHonored, latePaymentStockGone } from 
 import { race, runRace } from "./support/I1Races.js"
 import { recoveryPlan } from "./support/I1Recovery.js"
 import { paymentReadPendingThenExpired, revivalWhileExpiryReleases } from "./support/I1Regressions.js"
+import { acceptedReviewFinalizesOnce } from "./support/I1Review.js"
 import { staleRevivalAfterFinalization, staleRevivalAfterPartialCommit } from "./support/I1StaleRevivals.js"
 import { shop } from "./support/scenario.js"
 
@@ -24,6 +25,7 @@ export const suite = <E>(
   describe(`${name}: I1 exactly-once finalization`, () => {
     const raceRuns = options.runs ?? propertyRuns(80)
     const crashRuns = options.runs ?? propertyRuns(20)
+    const reviewRuns = options.runs ?? propertyRuns(40)
 
     it(
       "I1 duplicate, reordered and concurrent deliveries finalize once",
@@ -63,6 +65,26 @@ export const suite = <E>(
       // Measured up to 504 ms a run: each run replays the delivery once per crash point, and later runs
       // draw larger carts, with more crash points.
       propertyTimeout(crashRuns, 2_000, options),
+    )
+
+    it(
+      "I1 a payment held for review and accepted by a human, crashed at any call and repeated during a redelivery, finalizes once",
+      () =>
+        fc.assert(
+          fc.asyncProperty(
+            shop(),
+            fc.boolean(),
+            // An acceptance makes 15-40 port calls with the cart's lines; past the last it runs clean.
+            fc.integer({ min: 1, max: 45 }),
+            fc.scheduler(),
+            yieldingEachRun((drawn, released, k, scheduler) =>
+              acceptedReviewFinalizesOnce(storage, drawn, released, k, scheduler),
+            ),
+          ),
+          { numRuns: reviewRuns },
+        ),
+      // Measured up to 12 ms a run (1000 runs).
+      propertyTimeout(reviewRuns, 50, options),
     )
 
     it("I1 a payment after local expiry is honored: confirmed, stock committed once", () =>

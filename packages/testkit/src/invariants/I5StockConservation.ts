@@ -1,5 +1,6 @@
 import { SandboxControl } from "@settle/adapters"
 import {
+  acceptReviewedPayment,
   createCheckout,
   expireReservations,
   handlePaymentEvent,
@@ -8,6 +9,7 @@ import {
   type PaymentEvent,
   type Product,
   refundOrder,
+  refundReviewedPayment,
   repairReservations,
 } from "@settle/domain"
 import { Effect, Exit, type Layer } from "effect"
@@ -35,6 +37,24 @@ type Op =
   | { readonly _tag: "Expire"; readonly minutes: number; readonly crashAt: number | null }
   | { readonly _tag: "Repair"; readonly minutes: number; readonly crashAt: number | null }
   | { readonly _tag: "Refund"; readonly pick: number; readonly restock: boolean; readonly half: boolean }
+  /**
+   * Stripe captures a unit more than the total (a tampered session) of an open order, or of `cart`
+   * checked out first when none is open: the order waits for review, and a human may decide at once.
+   */
+  | {
+      readonly _tag: "PayWrong"
+      readonly pick: number
+      readonly cart: DrawnCart
+      readonly decision: "wait" | "accept" | "refund"
+      readonly crashAt: number | null
+    }
+  /** A human accepts a payment held for review, or refunds it and closes the order. */
+  | {
+      readonly _tag: "Decide"
+      readonly pick: number
+      readonly accept: boolean
+      readonly crashAt: number | null
+    }
 
 const ops = (products: ReadonlyArray<Product>, couponCode: string): fc.Arbitrary<ReadonlyArray<Op>> => {
   const pick = fc.nat()
@@ -71,6 +91,25 @@ const ops = (products: ReadonlyArray<Product>, couponCode: string): fc.Arbitrary
         half: fc.boolean(),
       }),
     },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        _tag: fc.constant("PayWrong" as const),
+        pick,
+        cart: fc.oneof(cart(products), cart(products, couponCode)),
+        decision: fc.constantFrom("wait" as const, "accept" as const, "refund" as const),
+        crashAt: crash,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        _tag: fc.constant("Decide" as const),
+        pick,
+        accept: fc.boolean(),
+        crashAt: crash,
+      }),
+    },
   )
   return fc.array(op, { minLength: 1, maxLength: 30 })
 }
@@ -85,6 +124,32 @@ const scenario = fc.tuple(catalog(), anyCoupon()).chain(([products, coupon]) =>
 
 /** Orders a valid checkout may fail with, without a crash: each leaves stock as it found it. */
 const REFUSALS = ["InsufficientStock", "CouponUnavailable", "InvalidInput"]
+
+/**
+ * A human's decision with its crash, then asked again as the operator would. A refusal (the stock or
+ * coupon went to other orders, or the order is no longer in review) is a legitimate answer, not a crash.
+ */
+const decideThenRecover = <A, E, R>(k: number | null, decision: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const first = yield* crashing(k, decision)
+    if (Exit.isFailure(first)) yield* Effect.either(decision)
+  })
+
+/** A checkout of `drawn`, kept among the orders; null when it is refused (bad cart, no stock). */
+const opened = (drawn: DrawnCart, orders: Array<Order>) =>
+  Effect.map(Effect.either(createCheckout(drawn.input)), (result) => {
+    if (result._tag === "Left") return null
+    orders.push(result.right.order)
+    return result.right.order
+  })
+
+const decide = (order: Order, accept: boolean, k: number | null) => {
+  if (order.status !== "payment_review") return Effect.void
+  const decision = { orderId: order.id, actor: "risk@example.com", reason: "payment reviewed" }
+  return accept
+    ? decideThenRecover(k, acceptReviewedPayment(decision))
+    : decideThenRecover(k, refundReviewedPayment(decision))
+}
 
 /** Run a step with its crash, then recover the way production would: Stripe redelivers, a job reruns. */
 const crashThenRecover = <A, E, R>(k: number | null, step: Effect.Effect<A, E, R>) =>
@@ -108,11 +173,13 @@ const onEvent = (event: PaymentEvent | null, k: number | null, copies = 1) =>
 const wanted =
   (op: Op, open: ReadonlySet<string>) =>
   (order: Order): boolean =>
-    op._tag === "Pay"
+    op._tag === "Pay" || op._tag === "PayWrong"
       ? open.has(order.id)
       : op._tag === "Refund"
         ? isFinalized(order.status)
-        : order.status === "pending"
+        : op._tag === "Decide"
+          ? order.status === "payment_review"
+          : order.status === "pending"
 
 const step = (world: Runner, op: Op, products: ReadonlyArray<Product>, orders: Array<Order>) =>
   Effect.gen(function* () {
@@ -140,6 +207,15 @@ const step = (world: Runner, op: Op, products: ReadonlyArray<Product>, orders: A
       }
       case "Pay":
         return picked === null ? undefined : yield* onEvent(yield* payEvent(picked), op.crashAt, op.copies)
+      case "PayWrong": {
+        const target = picked !== null && open.has(picked.id) ? picked : yield* opened(op.cart, orders)
+        if (target === null) return
+        yield* onEvent(yield* payEvent(target, { amount: target.totals.total + 1 }), null)
+        if (op.decision === "wait") return
+        return yield* decide(yield* current(target), op.decision === "accept", op.crashAt)
+      }
+      case "Decide":
+        return picked === null ? undefined : yield* decide(picked, op.accept, op.crashAt)
       case "SessionExpired":
         return picked === null ? undefined : yield* onEvent(yield* sessionExpiredEvent(picked), op.crashAt)
       case "PaymentFailed":
@@ -167,10 +243,17 @@ const step = (world: Runner, op: Op, products: ReadonlyArray<Product>, orders: A
     }
   }).pipe(world.run)
 
-/** Units the confirmed orders keep: finalized and not given back by a restocking refund. */
+/**
+ * Units the confirmed orders keep: confirmed once (processedAt set; a payment refunded from review never
+ * was, whatever its status says) and not given back by a restocking refund. An accepted review payment
+ * counts like any other: accepting must commit its units, never more than the stock had.
+ */
 const keptUnits = (orders: ReadonlyArray<Order>, productId: string): number =>
   orders
-    .filter((o) => isFinalized(o.status) && !o.refunds.some((r) => r.restock && r.gatewayRefundId !== null))
+    .filter(
+      (o) =>
+        o.webhook.processedAt !== null && !o.refunds.some((r) => r.restock && r.gatewayRefundId !== null),
+    )
     .flatMap((o) => o.items)
     .filter((item) => item.productId === productId)
     .reduce((sum, item) => sum + item.quantity, 0)

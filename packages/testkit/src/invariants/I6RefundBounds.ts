@@ -1,5 +1,5 @@
 import { SandboxControl } from "@settle/adapters"
-import { money, type OrderId, type PaymentEvent } from "@settle/domain"
+import { money, type OrderId, type PaymentEvent, reviewRefundId } from "@settle/domain"
 import { Effect, Either, type Layer } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -21,6 +21,8 @@ import {
   type RefundStep,
   refundInput,
   refundScenario,
+  reviewedOrder,
+  reviewRefund,
 } from "./support/I678Refunds.js"
 import { type PinnedScheduleOptions, pinnedIt } from "./support/pinnedSchedules.js"
 
@@ -51,11 +53,23 @@ const runStep = async (
   h: Harness,
   s: fc.Scheduler,
   ids: ReadonlyArray<OrderId>,
+  reviews: ReadonlyArray<OrderId>,
   step: RefundStep,
   journal: Journal,
 ) => {
   const idOf = (index: number): OrderId => ids[index % ids.length]!
   switch (step._tag) {
+    case "ReviewRefund": {
+      const orderId = reviews[step.review % Math.max(1, reviews.length)]
+      if (orderId === undefined) return
+      const copies = Array.from({ length: step.copies }, () => reviewRefund(orderId))
+      if (copies.length === 1) await h.attempt(reviewRefund(orderId), { crashAt: step.crashAt })
+      else await h.race(copies, s, step.crashAt)
+      if (step.echo) await echo(h, journal, orderId)
+      // A crashed request is asked again, as the operator would; an outage may fail it again.
+      if (step.crashAt !== null) await h.attempt(reviewRefund(orderId))
+      return
+    }
     case "Outage":
       return h.run(Effect.flatMap(SandboxControl, (sandbox) => sandbox.setFailing(step.failing)))
     case "Refund": {
@@ -107,6 +121,11 @@ const complete = async (h: Harness, ids: ReadonlyArray<OrderId>, journal: Journa
   for (const id of ids) {
     for (const refund of (await h.run(loadOrder(id))).refunds) {
       if (refund.gatewayRefundId !== null || isOrphaned(refund)) continue
+      if (refund.id === reviewRefundId(id)) {
+        const resumed = await h.attempt(reviewRefund(id))
+        expect(Either.isRight(resumed), `resuming ${refund.id}: ${JSON.stringify(resumed)}`).toBe(true)
+        continue
+      }
       const requestId = refund.id.slice(`refund:${id}:`.length)
       const resumed = await h.attempt(adminRefund({ orderId: id, actor: ACTOR, requestId }))
       expect(Either.isRight(resumed), `resuming ${refund.id}: ${JSON.stringify(resumed)}`).toBe(true)
@@ -134,13 +153,19 @@ export const runRefundScenario = async <E>(
       const product = await h.run(seedProduct({ price: money(price, "EUR") }))
       ids.push((await h.run(confirmedOrder(product, quantity))).id)
     }
+    const reviews: Array<OrderId> = []
+    for (const { price, captured } of scenario.reviews) {
+      const product = await h.run(seedProduct({ price: money(price, "EUR") }))
+      reviews.push(await h.run(reviewedOrder(product, captured)))
+    }
+    const all = [...ids, ...reviews]
     const journal: Journal = { retries: [], events: [] }
     for (const step of scenario.steps) {
-      await runStep(h, s, ids, step, journal)
-      await checkAll(h, ids, checkRefundSafety)
+      await runStep(h, s, ids, reviews, step, journal)
+      await checkAll(h, all, checkRefundSafety)
     }
-    await complete(h, ids, journal)
-    await checkAll(h, ids, checkRefundsConverged)
+    await complete(h, all, journal)
+    await checkAll(h, all, checkRefundsConverged)
   } finally {
     await h.dispose()
   }
@@ -148,7 +173,8 @@ export const runRefundScenario = async <E>(
 
 /**
  * I6: refunds never exceed the captured amount, and a repeated refund request refunds once, under
- * repeated and concurrent requests, gateway outages, crashes and Stripe's own charge.refunded events.
+ * repeated and concurrent requests, gateway outages, crashes and Stripe's own charge.refunded events;
+ * payments held for review, refunded by a human, included.
  */
 export const suite = <E>(
   name: string,
@@ -184,6 +210,7 @@ export const suite = <E>(
           storage,
           {
             orders: [{ price: 100, quantity: 1 }],
+            reviews: [],
             steps: [
               {
                 _tag: "Race",

@@ -27,7 +27,7 @@ import { openCheckout, type Shop, usingRuntime } from "./scenario.js"
 type Faulty<E> = ManagedRuntime.ManagedRuntime<TalliedServices | FaultPlan, E>
 
 /** The world with every store, gateway and invoice call counted against one FaultPlan, unarmed. */
-const faultyWorld = <E>(storage: Layer.Layer<StoragePorts, E>) =>
+export const faultyWorld = <E>(storage: Layer.Layer<StoragePorts, E>) =>
   Layer.provideMerge(withFaults(talliedWorld(storage), crashablePorts), planLayer())
 
 /** A minute past the reservation's expiry: the expiry job takes the order's stock and coupon back. */

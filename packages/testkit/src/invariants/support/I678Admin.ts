@@ -1,9 +1,11 @@
 import {
+  acceptReviewedPayment,
   addInternalNote,
   type Order,
   type OrderId,
   type PaymentEvent,
   refundOrder,
+  refundReviewedPayment,
   replayFinalization,
   retryInvoice,
   unfinishedRefund,
@@ -45,6 +47,13 @@ export type AdminOp =
       readonly actor: string
       readonly reason: string
     }
+  /** A human's decision on a payment held for review: accept it, or refund it and close the order. */
+  | {
+      readonly _tag: "ReviewAccept" | "ReviewRefund"
+      readonly target: Target
+      readonly actor: string
+      readonly reason: string
+    }
 
 /** One admin action, with the payment provider down or not while it runs. */
 export interface AdminStep {
@@ -52,8 +61,19 @@ export interface AdminStep {
   readonly outage: boolean
 }
 
-/** The admin world: two confirmed orders, then a pending, a paid-at-Stripe and a crashed-paid one. */
-export const ADMIN_KINDS = ["confirmed", "confirmed", "pending", "paidAtStripe", "paidCrashed"] as const
+/**
+ * The admin world: two confirmed orders, then a pending, a paid-at-Stripe and a crashed-paid one, and
+ * two payments held for review.
+ */
+export const ADMIN_KINDS = [
+  "confirmed",
+  "confirmed",
+  "pending",
+  "paidAtStripe",
+  "paidCrashed",
+  "review",
+  "review",
+] as const
 
 const target: fc.Arbitrary<Target> = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 0, max: ADMIN_KINDS.length - 1 }) },
@@ -62,6 +82,11 @@ const target: fc.Arbitrary<Target> = fc.oneof(
 // Refunds mostly go to the confirmed orders (0 and 1), the only refundable ones.
 const refundTarget: fc.Arbitrary<Target> = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 1 }) },
+  { weight: 1, arbitrary: target },
+)
+// Review decisions mostly go to the orders held for review (5 and 6), the only ones they may resolve.
+const reviewTarget: fc.Arbitrary<Target> = fc.oneof(
+  { weight: 2, arbitrary: fc.integer({ min: 5, max: 6 }) },
   { weight: 1, arbitrary: target },
 )
 // "42" is bad input: all digits would collide with the numbered refunds.
@@ -121,6 +146,15 @@ const op: fc.Arbitrary<AdminOp> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ _tag: fc.constant("RetryInvoice" as const), target, actor, reason: text }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      _tag: fc.constantFrom("ReviewAccept" as const, "ReviewRefund" as const),
+      target: reviewTarget,
+      actor,
+      reason: text,
+    }),
   },
 )
 
@@ -183,6 +217,10 @@ export const adminProgram = (
     }
     case "RetryInvoice":
       return retryInvoice(idOf(world, op.target), op.actor, op.reason, INVOICE_OPTIONS)
+    case "ReviewAccept":
+      return acceptReviewedPayment({ orderId: idOf(world, op.target), actor: op.actor, reason: op.reason })
+    case "ReviewRefund":
+      return refundReviewedPayment({ orderId: idOf(world, op.target), actor: op.actor, reason: op.reason })
   }
 }
 
@@ -192,6 +230,8 @@ export const ACTION_OF: Record<AdminOp["_tag"], string> = {
   ReplaySession: "payment.replay",
   ReplayEvent: "payment.replay",
   RetryInvoice: "order.invoice_retry",
+  ReviewAccept: "order.review_accept",
+  ReviewRefund: "order.review_refund",
 }
 
 /** The order an op is about, when it names one of ours. */

@@ -1,12 +1,15 @@
 import { SandboxControl } from "@settle/adapters"
 import {
+  createCheckout,
   handlePaymentEvent,
   Ledger,
   money,
   type Order,
   type OrderId,
   type PaymentEvent,
+  type Product,
   refundOrder,
+  refundReviewedPayment,
 } from "@settle/domain"
 import { Effect } from "effect"
 import * as fc from "fast-check"
@@ -44,10 +47,23 @@ export type RefundStep =
       readonly copies: number
       readonly crashAt: number | null
     }
+  /**
+   * A payment held for review refunded by a human: `copies` requests at once (a double click), the
+   * first one crashed at `crashAt` and repeated; Stripe's charge.refunded for it may arrive meanwhile.
+   */
+  | {
+      readonly _tag: "ReviewRefund"
+      readonly review: number
+      readonly copies: number
+      readonly crashAt: number | null
+      readonly echo: boolean
+    }
 
 export interface RefundScenario {
   /** Captured amount of each confirmed order: unit price × quantity. */
   readonly orders: ReadonlyArray<{ readonly price: number; readonly quantity: number }>
+  /** Orders held for review: Stripe captured `captured` minor units for a 1-unit order at `price`. */
+  readonly reviews: ReadonlyArray<{ readonly price: number; readonly captured: number }>
   readonly steps: ReadonlyArray<RefundStep>
 }
 
@@ -107,8 +123,20 @@ const race = (orders: number, crashes: boolean) =>
     crashAt: crashes ? fc.integer({ min: 1, max: 10 }) : fc.constant(null),
   })
 
-const step = (orders: number): fc.Arbitrary<RefundStep> =>
+const reviewRefundStep = (reviews: number) =>
+  fc.record({
+    _tag: fc.constant("ReviewRefund" as const),
+    review: fc.integer({ min: 0, max: Math.max(0, reviews - 1) }),
+    copies: fc.integer({ min: 1, max: 2 }),
+    // A review refund makes ~20 port calls (epoch claim, releases, reservation, Stripe, books, audit).
+    crashAt: fc.option(fc.integer({ min: 1, max: 24 }), { freq: 2 }),
+    echo: fc.boolean(),
+  })
+
+const step = (orders: number, reviews: number): fc.Arbitrary<RefundStep> =>
   fc.oneof(
+    // Without an order held for review the step does nothing.
+    { weight: 2, arbitrary: reviewRefundStep(reviews) },
     { weight: 4, arbitrary: refund(orders, false) },
     { weight: 2, arbitrary: refund(orders, true) },
     { weight: 2, arbitrary: race(orders, false) },
@@ -126,15 +154,29 @@ const step = (orders: number): fc.Arbitrary<RefundStep> =>
     },
   )
 
+const review = fc.integer({ min: 2, max: 5_000 }).chain((price) =>
+  fc.record({
+    price: fc.constant(price),
+    captured: fc.integer({ min: 1, max: 2 * price }).filter((captured) => captured !== price),
+  }),
+)
+
 export const refundScenario: fc.Arbitrary<RefundScenario> = fc
-  .array(fc.record({ price: fc.integer({ min: 1, max: 5_000 }), quantity: fc.integer({ min: 1, max: 3 }) }), {
-    minLength: 1,
-    maxLength: 2,
-  })
-  .chain((orders) =>
+  .tuple(
+    fc.array(
+      fc.record({ price: fc.integer({ min: 1, max: 5_000 }), quantity: fc.integer({ min: 1, max: 3 }) }),
+      {
+        minLength: 1,
+        maxLength: 2,
+      },
+    ),
+    fc.array(review, { maxLength: 2 }),
+  )
+  .chain(([orders, reviews]) =>
     fc.record({
       orders: fc.constant(orders),
-      steps: fc.array(step(orders.length), { minLength: 1, maxLength: 10 }),
+      reviews: fc.constant(reviews),
+      steps: fc.array(step(orders.length, reviews.length), { minLength: 1, maxLength: 10 }),
     }),
   )
 
@@ -155,10 +197,11 @@ export type RefundInput = ReturnType<typeof refundInput>
 /**
  * A refund reserved without a requestId whose gateway call failed (an outage: crashes here always carry
  * a requestId, so it never reached Stripe). Without a requestId a repeat is a new refund, so nothing
- * ever completes this one: it stays reserved, counted in amountRefunded, with no gateway id.
+ * ever completes this one: it stays reserved, counted in amountRefunded, with no gateway id. The
+ * refund of a payment held for review (`refund:<orderId>:0`) is never orphaned: repeating completes it.
  */
 export const isOrphaned = (refund: Order["refunds"][number]): boolean =>
-  refund.gatewayRefundId === null && /^refund:.+:\d+$/.test(refund.id)
+  refund.gatewayRefundId === null && /^refund:.+:[1-9]\d*$/.test(refund.id)
 
 /**
  * A dashboard refund Stripe can honor and we can record: within what the order still holds, and not
@@ -176,6 +219,25 @@ export const outsideAmount = (order: Order, percent: number): number | null => {
 
 /** The admin request and the provider's `charge.refunded`, the two ways a refund enters. */
 export const adminRefund = (input: RefundInput) => refundOrder(input)
+
+/** The refund of a payment held for review, as the admin route sends it. */
+export const reviewRefund = (orderId: OrderId) =>
+  refundReviewedPayment({ orderId, actor: ACTOR, reason: "potential fraud: refunded from review" })
+
+/** A 1-unit order at `product`'s price for which Stripe captured `captured`: held for review. */
+export const reviewedOrder = (product: Product, captured: number) =>
+  Effect.gen(function* () {
+    const { order } = yield* createCheckout({
+      items: [{ sku: product.sku, quantity: 1 }],
+      currency: product.price.currency,
+      email: "shopper@example.com",
+    })
+    if (order.payment.sessionId === null) return yield* Effect.dieMessage(`setup: ${order.id} has no session`)
+    yield* handlePaymentEvent(
+      yield* (yield* SandboxControl).pay(order.payment.sessionId, { amount: captured }),
+    )
+    return order.id
+  })
 
 export const dashboardRefund = (order: Order, amount: number) =>
   Effect.gen(function* () {

@@ -1,5 +1,6 @@
 import { SandboxControl } from "@settle/adapters"
 import {
+  acceptReviewedPayment,
   type CouponCode,
   createCheckout,
   handlePaymentEvent,
@@ -8,6 +9,7 @@ import {
   type PaymentEvent,
   type Product,
   refundOrder,
+  refundReviewedPayment,
   StoreError,
 } from "@settle/domain"
 import { Effect } from "effect"
@@ -29,6 +31,10 @@ export const ORDER_KINDS = [
   "expired",
   "cancelled",
   "review",
+  /** Held for review, then accepted by a human: confirmed. */
+  "reviewAccepted",
+  /** Held for review, then refunded and closed by a human. */
+  "reviewRefunded",
 ] as const
 export type OrderKind = (typeof ORDER_KINDS)[number]
 
@@ -72,9 +78,16 @@ export const placeOrder = (kind: OrderKind, product: Product, couponCode: Coupon
         break
       case "tamperedAtStripe":
       case "review":
+      case "reviewAccepted":
+      case "reviewRefunded": {
         event = yield* sandbox.pay(sessionId, tampered)
-        if (kind === "review") yield* handlePaymentEvent(event)
+        if (kind === "tamperedAtStripe") break
+        yield* handlePaymentEvent(event)
+        const decision = { orderId: order.id, actor: "risk@example.com", reason: "checked with the bank" }
+        if (kind === "reviewAccepted") yield* acceptReviewedPayment(decision)
+        if (kind === "reviewRefunded") yield* refundReviewedPayment(decision)
         break
+      }
       case "expiredAtStripe":
       case "expired":
         event = yield* sandbox.expire(sessionId)
@@ -104,4 +117,6 @@ export const STATUS_OF_KIND: Record<OrderKind, Order["status"]> = {
   expired: "expired",
   cancelled: "cancelled",
   review: "payment_review",
+  reviewAccepted: "confirmed",
+  reviewRefunded: "refunded",
 }
