@@ -1,5 +1,6 @@
 import { loadavg } from "node:os"
 import { SECRETS } from "../packages/server/test/e2e/support/shop.js"
+import { LARGE_STORE, measureScaling, SMALL_STORE } from "./support/ingestScaling.js"
 import { measureInterleaved } from "./support/load.js"
 import { parseOptions } from "./support/options.js"
 import { openShop } from "./support/orders.js"
@@ -9,21 +10,23 @@ import { measureIngest } from "./support/webhookIngest.js"
 
 /**
  * `pnpm bench`: GET /healthz on Settle's embedded default against bare Koa and bare node:http, then
- * Stripe webhook ingest on Settle. Each server is its own process; autocannon runs in this one.
+ * Stripe webhook ingest on Settle, then that ingest on two fresh Settles holding 1 000 and 20 000
+ * orders. Each server is its own process; autocannon runs in this one.
  */
 const options = parseOptions(process.argv.slice(2))
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
 const exits: Record<string, number | null> = {}
 const loadBefore = loadavg()
 
-const stop = async (target: Target) => {
-  exits[target.name] = await target.stop()
+const stop = async (target: Target, name = target.name) => {
+  exits[name] = await target.stop()
 }
 
 const nodeHello = await startNodeHello()
 const koaHello = await startKoaHello()
 // LOG_LEVEL stays at the server's default (info), as deployed; only the secrets are fixed.
 const settle = await startSettle(SECRETS)
+const stores: Array<Target> = []
 try {
   log(
     `GET /healthz: ${options.warmup} s warm-up each, then ${options.duration} s each in ${options.slices} turns`,
@@ -42,16 +45,25 @@ try {
   const webhook = await measureIngest(shop, options.duration, options.slices, options.connections, log)
   await stop(settle)
 
+  log("webhook ingest vs stored orders: two fresh servers, filled through the API")
+  const small = await startSettle(SECRETS)
+  stores.push(small)
+  const large = await startSettle(SECRETS)
+  stores.push(large)
+  const scaling = await measureScaling(small.url, large.url, options.connections, log)
+  await Promise.all([stop(small, `settle@${SMALL_STORE}`), stop(large, `settle@${LARGE_STORE}`)])
+
   const ok = report({
     options,
     nodeHttp: health["node:http"]!,
     koa: health.koa!,
     settleHealthz: health.settle!,
     webhook,
+    scaling,
     exits,
     loadAverage: { before: loadBefore, after: loadavg() },
   })
   process.exitCode = ok ? 0 : 1
 } finally {
-  await Promise.all([nodeHello, koaHello, settle].map((target) => target.stop()))
+  await Promise.all([nodeHello, koaHello, settle, ...stores].map((target) => target.stop()))
 }

@@ -1,4 +1,11 @@
 import { cpus, release } from "node:os"
+import {
+  LARGE_STORE,
+  MIN_SCALING_RATIO,
+  type ScalePoint,
+  type ScalingMeasurement,
+  SMALL_STORE,
+} from "./ingestScaling.js"
 import type { Figures } from "./load.js"
 import type { BenchOptions } from "./options.js"
 import type { IngestMeasurement } from "./webhookIngest.js"
@@ -9,6 +16,7 @@ export interface Measured {
   readonly koa: Figures
   readonly settleHealthz: Figures
   readonly webhook: IngestMeasurement
+  readonly scaling: ScalingMeasurement
   /** Exit codes of the target processes after SIGTERM, by name. */
   readonly exits: Readonly<Record<string, number | null>>
   /** os.loadavg() around the run: other work on the machine shows here. */
@@ -25,6 +33,8 @@ const machine = (loadAverage: Measured["loadAverage"]) => ({
 
 const ratio = (a: Figures, b: Figures): number => (b.rps > 0 ? Number((a.rps / b.rps).toFixed(3)) : 0)
 
+const rates = (point: ScalePoint) => point.batches.map((f) => Math.round(f.rps))
+
 const pad = (text: string, width: number) => text.padStart(width)
 
 /** A compact fixed-width table, one row per measured run; autocannon resolves latency to whole ms. */
@@ -40,11 +50,14 @@ const table = (rows: ReadonlyArray<readonly [string, Figures]>): string => {
 /** Prints the table, the ratios and the JSON summary; answers whether the run is clean. */
 export const report = (m: Measured): boolean => {
   const { warmup, batches, combined: webhook } = m.webhook
+  const { small, large } = m.scaling
   const rows = [
     ["node:http   GET /healthz", m.nodeHttp],
     ["koa         GET /healthz", m.koa],
     ["settle      GET /healthz", m.settleHealthz],
     ["settle      POST webhook (20% dup)", webhook.figures],
+    [`settle      webhook @${SMALL_STORE} orders`, small.figures],
+    [`settle      webhook @${LARGE_STORE} orders`, large.figures],
   ] as const
   const ratios = {
     settleOverKoa: ratio(m.settleHealthz, m.koa),
@@ -60,6 +73,11 @@ export const report = (m: Measured): boolean => {
     ...(unexpected === 0 ? [] : [`${unexpected} non-2xx answers or connection errors`]),
     ...warmup.verification.problems,
     ...webhook.verification.problems,
+    ...small.problems.map((problem) => `store of ${SMALL_STORE}: ${problem}`),
+    ...large.problems.map((problem) => `store of ${LARGE_STORE}: ${problem}`),
+    ...(m.scaling.ratio >= MIN_SCALING_RATIO
+      ? []
+      : [`webhook ingest at ${LARGE_STORE} orders ran ${m.scaling.ratio} of its rate at ${SMALL_STORE}`]),
     ...Object.entries(m.exits).flatMap(([name, code]) => (code === 0 ? [] : [`${name} exited with ${code}`])),
   ]
   const v = webhook.verification
@@ -69,6 +87,12 @@ export const report = (m: Measured): boolean => {
   )
   console.log(
     `webhook: ${webhook.orders} orders in ${batches.length} batches, ${webhook.freshSent} fresh + ${webhook.duplicatesSent} redelivered; server counted ${JSON.stringify(v.serverCounted)}; committed units ${v.committedUnits}; sampled orders confirmed ${v.sampledOrders.confirmed}/${v.sampledOrders.read}`,
+  )
+  console.log(
+    `webhook vs stored orders: ${Math.round(large.figures.rps)}/s at ${large.storedBefore}-${large.storedAfter} orders / ${Math.round(small.figures.rps)}/s at ${small.storedBefore}-${small.storedAfter} = ${m.scaling.ratio} (at least ${MIN_SCALING_RATIO}); server CPU per request ${large.cpuMsPerRequest} ms / ${small.cpuMsPerRequest} ms = ${m.scaling.cpuRatio}`,
+  )
+  console.log(
+    `webhook while filling the store of ${LARGE_STORE} (orders stored: rate, server CPU per request): ${large.filling.map((f) => `${f.stored}: ${f.rps}/s ${f.cpuMs} ms`).join(", ")}`,
   )
   for (const problem of problems) console.log(`PROBLEM: ${problem}`)
   const summary = {
@@ -97,6 +121,27 @@ export const report = (m: Measured): boolean => {
       })),
       warmup: { orders: warmup.orders, rps: Math.round(warmup.figures.rps) },
       verification: v,
+    },
+    // The same ingest on a store of SMALL_STORE orders and one of LARGE_STORE, batch by batch.
+    scaling: {
+      ratio: m.scaling.ratio,
+      minRatio: MIN_SCALING_RATIO,
+      cpuRatio: m.scaling.cpuRatio,
+      fillSeconds: Math.round(m.scaling.fillSeconds),
+      small: {
+        stored: [small.storedBefore, small.storedAfter],
+        figures: small.figures,
+        cpuMsPerRequest: small.cpuMsPerRequest,
+        batchRps: rates(small),
+        filling: small.filling,
+      },
+      large: {
+        stored: [large.storedBefore, large.storedAfter],
+        figures: large.figures,
+        cpuMsPerRequest: large.cpuMsPerRequest,
+        batchRps: rates(large),
+        filling: large.filling,
+      },
     },
     exits: m.exits,
     ok: problems.length === 0,

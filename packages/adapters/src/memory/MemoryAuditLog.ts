@@ -3,7 +3,10 @@ import { Effect, Layer } from "effect"
 import { makeCollection, newestFirst, oldestFirst } from "./Collection.js"
 
 export const make: Effect.Effect<AuditLog> = Effect.sync(() => {
-  const records = makeCollection<AuditRecord>()
+  const records = makeCollection<AuditRecord, "orderId">({
+    indexes: { orderId: (r) => r.orderId },
+    order: newestFirst((r) => r.at),
+  })
   // Keyed by arrival, not by record id: the log only ever grows.
   let appended = 0
 
@@ -17,19 +20,14 @@ export const make: Effect.Effect<AuditLog> = Effect.sync(() => {
     listByOrder: (orderId) =>
       Effect.sync(() =>
         records.select(
-          (r) => r.orderId === orderId,
+          "orderId",
+          [orderId],
+          undefined,
           oldestFirst((r) => r.at),
         ),
       ),
 
-    recent: (limit) =>
-      Effect.sync(() =>
-        records.select(
-          () => true,
-          newestFirst((r) => r.at),
-          limit,
-        ),
-      ),
+    recent: (limit) => Effect.sync(() => records.walk(undefined, limit)),
   }
   return service
 })

@@ -12,12 +12,16 @@ import { byText, copy, makeCollection } from "./Collection.js"
 type Counters = Pick<Coupon, "available" | "reservedCount" | "redeemedCount">
 
 export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
-  const coupons = makeCollection<Coupon>()
+  const coupons = makeCollection<Coupon, "code">({
+    indexes: { code: (c) => c.code },
+    order: byText((c) => c.code),
+  })
 
+  // Answers what it wrote, which the store keeps a copy of: copy it again before handing it out.
   const save = (coupon: Coupon, at: Date): Coupon => {
     const next: Coupon = { ...coupon, version: coupon.version + 1, updatedAt: at }
     coupons.put(coupon.id, next)
-    return copy(next)
+    return next
   }
 
   /** Remove the hold of `key` and move its units with `move`, in one step; false when `key` holds nothing. */
@@ -39,7 +43,7 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
         if (coupons.peek(coupon.id) !== undefined) {
           return Effect.fail(new DuplicateKey({ entity: "coupons", key: `id=${coupon.id}` }))
         }
-        if (coupons.some((c) => c.code === coupon.code)) {
+        if (coupons.some("code", coupon.code)) {
           return Effect.fail(new DuplicateKey({ entity: "coupons", key: `code=${coupon.code}` }))
         }
         coupons.put(coupon.id, coupon)
@@ -48,28 +52,24 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
 
     findById: (id) => Effect.sync(() => coupons.find(id)),
 
-    findByCode: (code) => Effect.sync(() => coupons.findFirst((c) => c.code === code)),
+    findByCode: (code) => Effect.sync(() => coupons.findFirst("code", code)),
 
-    list: () =>
-      Effect.sync(() =>
-        coupons.select(
-          () => true,
-          byText((c) => c.code),
-        ),
-      ),
+    list: () => Effect.sync(() => coupons.walk()),
 
     update: (id, expectedVersion, changes, at) =>
       Effect.sync(() => {
         const coupon = coupons.peek(id)
         if (coupon === undefined || coupon.version !== expectedVersion) return Option.none()
         return Option.some(
-          save(
-            {
-              ...coupon,
-              active: changes.active ?? coupon.active,
-              expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : coupon.expiresAt,
-            },
-            at,
+          copy(
+            save(
+              {
+                ...coupon,
+                active: changes.active ?? coupon.active,
+                expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : coupon.expiresAt,
+              },
+              at,
+            ),
           ),
         )
       }),
@@ -118,7 +118,7 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
         if (coupon === undefined || coupon.version !== expectedVersion) return Option.none()
         const reservedCount = coupon.holds.reduce((sum, h) => sum + h.quantity, 0)
         const available = Math.max(0, coupon.maxRedemptions - reservedCount - coupon.redeemedCount)
-        return Option.some(save({ ...coupon, reservedCount, available }, at))
+        return Option.some(copy(save({ ...coupon, reservedCount, available }, at)))
       }),
   }
   return service

@@ -1,13 +1,18 @@
 import { type CouponReservation, CouponReservationRepository, DuplicateKey } from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
-import { copy, makeCollection, oldestFirst } from "./Collection.js"
+import { compoundKey, copy, makeCollection, oldestFirst } from "./Collection.js"
 
 // Ids cannot contain "/", so the pair maps to one key without ambiguity.
 const keyOf = (couponId: string, orderId: string): string => `${couponId}/${orderId}`
 
 export const make: Effect.Effect<CouponReservationRepository> = Effect.sync(() => {
-  const reservations = makeCollection<CouponReservation>()
-  const leaked = (now: Date) => (r: CouponReservation) => r.status === "reserved" && r.expiresAt < now
+  const reservations = makeCollection<CouponReservation, "status" | "couponStatus">({
+    indexes: {
+      status: (r) => r.status,
+      couponStatus: (r) => compoundKey(r.couponId, r.status),
+    },
+  })
+  const pastExpiry = (now: Date) => (r: CouponReservation) => r.expiresAt < now
 
   const service: CouponReservationRepository = {
     insert: (reservation) =>
@@ -42,18 +47,22 @@ export const make: Effect.Effect<CouponReservationRepository> = Effect.sync(() =
     findLeaked: (now, limit) =>
       Effect.sync(() =>
         reservations.select(
-          leaked(now),
+          "status",
+          ["reserved"],
+          pastExpiry(now),
           oldestFirst((r) => r.expiresAt),
           limit,
         ),
       ),
 
-    countLeaked: (now) => Effect.sync(() => reservations.count(leaked(now))),
+    countLeaked: (now) => Effect.sync(() => reservations.count("status", ["reserved"], pastExpiry(now))),
 
     listByCoupon: (couponId, status) =>
       Effect.sync(() =>
         reservations.select(
-          (r) => r.couponId === couponId && r.status === status,
+          "couponStatus",
+          [compoundKey(couponId, status)],
+          undefined,
           oldestFirst((r) => r.createdAt),
         ),
       ),

@@ -4,7 +4,7 @@ import { byText, makeCollection } from "./Collection.js"
 
 export const make: Effect.Effect<JobLeases> = Effect.sync(() => {
   // Each call reads and writes in one synchronous step: the memory twin of the store's atomic write.
-  const leases = makeCollection<JobLease>()
+  const leases = makeCollection<JobLease>({ order: byText((lease) => lease.job) })
 
   const service: JobLeases = {
     acquire: (job, holder, now, ttlMs) =>
@@ -35,13 +35,7 @@ export const make: Effect.Effect<JobLeases> = Effect.sync(() => {
         })
       }),
 
-    list: () =>
-      Effect.sync(() =>
-        leases.select(
-          () => true,
-          byText((lease) => lease.job),
-        ),
-      ),
+    list: () => Effect.sync(() => leases.walk()),
   }
   return service
 })

@@ -1,17 +1,22 @@
 import { Ledger, type LedgerEntry } from "@settle/domain"
 import { Effect, Layer } from "effect"
-import { makeCollection, oldestFirst } from "./Collection.js"
+import { compoundKey, makeCollection, oldestFirst } from "./Collection.js"
 
 export const make: Effect.Effect<Ledger> = Effect.sync(() => {
-  const entries = makeCollection<LedgerEntry>()
+  const entries = makeCollection<LedgerEntry, "external" | "orderId">({
+    indexes: {
+      external: (e) => compoundKey(e.kind, e.externalId),
+      orderId: (e) => e.orderId,
+    },
+  })
 
   const service: Ledger = {
     // A store reports any unique-key hit on insert the same way, so a clash on the entry id is "exists" too.
     append: (entry) =>
       Effect.sync(() => {
-        const clash = entries.some(
-          (e) => e.id === entry.id || (e.kind === entry.kind && e.externalId === entry.externalId),
-        )
+        const clash =
+          entries.peek(entry.id) !== undefined ||
+          entries.some("external", compoundKey(entry.kind, entry.externalId))
         if (clash) return "exists" as const
         entries.put(entry.id, entry)
         return "appended" as const
@@ -20,7 +25,9 @@ export const make: Effect.Effect<Ledger> = Effect.sync(() => {
     listByOrder: (orderId) =>
       Effect.sync(() =>
         entries.select(
-          (e) => e.orderId === orderId,
+          "orderId",
+          [orderId],
+          undefined,
           oldestFirst((e) => e.createdAt),
         ),
       ),

@@ -3,7 +3,7 @@ import { Effect, Layer } from "effect"
 import { makeCollection, newestFirst } from "./Collection.js"
 
 export const make: Effect.Effect<MediaAssetRepository> = Effect.sync(() => {
-  const assets = makeCollection<MediaAsset>()
+  const assets = makeCollection<MediaAsset>({ order: newestFirst((a) => a.createdAt) })
   // Keyed by arrival, not by asset id: the port gives insert no duplicate outcome to report.
   let inserted = 0
 
@@ -14,14 +14,7 @@ export const make: Effect.Effect<MediaAssetRepository> = Effect.sync(() => {
         assets.put(String(inserted), asset)
       }),
 
-    recent: (limit) =>
-      Effect.sync(() =>
-        assets.select(
-          () => true,
-          newestFirst((a) => a.createdAt),
-          limit,
-        ),
-      ),
+    recent: (limit) => Effect.sync(() => assets.walk(undefined, limit)),
   }
   return service
 })

@@ -7,9 +7,9 @@ import {
   StoreError,
 } from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
-import { copy, makeCollection, oldestFirst } from "./Collection.js"
+import { type Collection, copy, makeCollection, oldestFirst } from "./Collection.js"
 
-const INVOICE_DUE = new Set<Order["invoice"]["status"]>(["pending", "failed", "issuing"])
+const INVOICE_DUE: ReadonlyArray<Order["invoice"]["status"]> = ["pending", "failed", "issuing"]
 
 /** The listing's order: newest first, ties broken by id, descending (as the Mongo sort does). */
 const listingOrder = (a: OrderCursor, b: OrderCursor): number =>
@@ -29,13 +29,62 @@ const matchesListing = (o: Order, q: OrderListQuery): boolean =>
   (q.invoiceStatus === undefined || o.invoice.status === q.invoiceStatus) &&
   (q.after === undefined || isAfter(o, q.after))
 
+type OrderIndex = "sessionId" | "paymentIntentId" | "status" | "invoiceStatus" | "customerEmail"
+
+// The orders collection's indexes (docs/storage.md); the listing's (createdAt, id) one is the walk order.
+const makeOrders = () =>
+  makeCollection<Order, OrderIndex>({
+    indexes: {
+      sessionId: (o) => o.payment.sessionId,
+      paymentIntentId: (o) => o.payment.paymentIntentId,
+      status: (o) => o.status,
+      invoiceStatus: (o) => o.invoice.status,
+      customerEmail: (o) => o.customerEmail,
+    },
+    order: listingOrder,
+  })
+
+/**
+ * The listing's plan, as a query planner would weigh it: sort the smallest index match when it is
+ * small against the limit, else walk the (createdAt, id) order and stop at the limit. Walking costs
+ * about limit × size / matches, sorting the matches about their number.
+ */
+const listOrders = (orders: Collection<Order, OrderIndex>, q: OrderListQuery): ReadonlyArray<Order> => {
+  const where = (o: Order) => matchesListing(o, q)
+  const filters: ReadonlyArray<readonly [OrderIndex, string | undefined]> = [
+    ["sessionId", q.sessionId],
+    ["paymentIntentId", q.paymentIntentId],
+    ["status", q.status ?? (q.stuckPaidBefore === undefined ? undefined : "paid")],
+    ["invoiceStatus", q.invoiceStatus],
+    ["customerEmail", q.customerEmail],
+  ]
+  const narrowest = filters
+    .flatMap(([index, value]) =>
+      value === undefined ? [] : [{ index, value, matches: orders.count(index, [value]) }],
+    )
+    .reduce<{ index: OrderIndex; value: string; matches: number } | undefined>(
+      (best, next) => (best === undefined || next.matches < best.matches ? next : best),
+      undefined,
+    )
+  if (narrowest !== undefined && narrowest.matches ** 2 <= q.limit * orders.size()) {
+    return orders.select(narrowest.index, [narrowest.value], where, listingOrder, q.limit)
+  }
+  const { after, createdBefore, createdFrom } = q
+  return orders.walk(where, q.limit, {
+    from: (o) =>
+      (after === undefined || isAfter(o, after)) &&
+      (createdBefore === undefined || o.createdAt < createdBefore),
+    past: createdFrom === undefined ? undefined : (o) => o.createdAt < createdFrom,
+  })
+}
+
 export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
-  const orders = makeCollection<Order>()
+  const orders = makeOrders()
 
   // The sessionId index is unique over non-null values only (a partial index in Mongo).
   const sessionTaken = (order: Order): boolean =>
     order.payment.sessionId !== null &&
-    orders.some((other) => other.id !== order.id && other.payment.sessionId === order.payment.sessionId)
+    orders.some("sessionId", order.payment.sessionId, (other) => other.id !== order.id)
 
   /**
    * One conditional single-document update: `change` sees the stored order and returns the next one,
@@ -72,11 +121,9 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
 
     findById: (id) => Effect.sync(() => orders.find(id)),
 
-    findBySessionId: (sessionId) =>
-      Effect.sync(() => orders.findFirst((o) => o.payment.sessionId === sessionId)),
+    findBySessionId: (sessionId) => Effect.sync(() => orders.findFirst("sessionId", sessionId)),
 
-    findByPaymentIntentId: (id) =>
-      Effect.sync(() => orders.findFirst((o) => o.payment.paymentIntentId === id)),
+    findByPaymentIntentId: (id) => Effect.sync(() => orders.findFirst("paymentIntentId", id)),
 
     transition: (id, from, patch, at, expectedHoldEpoch) =>
       update(id, at, (order) =>
@@ -143,7 +190,9 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
     findExpiredPending: (now, limit) =>
       Effect.sync(() =>
         orders.select(
-          (o) => o.status === "pending" && o.expiresAt < now,
+          "status",
+          ["pending"],
+          (o) => o.expiresAt < now,
           oldestFirst((o) => o.expiresAt),
           limit,
         ),
@@ -152,7 +201,9 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
     findStale: (statuses, before, limit) =>
       Effect.sync(() =>
         orders.select(
-          (o) => statuses.includes(o.status) && o.updatedAt < before,
+          "status",
+          statuses,
+          (o) => o.updatedAt < before,
           oldestFirst((o) => o.updatedAt),
           limit,
         ),
@@ -161,22 +212,20 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
     findInvoicesDue: (now, limit) =>
       Effect.sync(() =>
         orders.select(
-          (o) =>
-            INVOICE_DUE.has(o.invoice.status) &&
-            o.invoice.nextAttemptAt !== null &&
-            o.invoice.nextAttemptAt <= now,
+          "invoiceStatus",
+          INVOICE_DUE,
+          (o) => o.invoice.nextAttemptAt !== null && o.invoice.nextAttemptAt <= now,
           oldestFirst((o) => o.invoice.nextAttemptAt ?? o.updatedAt),
           limit,
         ),
       ),
 
-    list: (query) =>
-      Effect.sync(() => orders.select((o) => matchesListing(o, query), listingOrder, query.limit)),
+    list: (query) => Effect.sync(() => listOrders(orders, query)),
 
     health: () =>
       Effect.sync(() => ({
-        paidUnconfirmed: orders.count((o) => o.status === "paid" && o.webhook.processedAt === null),
-        invoiceFailed: orders.count((o) => o.invoice.status === "failed"),
+        paidUnconfirmed: orders.count("status", ["paid"], (o) => o.webhook.processedAt === null),
+        invoiceFailed: orders.count("invoiceStatus", ["failed"]),
       })),
   }
   return service

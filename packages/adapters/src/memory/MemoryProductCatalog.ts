@@ -12,12 +12,16 @@ import { byText, copy, makeCollection } from "./Collection.js"
 type Stock = Product["stock"]
 
 export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
-  const products = makeCollection<Product>()
+  const products = makeCollection<Product, "sku">({
+    indexes: { sku: (p) => p.sku },
+    order: byText((p) => p.sku),
+  })
 
+  // Answers what it wrote, which the store keeps a copy of: copy it again before handing it out.
   const save = (product: Product, at: Date): Product => {
     const next: Product = { ...product, version: product.version + 1, updatedAt: at }
     products.put(product.id, next)
-    return copy(next)
+    return next
   }
 
   /** Remove the hold of `key` and move its units with `move`, in one step; false when `key` holds nothing. */
@@ -43,7 +47,7 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         if (products.peek(product.id) !== undefined) {
           return Effect.fail(new DuplicateKey({ entity: "products", key: `id=${product.id}` }))
         }
-        if (products.some((p) => p.sku === product.sku)) {
+        if (products.some("sku", product.sku)) {
           return Effect.fail(new DuplicateKey({ entity: "products", key: `sku=${product.sku}` }))
         }
         products.put(product.id, product)
@@ -55,32 +59,30 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
     findBySkus: (skus) =>
       Effect.sync(() =>
         products.select(
-          (p) => skus.includes(p.sku),
+          "sku",
+          skus,
+          undefined,
           byText((p) => p.sku),
         ),
       ),
 
-    list: () =>
-      Effect.sync(() =>
-        products.select(
-          () => true,
-          byText((p) => p.sku),
-        ),
-      ),
+    list: () => Effect.sync(() => products.walk()),
 
     update: (id, expectedVersion, changes, at) =>
       Effect.sync(() => {
         const product = products.peek(id)
         if (product === undefined || product.version !== expectedVersion) return Option.none()
         return Option.some(
-          save(
-            {
-              ...product,
-              name: changes.name ?? product.name,
-              price: changes.price ?? product.price,
-              active: changes.active ?? product.active,
-            },
-            at,
+          copy(
+            save(
+              {
+                ...product,
+                name: changes.name ?? product.name,
+                price: changes.price ?? product.price,
+                active: changes.active ?? product.active,
+              },
+              at,
+            ),
           ),
         )
       }),

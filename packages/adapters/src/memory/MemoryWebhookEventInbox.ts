@@ -3,7 +3,10 @@ import { Effect, Layer } from "effect"
 import { makeCollection, oldestFirst } from "./Collection.js"
 
 export const make: Effect.Effect<WebhookEventInbox> = Effect.sync(() => {
-  const events = makeCollection<WebhookEvent>()
+  // Partial, like an index with a filter: only events the unfinalized query can return are filed.
+  const events = makeCollection<WebhookEvent, "unfinalized">({
+    indexes: { unfinalized: (e) => (e.status === "processed" ? null : "unfinalized") },
+  })
 
   const service: WebhookEventInbox = {
     // Mirrors one upsert with attempts +1 that returns the document as it was before.
@@ -64,7 +67,9 @@ export const make: Effect.Effect<WebhookEventInbox> = Effect.sync(() => {
     findUnfinalized: (before, limit) =>
       Effect.sync(() =>
         events.select(
-          (e) => e.status !== "processed" && e.createdAt < before,
+          "unfinalized",
+          ["unfinalized"],
+          (e) => e.createdAt < before,
           oldestFirst((e) => e.createdAt),
           limit,
         ),
