@@ -22,10 +22,11 @@ import {
 const dbName = `settle_e2e_sandbox_${randomBytes(6).toString("hex")}`
 const uri = `${inject("mongoUrl").replace(/\/+$/, "")}/${dbName}`
 
+const env = () => ({ ...SECRETS, ...mongoEnv(uri), PAYMENTS: "sandbox" })
+
 let replicas: ReadonlyArray<ServerProcess> = []
 beforeAll(async () => {
-  const env = { ...SECRETS, ...mongoEnv(uri), PAYMENTS: "sandbox" }
-  replicas = await Promise.all([startServerProcess(env), startServerProcess(env)])
+  replicas = await Promise.all([startServerProcess(env()), startServerProcess(env())])
 })
 afterAll(async () => {
   expect(await Promise.all(replicas.map((replica) => replica.stop()))).toEqual([0, 0])
@@ -65,5 +66,24 @@ describe("PAYMENTS=sandbox on two server processes sharing one MongoDB database"
     await payOn(first, onFirst)
     await payOn(second, onSecond)
     expect(await stockOf(second.baseUrl, product)).toEqual({ available: 3, reserved: 0, committed: 2 })
+  })
+
+  it("a process restarted on the same database takes new checkouts and finalizes them", async () => {
+    const before = await startServerProcess(env())
+    const product = await createProduct(before.baseUrl, 5)
+    const paidBefore = await checkout(before.baseUrl, cartOf(product, 1))
+    await payOn(before, paidBefore)
+    // Left open across the restart: its stock stays held by the order in the database.
+    await checkout(before.baseUrl, cartOf(product, 1))
+    expect(await before.stop()).toBe(0)
+    const after = await startServerProcess(env())
+    try {
+      const placed = await checkout(after.baseUrl, cartOf(product, 1))
+      expect(sessionIdOf(placed)).not.toBe(sessionIdOf(paidBefore))
+      await payOn(after, placed)
+      expect(await stockOf(after.baseUrl, product)).toEqual({ available: 2, reserved: 1, committed: 2 })
+    } finally {
+      expect(await after.stop()).toBe(0)
+    }
   })
 })
