@@ -21,7 +21,7 @@ import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
 import { PaymentGateway } from "../ports/PaymentGateway.js"
 import { ProductCatalog } from "../ports/ProductCatalog.js"
-import { recordAudit } from "./audit.js"
+import { type AuditEntry, recordAudit } from "./audit.js"
 import { decodeInput } from "./decodeInput.js"
 import {
   AdminRefundRequest,
@@ -99,16 +99,19 @@ export const ledgerRefund = (
     })
   })
 
-/** Steps 2-6 for a refund already reserved on the order; also the resumption of one whose gateway call failed. */
-const completeRefund = (order: Order, refund: Refund, actor: string, before: unknown) =>
+/**
+ * The gateway call of a refund already reserved on the order. Stripe's idempotency on refund.id makes
+ * it safe to repeat after a crash or a failure. The amount stays reserved on a failure, so the attempt
+ * is itself a mutation to account for: it is counted and audited with the entry `failed` makes.
+ */
+export const refundAtGateway = (order: Order, refund: Refund, failed: (error: string) => AuditEntry) =>
   Effect.gen(function* () {
     const metrics = yield* Metrics
     const paymentIntentId = order.payment.paymentIntentId
     if (paymentIntentId === null) {
       return yield* new RefundExceedsCaptured({ requested: refund.amount, refundable: 0 })
     }
-    // Stripe's idempotency on refund.id makes this call safe to repeat after a crash or a failure.
-    const issued = yield* (yield* PaymentGateway)
+    return yield* (yield* PaymentGateway)
       .refund({
         paymentIntentId,
         amount: refundMoney(order, refund.amount),
@@ -117,20 +120,23 @@ const completeRefund = (order: Order, refund: Refund, actor: string, before: unk
       })
       .pipe(
         Effect.tapError((error) =>
-          Effect.zipRight(
-            metrics.refundOperation("failure"),
-            // The amount stays reserved on the order, so this attempt is itself a mutation to account for.
-            recordAudit({
-              actor,
-              action: "order.refund_failed",
-              orderId: order.id,
-              reason: refund.reason,
-              before,
-              after: { ...refundSnapshot(order), refundId: refund.id, error: error.message },
-            }),
-          ),
+          Effect.zipRight(metrics.refundOperation("failure"), recordAudit(failed(error.message))),
         ),
       )
+  })
+
+/** Steps 2-6 for a refund already reserved on the order; also the resumption of one whose gateway call failed. */
+const completeRefund = (order: Order, refund: Refund, actor: string, before: unknown) =>
+  Effect.gen(function* () {
+    const metrics = yield* Metrics
+    const issued = yield* refundAtGateway(order, refund, (error) => ({
+      actor,
+      action: "order.refund_failed",
+      orderId: order.id,
+      reason: refund.reason,
+      before,
+      after: { ...refundSnapshot(order), refundId: refund.id, error },
+    }))
     const at = yield* (yield* Clock).now
     // Ledger before the gateway id: a refund that carries its gateway id always has its ledger entry,
     // so a repeated request may return it without touching anything.

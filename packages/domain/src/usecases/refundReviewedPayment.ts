@@ -19,13 +19,12 @@ import type { IdGenerator } from "../ports/IdGenerator.js"
 import type { Ledger } from "../ports/Ledger.js"
 import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
-import { PaymentGateway } from "../ports/PaymentGateway.js"
+import type { PaymentGateway } from "../ports/PaymentGateway.js"
 import type { ProductCatalog } from "../ports/ProductCatalog.js"
-import { recordAudit } from "./audit.js"
 import { decodeInput } from "./decodeInput.js"
 import { recordPayment } from "./finalizePayment.js"
-import { ledgerRefund } from "./refundOrder.js"
-import { capturedOf, refundMoney } from "./refundPlan.js"
+import { ledgerRefund, refundAtGateway } from "./refundOrder.js"
+import { capturedOf } from "./refundPlan.js"
 import {
   auditOnce,
   loadOrder,
@@ -80,33 +79,15 @@ const finish = (reserved: Order, refund: Refund, request: ReviewResolutionReques
     let order = reserved
     let done = refund
     if (refund.gatewayRefundId === null) {
-      const paymentIntentId = order.payment.paymentIntentId
-      if (paymentIntentId === null) {
-        return yield* new RefundExceedsCaptured({ requested: refund.amount, refundable: 0 })
-      }
-      const issued = yield* (yield* PaymentGateway)
-        .refund({
-          paymentIntentId,
-          amount: refundMoney(order, refund.amount),
-          idempotencyKey: refund.id,
-          reason: refund.reason,
-        })
-        .pipe(
-          Effect.tapError((error) =>
-            Effect.zipRight(
-              metrics.refundOperation("failure"),
-              // The order is already refunded-in-waiting: this attempt is a mutation to account for.
-              recordAudit({
-                actor: request.actor,
-                action: "order.review_refund_failed",
-                orderId: order.id,
-                reason: request.reason,
-                before: reviewSnapshot(first),
-                after: { ...reviewSnapshot(order), refundId: refund.id, error: error.message },
-              }),
-            ),
-          ),
-        )
+      // The order is already refunded-in-waiting when the gateway is asked.
+      const issued = yield* refundAtGateway(order, refund, (error) => ({
+        actor: request.actor,
+        action: "order.review_refund_failed",
+        orderId: order.id,
+        reason: request.reason,
+        before: reviewSnapshot(first),
+        after: { ...reviewSnapshot(order), refundId: refund.id, error },
+      }))
       const at = yield* (yield* Clock).now
       // The books show the money that came in and the money that went back: the payment entry first.
       yield* recordPayment(order, at)
