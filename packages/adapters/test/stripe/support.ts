@@ -1,4 +1,3 @@
-import { createServer } from "node:net"
 import { Effect } from "effect"
 import type Stripe from "stripe"
 import { inject } from "vitest"
@@ -29,17 +28,7 @@ export const recordingClient = (apiBaseUrl: string = stripeMockUrl()) =>
   )
 
 /** A loopback port nothing listens on (taken from the system, then released). */
-export const closedPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      )
-    })
-  })
+export { freePort as closedPort } from "../support/freePort.js"
 
 /** The failure of a program that must fail (a success fails the test). */
 export const failureOf = <A, E, R>(program: Effect.Effect<A, E, R>): Effect.Effect<E, never, R> =>

@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer, Socket } from "node:net"
+import { Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort } from "./freePort.js"
 
 /** A wire-protocol server the Mongo suites run on, started on loopback for the whole test run. */
 export interface MongoPeer {
@@ -23,18 +24,6 @@ const stopChild = async (child: ChildProcess) => {
     await new Promise((resolve) => child.once("exit", resolve))
   }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      )
-    })
-  })
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {
