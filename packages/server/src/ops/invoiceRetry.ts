@@ -16,7 +16,7 @@ import type { Command, Report } from "./Command.js"
 import { leasedRun } from "./jobRuns.js"
 import { auditLine, logStep, recoveryReport } from "./recovery.js"
 import { applied } from "./rehearsal.js"
-import { orderScope, scope, union } from "./snapshot.js"
+import { orderScope, scopeOfOrder, union } from "./snapshot.js"
 import { storeConfig, withStore } from "./store.js"
 import { cell, table } from "./table.js"
 import { orderView } from "./views.js"
@@ -80,15 +80,14 @@ const planJob = Effect.gen(function* () {
 })
 
 const retryOne = (orderId: OrderId, actor: string, reason: string) =>
-  Effect.gen(function* () {
-    const found = yield* (yield* OrderRepository).findById(orderId)
-    return yield* applied(
-      Option.match(found, { onNone: () => scope({}), onSome: orderScope }),
+  Effect.flatMap(scopeOfOrder(orderId), (scope) =>
+    applied(
+      scope,
       Effect.tap(retryInvoice(orderId, actor, reason), (retried) =>
         logStep("invoice-retry", `invoice retried: ${retried.result}`, { orderId }),
       ),
-    )
-  })
+    ),
+  )
 
 /** The job as a replica runs it, under its lease, over the invoices due now (a snapshot of them for the report). */
 const runJob = (actor: string, reason: string, leaseMs: number) =>

@@ -1,10 +1,10 @@
-import { addInternalNote, OrderId, OrderRepository } from "@settle/domain"
-import { Effect, Option } from "effect"
+import { addInternalNote, OrderId } from "@settle/domain"
+import { Effect } from "effect"
 import * as args from "./arguments.js"
 import { type Command, UsageError } from "./Command.js"
 import { logStep, recoveryReport } from "./recovery.js"
 import { recover } from "./rehearsal.js"
-import { orderScope, scope } from "./snapshot.js"
+import { scopeOfOrder } from "./snapshot.js"
 import { withStore } from "./store.js"
 
 export const note: Command = {
@@ -33,14 +33,7 @@ export const note: Command = {
     )
     const outcome = await withStore(
       context,
-      Effect.gen(function* () {
-        const order = yield* (yield* OrderRepository).findById(orderId)
-        return yield* recover(
-          dryRun,
-          Option.match(order, { onNone: () => scope({}), onSome: orderScope }),
-          program,
-        )
-      }),
+      Effect.flatMap(scopeOfOrder(orderId), (scope) => recover(dryRun, scope, program)),
     )
     return recoveryReport(dryRun, outcome, (record) => ({
       data: { orderId, actor, note: record.reason, auditId: record.id },

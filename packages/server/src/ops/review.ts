@@ -1,17 +1,11 @@
-import {
-  acceptReviewedPayment,
-  type Order,
-  OrderId,
-  OrderRepository,
-  refundReviewedPayment,
-} from "@settle/domain"
-import { Effect, Option } from "effect"
+import { acceptReviewedPayment, type Order, OrderId, refundReviewedPayment } from "@settle/domain"
+import { Effect } from "effect"
 import * as args from "./arguments.js"
 import { type Command, CommandFailure, type Options, UsageError } from "./Command.js"
 import type { OpsServices } from "./opsLayer.js"
 import { logStep, recoveryReport } from "./recovery.js"
 import { recover } from "./rehearsal.js"
-import { orderScope, scope } from "./snapshot.js"
+import { scopeOfOrder } from "./snapshot.js"
 import { storeConfig, withStore } from "./store.js"
 
 const RUNBOOK = [
@@ -70,14 +64,7 @@ const decide = async (
   )
   const outcome = await withStore(
     { env },
-    Effect.gen(function* () {
-      const order = yield* (yield* OrderRepository).findById(orderId)
-      return yield* recover(
-        dryRun,
-        Option.match(order, { onNone: () => scope({}), onSome: orderScope }),
-        program,
-      )
-    }),
+    Effect.flatMap(scopeOfOrder(orderId), (scope) => recover(dryRun, scope, program)),
   )
   return recoveryReport(dryRun, outcome, ({ result, order, refund }) => ({
     data: {

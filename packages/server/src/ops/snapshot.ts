@@ -64,6 +64,13 @@ export const orderScope = (order: Order): Scope =>
     reservations: order.couponId === null ? [] : [reservationKey(order.couponId, order.id)],
   })
 
+/** The records one order's recovery may touch, read from the store; empty when there is no such order. */
+export const scopeOfOrder = (orderId: OrderId) =>
+  Effect.map(
+    Effect.flatMap(OrderRepository, (orders) => orders.findById(orderId)),
+    (found): Scope => Option.match(found, { onNone: () => scope({}), onSome: orderScope }),
+  )
+
 export interface Snapshot {
   readonly orders: ReadonlyMap<string, Order>
   /** By order id. */
