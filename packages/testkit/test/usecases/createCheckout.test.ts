@@ -93,6 +93,21 @@ const cart = (extra: Record<string, unknown> = {}) => ({
 })
 const line = (sku: unknown, quantity: unknown) => ({ items: [{ sku, quantity }] })
 
+/** A failed SAVE15 checkout: its order cancelled without a session, every unit and the coupon given back. */
+const expectCancelledAndReleased = (before: Effect.Effect.Success<typeof data>) =>
+  Effect.gen(function* () {
+    expect(yield* orderOf(ORDER)).toMatchObject({ status: "cancelled", payment: { sessionId: null } })
+    const after = yield* data
+    for (const [i, product] of after.products.entries()) {
+      expect(product.stock).toEqual(before.products[i]?.stock)
+      expect(product.holds).toEqual([])
+    }
+    const used = yield* couponOf("SAVE15")
+    expect(used).toMatchObject({ available: 10, reservedCount: 0, redeemedCount: 0, holds: [] })
+    const reservation = yield* (yield* CouponReservationRepository).find(used.id, ORDER)
+    expect(Option.getOrThrow(reservation).status).toBe("released")
+  })
+
 describe("createCheckout", () => {
   it("opens a session for a pending order and holds its stock", () =>
     run(
@@ -253,16 +268,7 @@ describe("createCheckout", () => {
         yield* (yield* SandboxControl).setFailing(true)
         const exit = yield* Effect.exit(createCheckout(cart({ couponCode: "SAVE15" })))
         expect(typedFailure(exit)._tag).toBe("PaymentGatewayError")
-        expect(yield* orderOf(ORDER)).toMatchObject({ status: "cancelled", payment: { sessionId: null } })
-        const after = yield* data
-        for (const [i, product] of after.products.entries()) {
-          expect(product.stock).toEqual(before.products[i]?.stock)
-          expect(product.holds).toEqual([])
-        }
-        const used = yield* couponOf("SAVE15")
-        expect(used).toMatchObject({ available: 10, reservedCount: 0, redeemedCount: 0, holds: [] })
-        const reservation = yield* (yield* CouponReservationRepository).find(used.id, ORDER)
-        expect(Option.getOrThrow(reservation).status).toBe("released")
+        yield* expectCancelledAndReleased(before)
         expect(yield* metric("checkout_failures_total", { reason: "PaymentGatewayError" })).toBe(1)
       }),
     ))
@@ -281,18 +287,7 @@ describe("createCheckout", () => {
         const exit = yield* Effect.exit(createCheckout(cart({ couponCode: "SAVE15" })))
         yield* disarm
         expect(typedFailure(exit)._tag).toBe("StoreError")
-        expect(yield* orderOf(ORDER)).toMatchObject({ status: "cancelled", payment: { sessionId: null } })
-        const after = yield* data
-        for (const [i, product] of after.products.entries()) {
-          expect(product.stock).toEqual(before.products[i]?.stock)
-          expect(product.holds).toEqual([])
-        }
-        expect(yield* couponOf("SAVE15")).toMatchObject({ available: 10, reservedCount: 0, holds: [] })
-        const reservation = yield* (yield* CouponReservationRepository).find(
-          (yield* couponOf("SAVE15")).id,
-          ORDER,
-        )
-        expect(Option.getOrThrow(reservation).status).toBe("released")
+        yield* expectCancelledAndReleased(before)
       }),
     )
   })
