@@ -122,7 +122,7 @@ export {
 export { addInternalNote, InternalNoteRequest } from "./usecases/addInternalNote.js"
 export { type AuditEntry, recordAudit } from "./usecases/audit.js"
 export { type CheckoutResult, createCheckout, DEFAULT_RESERVATION_TTL_MS } from "./usecases/createCheckout.js"
-export { decodeInput } from "./usecases/decodeInput.js"
+export { capQuoted, decodeInput, MAX_QUOTED_CHARS } from "./usecases/decodeInput.js"
 export { type ExpiryReport, expireReservations } from "./usecases/expireReservations.js"
 export { type FinalizeOutcome, finalizePayment, type VerifiedPayment } from "./usecases/finalizePayment.js"
 export { type EventOutcome, handlePaymentEvent } from "./usecases/handlePaymentEvent.js"

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http"
+import { capQuoted } from "@settle/domain"
 import type { Middleware } from "koa"
 import type { Logger } from "pino"
 import { errorBody, type Problem, problemFor, type Scope } from "./errors.js"
@@ -12,6 +13,21 @@ export const setScope = (state: Record<string, unknown>, scope: Scope): void => 
 const hasUnreadBody = (req: IncomingMessage): boolean =>
   !req.readableEnded &&
   (req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0)
+
+/**
+ * The last guard on what an error echoes: whatever a rule put in the message or a detail, no string
+ * in the answer quotes more than MAX_QUOTED_CHARS of it (a 200 KB name comes back as 200 characters).
+ */
+const capped = (problem: Problem): Problem => ({
+  ...problem,
+  message: capQuoted(problem.message),
+  details: Object.fromEntries(
+    Object.entries(problem.details).map(([key, value]) => [
+      key,
+      typeof value === "string" ? capQuoted(value) : value,
+    ]),
+  ),
+})
 
 /** What the log keeps of a 5xx: the tag and message, a defect's pretty cause, a bug's stack. */
 const describe = (error: unknown): unknown => {
@@ -54,6 +70,6 @@ export const answerErrors =
       // Refused before its body was read (401 on an admin upload, 415, 413): do not wait for the rest
       // of it on a keep-alive connection; close once answered.
       if (hasUnreadBody(ctx.req)) ctx.set("Connection", "close")
-      ctx.body = errorBody(problem)
+      ctx.body = errorBody(capped(problem))
     }
   }

@@ -61,10 +61,44 @@ export const readRawJson = async (ctx: Context, limit: number): Promise<Buffer> 
   return readLimited(ctx, limit)
 }
 
+/** No request body Settle takes nests anywhere near this; deeper ones only probe the parser and its error paths. */
+export const MAX_JSON_DEPTH = 64
+
+const OPEN_OBJECT = 0x7b
+const OPEN_ARRAY = 0x5b
+const CLOSE_OBJECT = 0x7d
+const CLOSE_ARRAY = 0x5d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/**
+ * Whether `raw` nests objects and arrays deeper than `max`, by one pass over the bytes (brackets
+ * inside strings do not count). No recursion, so no input can overflow the stack here; malformed JSON
+ * is left to JSON.parse.
+ */
+export const nestsDeeperThan = (raw: Uint8Array, max: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i]
+    if (inString) {
+      if (byte === BACKSLASH) i++
+      else if (byte === QUOTE) inString = false
+    } else if (byte === QUOTE) inString = true
+    else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+      depth++
+      if (depth > max) return true
+    } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) depth--
+  }
+  return false
+}
+
 /** A parsed JSON body, still `unknown`: the use-case decodes it with its Schema. */
 export const readJson = async (ctx: Context, limit: number): Promise<unknown> => {
   const raw = await readRawJson(ctx, limit)
   if (raw.length === 0) throw new InvalidInput({ field: "body", message: "the body must be a JSON document" })
+  if (nestsDeeperThan(raw, MAX_JSON_DEPTH))
+    throw new InvalidInput({ field: "body", message: `the body nests deeper than ${MAX_JSON_DEPTH} levels` })
   try {
     return JSON.parse(raw.toString("utf8")) as unknown
   } catch {
