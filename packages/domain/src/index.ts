@@ -12,6 +12,7 @@ export {
   CurrencyMismatch,
   DuplicateKey,
   EventNotFound,
+  type GatewayFailure,
   IllegalTransition,
   InsufficientStock,
   InvalidInput,
@@ -21,8 +22,10 @@ export {
   MediaTypeUnsupported,
   OrderNotFound,
   PaymentGatewayError,
+  PaymentRefused,
   ProductNotFound,
   RefundExceedsCaptured,
+  RequestIdReused,
   StoreError,
   type TransientError,
   UnknownCoupon,
@@ -39,6 +42,7 @@ export { AmountDiscount, Coupon, Discount, MaxRedemptions, PercentDiscount } fro
 export { CreateCouponInput, UpdateCouponInput } from "./model/CouponInput.js"
 export { CouponReservation, CouponReservationStatus } from "./model/CouponReservation.js"
 export { CommitOutcome, Hold, HoldOutcome, ReleaseOutcome } from "./model/Hold.js"
+export { holdsKey, IdempotencyRecord, StoredAnswer } from "./model/IdempotencyKey.js"
 export {
   CouponCode,
   CouponId,
@@ -77,6 +81,15 @@ export {
   SessionExpired,
   Unrecognized,
 } from "./model/PaymentEvent.js"
+export {
+  DEFAULT_PAGE,
+  MAX_PAGE,
+  type Page,
+  PageLimit,
+  type PageRequest,
+  pageCursor,
+  pageOf,
+} from "./model/Page.js"
 export { Product, ProductName, Stock } from "./model/Product.js"
 export { AddStockInput, CreateProductInput, UpdateProductInput } from "./model/ProductInput.js"
 export { type ReceiveOutcome, WebhookEvent, WebhookEventStatus } from "./model/WebhookEvent.js"
@@ -84,8 +97,9 @@ export { type ReceiveOutcome, WebhookEvent, WebhookEventStatus } from "./model/W
 // Ports: one Context.Tag per file; an adapter is a Layer that provides it.
 export { AuditLog } from "./ports/AuditLog.js"
 export { Clock } from "./ports/Clock.js"
-export { type CouponChanges, CouponRepository } from "./ports/CouponRepository.js"
+export { type CouponChanges, type CouponPageQuery, CouponRepository } from "./ports/CouponRepository.js"
 export { CouponReservationRepository } from "./ports/CouponReservationRepository.js"
+export { type ClaimOutcome, type IdempotencyClaim, IdempotencyKeys } from "./ports/IdempotencyKeys.js"
 export { IdGenerator } from "./ports/IdGenerator.js"
 export { InvoiceModeSetting } from "./ports/InvoiceModeSetting.js"
 export { type InvoiceMode, type InvoiceOutcome, InvoiceProvider } from "./ports/InvoiceProvider.js"
@@ -108,7 +122,7 @@ export {
   type SessionRequest,
   type SessionState,
 } from "./ports/PaymentGateway.js"
-export { ProductCatalog, type ProductChanges } from "./ports/ProductCatalog.js"
+export { ProductCatalog, type ProductChanges, type ProductPageQuery } from "./ports/ProductCatalog.js"
 export type { StoragePorts } from "./ports/StoragePorts.js"
 export { WebhookEventInbox } from "./ports/WebhookEventInbox.js"
 
@@ -126,6 +140,16 @@ export { capQuoted, decodeInput, MAX_QUOTED_CHARS } from "./usecases/decodeInput
 export { type ExpiryReport, expireReservations } from "./usecases/expireReservations.js"
 export { type FinalizeOutcome, finalizePayment, type VerifiedPayment } from "./usecases/finalizePayment.js"
 export { type EventOutcome, handlePaymentEvent } from "./usecases/handlePaymentEvent.js"
+export {
+  IDEMPOTENCY_KEY_TTL_MS,
+  IDEMPOTENCY_LEASE_MS,
+  IdempotencyKeyInUse,
+  IdempotencyKeyReused,
+  type IdempotencyOptions,
+  type IdempotentOutcome,
+  type IdempotentRequest,
+  idempotentRequest,
+} from "./usecases/idempotentRequest.js"
 export {
   InvoiceModeRequest,
   type InvoiceModeSwitched,
@@ -148,6 +172,7 @@ export {
   deactivateCoupon,
   getCoupon,
   listCoupons,
+  listCouponsPage,
   updateCoupon,
 } from "./usecases/manageCoupons.js"
 export {
@@ -156,11 +181,13 @@ export {
   createProduct,
   getProduct,
   listProducts,
+  listProductsPage,
   type ProductAdminServices,
   type ProductUpdateError,
   updateProduct,
 } from "./usecases/manageProducts.js"
 export { discountOf } from "./usecases/pricing.js"
+export { readPage } from "./usecases/readPage.js"
 export { DEFAULT_STALE_AFTER_MS, type ReconcileReport, reconcileOrders } from "./usecases/reconcileOrders.js"
 export {
   type ProviderRefundServices,

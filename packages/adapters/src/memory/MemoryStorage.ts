@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import * as MemoryAuditLog from "./MemoryAuditLog.js"
 import * as MemoryCouponRepository from "./MemoryCouponRepository.js"
 import * as MemoryCouponReservationRepository from "./MemoryCouponReservationRepository.js"
+import * as MemoryIdempotencyKeys from "./MemoryIdempotencyKeys.js"
 import * as MemoryInvoiceModeSetting from "./MemoryInvoiceModeSetting.js"
 import * as MemoryJobLeases from "./MemoryJobLeases.js"
 import * as MemoryLedger from "./MemoryLedger.js"
@@ -23,4 +24,5 @@ export const layer: Layer.Layer<StoragePorts> = Layer.mergeAll(
   MemoryMediaAssetRepository.layer,
   MemoryJobLeases.layer,
   MemoryInvoiceModeSetting.layer,
+  MemoryIdempotencyKeys.layer,
 )

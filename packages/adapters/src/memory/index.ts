@@ -5,6 +5,7 @@
 export * as MemoryAuditLog from "./MemoryAuditLog.js"
 export * as MemoryCouponRepository from "./MemoryCouponRepository.js"
 export * as MemoryCouponReservationRepository from "./MemoryCouponReservationRepository.js"
+export * as MemoryIdempotencyKeys from "./MemoryIdempotencyKeys.js"
 export * as MemoryInvoiceModeSetting from "./MemoryInvoiceModeSetting.js"
 export * as MemoryJobLeases from "./MemoryJobLeases.js"
 export * as MemoryLedger from "./MemoryLedger.js"

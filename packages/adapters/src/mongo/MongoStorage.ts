@@ -4,6 +4,7 @@ import * as MongoAuditLog from "./MongoAuditLog.js"
 import * as MongoCouponRepository from "./MongoCouponRepository.js"
 import * as MongoCouponReservationRepository from "./MongoCouponReservationRepository.js"
 import type { MongoDatabase } from "./MongoDatabase.js"
+import * as MongoIdempotencyKeys from "./MongoIdempotencyKeys.js"
 import * as MongoInvoiceModeSetting from "./MongoInvoiceModeSetting.js"
 import * as MongoJobLeases from "./MongoJobLeases.js"
 import * as MongoLedger from "./MongoLedger.js"
@@ -26,4 +27,5 @@ export const layer: Layer.Layer<StoragePorts, never, MongoDatabase> = Layer.merg
   MongoMediaAssetRepository.layer,
   MongoJobLeases.layer,
   MongoInvoiceModeSetting.layer,
+  MongoIdempotencyKeys.layer,
 )

@@ -41,6 +41,11 @@ export const INDEXES: Readonly<Record<string, ReadonlyArray<IndexDescription>>> 
   mediaassets: [{ key: { createdAt: -1 }, name: "createdAt" }],
   // The latest generation of a job's lease (MongoJobLeases); `_id` already makes each generation unique.
   jobleases: [{ key: { job: 1, generation: -1 }, name: "job_generation_unique", unique: true }],
+  // The latest claim of a key (MongoIdempotencyKeys), and the TTL index that forgets keys after 24 h.
+  idempotencykeys: [
+    { key: { scope: 1, key: 1, generation: -1 }, name: "scope_key_generation_unique", unique: true },
+    { key: { expiresAt: 1 }, name: "expiresAt_ttl", expireAfterSeconds: 0 },
+  ],
 }
 
 /**

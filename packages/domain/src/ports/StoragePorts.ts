@@ -1,6 +1,7 @@
 import type { AuditLog } from "./AuditLog.js"
 import type { CouponRepository } from "./CouponRepository.js"
 import type { CouponReservationRepository } from "./CouponReservationRepository.js"
+import type { IdempotencyKeys } from "./IdempotencyKeys.js"
 import type { InvoiceModeSetting } from "./InvoiceModeSetting.js"
 import type { JobLeases } from "./JobLeases.js"
 import type { Ledger } from "./Ledger.js"
@@ -21,3 +22,4 @@ export type StoragePorts =
   | MediaAssetRepository
   | JobLeases
   | InvoiceModeSetting
+  | IdempotencyKeys
