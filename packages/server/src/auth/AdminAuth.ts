@@ -1,11 +1,18 @@
 import { Context, Effect, Layer, Redacted } from "effect"
-import { createRemoteJWKSet, type JWTVerifyGetKey, type JWTVerifyOptions, jwtVerify } from "jose"
+import {
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  jwtVerify,
+} from "jose"
 import { type AdminActor, adminOf } from "./adminClaims.js"
 import {
   AdminAuthMisconfigured,
   type AdminAuthUnavailable,
   type AdminForbidden,
   AdminUnauthorized,
+  type UnauthorizedReason,
 } from "./errors.js"
 import { joseFailure } from "./joseFailure.js"
 
@@ -21,11 +28,16 @@ export interface AdminAuth {
 
 export const AdminAuth = Context.GenericTag<AdminAuth>("@settle/server/AdminAuth")
 
-/** `iss` and `aud` the token must carry, when set. */
+/** `iss` and `aud` the token must carry, when set, and how long it may live. */
 export interface TokenExpectations {
   readonly issuer?: string
   readonly audience?: string
+  /** The longest `exp − iat` accepted, in seconds (default 12 h): a stolen token is not a lasting credential. */
+  readonly maxLifetimeSeconds?: number
 }
+
+/** ADMIN_TOKEN_MAX_LIFETIME_MINUTES' default: a working day. */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 12 * 60 * 60
 
 export type AdminAuthConfig =
   /** Tokens signed with HS256 by whoever holds the shared secret (at least 32 bytes). */
@@ -82,8 +94,29 @@ const keyOf = (config: AdminAuthConfig): Effect.Effect<Key, AdminAuthMisconfigur
   )
 }
 
-const refuse = (reason: "missing" | "malformed_header" | "malformed_token", message: string) =>
+const refuse = (reason: UnauthorizedReason, message: string) =>
   Effect.fail(new AdminUnauthorized({ reason, message }))
+
+/**
+ * What jose leaves unchecked: a token minted with a long life (exp − iat past the maximum), and one
+ * claiming to be issued later than now beyond the clock tolerance, which would be usable from now on
+ * for longer than its exp − iat says. jose has already required `exp` and `iat`.
+ */
+const checkLifetime =
+  (maxLifetimeSeconds: number) =>
+  (payload: JWTPayload): Effect.Effect<JWTPayload, AdminUnauthorized> => {
+    const { iat, exp } = payload
+    if (typeof iat !== "number" || typeof exp !== "number")
+      return refuse("invalid_claims", 'the token\'s "iat" and "exp" claims must be numbers')
+    if (iat > Date.now() / 1000 + CLOCK_TOLERANCE_SECONDS)
+      return refuse("not_yet_valid", "the token was issued in the future")
+    if (exp - iat > maxLifetimeSeconds)
+      return refuse(
+        "invalid_claims",
+        `the token lives longer than the ${maxLifetimeSeconds} seconds admin tokens may (exp − iat)`,
+      )
+    return Effect.succeed(payload)
+  }
 
 /** The token of `Bearer <token>`; the scheme is case-insensitive (RFC 7235 §2.1). */
 const bearerToken = (header: string | undefined): Effect.Effect<string, AdminUnauthorized> => {
@@ -106,11 +139,14 @@ export const make = (config: AdminAuthConfig): Effect.Effect<AdminAuth, AdminAut
       if (value !== undefined && value.trim() === "") yield* misconfigured(`the admin JWT ${name} is blank`)
     }
     const key = yield* keyOf(config)
+    const maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS
+    if (!Number.isInteger(maxLifetimeSeconds) || maxLifetimeSeconds <= 0)
+      yield* misconfigured(`the admin token maximum lifetime must be a positive number of seconds`)
     const options: JWTVerifyOptions = {
       algorithms: config._tag === "Secret" ? SECRET_ALGORITHMS : JWKS_ALGORITHMS,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      // A token without `exp` would be an admin credential forever.
-      requiredClaims: ["exp", "sub"],
+      // A token without `exp` would be an admin credential forever; without `iat` its lifetime is unknown.
+      requiredClaims: ["exp", "iat", "sub"],
       ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
       ...(config.audience === undefined ? {} : { audience: config.audience }),
     }
@@ -119,7 +155,8 @@ export const make = (config: AdminAuthConfig): Effect.Effect<AdminAuth, AdminAut
     return AdminAuth.of({
       verify: (header) =>
         Effect.flatMap(bearerToken(header), verifyToken).pipe(
-          Effect.flatMap(({ payload }) => adminOf(payload)),
+          Effect.flatMap(({ payload }) => checkLifetime(maxLifetimeSeconds)(payload)),
+          Effect.flatMap(adminOf),
         ),
     })
   })

@@ -37,6 +37,7 @@ export const adminPlan = (config: Config): AdminAuthConfig => {
   const claims = {
     ...(admin.issuer === undefined ? {} : { issuer: admin.issuer }),
     ...(admin.audience === undefined ? {} : { audience: admin.audience }),
+    ...(admin.maxLifetimeSeconds === undefined ? {} : { maxLifetimeSeconds: admin.maxLifetimeSeconds }),
   }
   return admin._tag === "Jwks"
     ? { _tag: "Jwks", url: admin.url, ...claims }

@@ -20,6 +20,27 @@ export interface ServerConfig {
    * the load balancer stops routing here before the port closes.
    */
   readonly drainDelayMs: number
+  /** HTTP_*_TIMEOUT_SECONDS: how long a client may take to send its headers, its whole request, and idle between requests. */
+  readonly timeouts: HttpTimeouts
+  /** CORS_ORIGINS / CORS_ADMIN_ORIGINS: browser origins allowed on the shop routes and on the admin API. */
+  readonly cors: CorsConfig
+  /** METRICS_GAUGE_EVERY_SECONDS: the store counts behind /metrics are reused for this long. */
+  readonly gaugeEveryMs: number
+  /** METRICS_TOKEN: the bearer token /metrics asks for; null: /metrics is open. */
+  readonly metricsToken: Redacted.Redacted<string> | null
+}
+
+export interface HttpTimeouts {
+  readonly headersMs: number
+  readonly requestMs: number
+  readonly keepAliveMs: number
+}
+
+export interface CorsConfig {
+  /** Origins that may call /api/v1/checkout and /api/v1/orders/*; empty: no cross-origin access. */
+  readonly shopOrigins: ReadonlyArray<string>
+  /** Origins that may call /api/v1/admin/*; empty (the default): none. */
+  readonly adminOrigins: ReadonlyArray<string>
 }
 
 export type StorageConfig =
@@ -54,6 +75,8 @@ export type PaymentsConfig =
 export interface TokenClaims {
   readonly issuer?: string
   readonly audience?: string
+  /** ADMIN_TOKEN_MAX_LIFETIME_MINUTES in seconds: a token whose exp − iat is longer is refused. */
+  readonly maxLifetimeSeconds?: number
 }
 
 export type AdminAuthConfig =
@@ -192,6 +215,17 @@ export const Env = Schema.Struct({
   MEDIA_DIR: variable(checks.text("MEDIA_DIR")),
   // Cloudinary's own per-image limit is 10 MB on the free plan and 40 MB on the largest.
   MEDIA_MAX_BYTES: variable(checks.integer("MEDIA_MAX_BYTES", 1024, 100 * 1024 * 1024)),
+  HTTP_HEADERS_TIMEOUT_SECONDS: variable(checks.integer("HTTP_HEADERS_TIMEOUT_SECONDS", 1, 300)),
+  HTTP_REQUEST_TIMEOUT_SECONDS: variable(checks.integer("HTTP_REQUEST_TIMEOUT_SECONDS", 1, 3600)),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: variable(checks.integer("HTTP_KEEP_ALIVE_TIMEOUT_SECONDS", 1, 600)),
+  CORS_ORIGINS: variable(checks.origins("CORS_ORIGINS")),
+  CORS_ADMIN_ORIGINS: variable(checks.origins("CORS_ADMIN_ORIGINS")),
+  // Below 5 minutes an identity provider's own clock skew eats most of the token's life.
+  ADMIN_TOKEN_MAX_LIFETIME_MINUTES: variable(
+    checks.integer("ADMIN_TOKEN_MAX_LIFETIME_MINUTES", 5, 7 * DAY_MINUTES),
+  ),
+  METRICS_GAUGE_EVERY_SECONDS: variable(checks.integer("METRICS_GAUGE_EVERY_SECONDS", 1, 3600)),
+  METRICS_TOKEN: variable(checks.bearerSecret("METRICS_TOKEN")),
 })
 export type Env = typeof Env.Type
 

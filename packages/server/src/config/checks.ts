@@ -162,3 +162,33 @@ export const cloudinaryFolder: Check<string> = clean("CLOUDINARY_FOLDER", (raw) 
         "CLOUDINARY_FOLDER must be folder names of letters, digits, _ and - separated by / (e.g. shop/products), at most 255 characters",
       ),
 )
+
+/**
+ * A comma-separated allow-list of browser origins (`https://shop.example`, no path). `*` is refused:
+ * every origin that may call the API is named, so a forgotten test storefront cannot reach it.
+ */
+export const origins = (variable: string): Check<ReadonlyArray<string>> =>
+  clean(variable, (raw) => {
+    const entries = raw
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== "")
+    if (entries.includes("*"))
+      return fail(`${variable} must name each origin; "*" is refused (list e.g. https://shop.example)`)
+    const bad = entries.filter((entry) => !URL.canParse(entry) || new URL(entry).origin !== entry)
+    if (bad.length > 0 || entries.length === 0)
+      return fail(
+        `${variable} must be comma-separated origins such as https://shop.example (scheme, host and port only, no path or trailing slash)`,
+      )
+    return Either.right(entries)
+  })
+
+/** A bearer token someone could guess is no gate: at least 16 characters, `openssl rand -hex 24` makes one. */
+export const bearerSecret = (variable: string): Check<string> =>
+  clean(variable, (raw) =>
+    raw.length >= 16 && /^[\x21-\x7e]+$/.test(raw)
+      ? Either.right(raw)
+      : fail(
+          `${variable} must be at least 16 printable characters without spaces; generate one with \`openssl rand -hex 24\``,
+        ),
+  )

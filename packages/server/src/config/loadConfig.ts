@@ -44,6 +44,15 @@ export const DEFAULTS = {
   mediaDir: join(tmpdir(), "settle-media"),
   cloudinaryFolder: "settle",
   /** Expiry keeps the runbook's leak count near 0; the repair job's grace period is 10 minutes anyway. */
+  /**
+   * Headers take a well-behaved client milliseconds; 30 s covers a checkout body and a 10 MiB upload
+   * at ~350 kB/s; 5 s idle is Node's own keep-alive default (a balancer in front must idle less).
+   */
+  httpTimeoutSeconds: { headers: 10, request: 30, keepAlive: 5 },
+  /** Identity providers issue admin tokens for minutes to hours; 12 h covers a working day. */
+  adminTokenMaxLifetimeMinutes: 12 * 60,
+  /** A scrape every 15 s (Prometheus' default) does at most one round of store counts per 5 s. */
+  metricsGaugeEverySeconds: 5,
   jobs: {
     leaseSeconds: 60,
     everySeconds: { expiry: 60, repair: 15 * 60, invoiceRetry: 60, reconcile: 5 * 60 },
@@ -118,6 +127,7 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
   const claims = {
     ...(env.ADMIN_JWT_ISSUER === undefined ? {} : { issuer: env.ADMIN_JWT_ISSUER }),
     ...(env.ADMIN_JWT_AUDIENCE === undefined ? {} : { audience: env.ADMIN_JWT_AUDIENCE }),
+    maxLifetimeSeconds: (env.ADMIN_TOKEN_MAX_LIFETIME_MINUTES ?? DEFAULTS.adminTokenMaxLifetimeMinutes) * 60,
   }
   const admin: AdminAuthConfig =
     env.ADMIN_JWKS_URL !== undefined
@@ -136,6 +146,14 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
       publicUrl: env.PUBLIC_URL ?? null,
       bodyLimitBytes: env.BODY_LIMIT_BYTES ?? DEFAULTS.bodyLimitBytes,
       drainDelayMs: (env.DRAIN_DELAY_SECONDS ?? DEFAULTS.drainDelaySeconds[deployment]) * 1000,
+      timeouts: {
+        headersMs: (env.HTTP_HEADERS_TIMEOUT_SECONDS ?? DEFAULTS.httpTimeoutSeconds.headers) * 1000,
+        requestMs: (env.HTTP_REQUEST_TIMEOUT_SECONDS ?? DEFAULTS.httpTimeoutSeconds.request) * 1000,
+        keepAliveMs: (env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS ?? DEFAULTS.httpTimeoutSeconds.keepAlive) * 1000,
+      },
+      cors: { shopOrigins: env.CORS_ORIGINS ?? [], adminOrigins: env.CORS_ADMIN_ORIGINS ?? [] },
+      gaugeEveryMs: (env.METRICS_GAUGE_EVERY_SECONDS ?? DEFAULTS.metricsGaugeEverySeconds) * 1000,
+      metricsToken: env.METRICS_TOKEN === undefined ? null : Redacted.make(env.METRICS_TOKEN),
     },
     logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
     storage,

@@ -90,5 +90,19 @@ export const crossProblems = (env: RawEnv): ReadonlyArray<ConfigProblem> => {
       "MEDIA_DIR is set but uploads go to Cloudinary; unset MEDIA_DIR or the CLOUDINARY_ variables",
     )
   }
+  // Node cuts a request at requestTimeout whatever headersTimeout says, so a longer one would be a lie.
+  const seconds = (name: keyof Env, fallback: number) => {
+    const value = Number(env[name] ?? fallback)
+    return Number.isFinite(value) ? value : fallback
+  }
+  if (
+    (has("HTTP_HEADERS_TIMEOUT_SECONDS") || has("HTTP_REQUEST_TIMEOUT_SECONDS")) &&
+    seconds("HTTP_HEADERS_TIMEOUT_SECONDS", 10) > seconds("HTTP_REQUEST_TIMEOUT_SECONDS", 30)
+  ) {
+    add(
+      "HTTP_HEADERS_TIMEOUT_SECONDS",
+      "HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (default 30); the request timeout covers the headers too",
+    )
+  }
   return problems
 }
