@@ -5,6 +5,9 @@ import type { JobRunner } from "../jobs/runner.js"
 import { type SandboxDeps, sandboxRoutes } from "../sandbox/routes.js"
 import { accessLog } from "./accessLog.js"
 import { answerErrors } from "./answerErrors.js"
+import { routeDeclarations } from "./contract/declarations.js"
+import { mountRoutes } from "./contract/mount.js"
+import { type CorsOrigins, cors, NO_CORS } from "./cors.js"
 import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
 import type { RouteDeps } from "./routeDeps.js"
 import { adminCouponRoutes } from "./routes/adminCoupons.js"
@@ -15,11 +18,11 @@ import { adminOrderRoutes } from "./routes/adminOrders.js"
 import { adminPaymentRoutes } from "./routes/adminPayments.js"
 import { adminProductRoutes } from "./routes/adminProducts.js"
 import { adminSettingsRoutes } from "./routes/adminSettings.js"
-import { checkoutRoutes } from "./routes/checkout.js"
 import { checkoutReturnRoutes } from "./routes/checkoutReturn.js"
 import { healthRoutes, type Readiness } from "./routes/health.js"
 import { mediaFileRoutes } from "./routes/mediaFiles.js"
 import { webhookRoutes } from "./routes/webhooks.js"
+import { securityHeaders } from "./securityHeaders.js"
 import { timing } from "./timing.js"
 
 export interface AppOptions extends RouteDeps {
@@ -31,6 +34,10 @@ export interface AppOptions extends RouteDeps {
   readonly jobs: JobRunner
   /** MEDIA_MAX_BYTES: a larger admin upload is refused with 413. */
   readonly mediaMaxBytes: number
+  /** CORS_ORIGINS / CORS_ADMIN_ORIGINS; absent: no cross-origin access. */
+  readonly cors?: CorsOrigins
+  /** METRICS_TOKEN: `/metrics` asks for `Authorization: Bearer <token>`; null or absent leaves it open. */
+  readonly metricsToken?: string | null
 }
 
 /** After the router: a path no route knows is a 404, a known path with another method a 405. */
@@ -45,8 +52,9 @@ const unrouted =
 /** The Koa application: the access log and timing outermost, then the one error path, then the routes. */
 export const makeApp = (options: AppOptions): Koa => {
   const router = new Router()
+  mountRoutes(router, routeDeclarations, options)
+  // Not yet declared: mounted the old way until converted (the contract test lists them).
   healthRoutes(router, options)
-  checkoutRoutes(router, options)
   webhookRoutes(router, options)
   checkoutReturnRoutes(router)
   adminProductRoutes(router, options)
@@ -65,6 +73,9 @@ export const makeApp = (options: AppOptions): Koa => {
   app.silent = true
   app.use(accessLog(options.logger))
   app.use(timing(options.registry.observeHttp))
+  // Before the error path, so refusals, 404 and 405 carry the headers too.
+  app.use(securityHeaders())
+  app.use(cors(options.cors ?? NO_CORS))
   app.use(answerErrors(options.logger))
   app.use(router.routes())
   app.use(unrouted(router))

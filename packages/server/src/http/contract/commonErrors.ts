@@ -1,0 +1,82 @@
+import type { ErrorSpec, HeaderSpec } from "./route.js"
+
+/** Refusals many routes share; a route lists the ones it can answer in its `errors`. */
+
+const retryAfter: Readonly<Record<string, HeaderSpec>> = {
+  "Retry-After": { description: "Seconds to wait before retrying" },
+}
+
+/** Any route that reads or writes the store. */
+export const STORE_UNAVAILABLE: ErrorSpec = {
+  description: "The store (or another dependency) is unavailable or busy; retry after `Retry-After`",
+  codes: ["STORE_UNAVAILABLE", "WRITE_CONFLICT"],
+  headers: retryAfter,
+}
+
+/** Added by the framework to routes whose JSON body it reads. */
+export const JSON_BODY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
+  400: {
+    description: "The body is not a valid JSON document for this operation (the field is in `details.field`)",
+    codes: ["INVALID_INPUT", "REQUEST_ABORTED"],
+  },
+  413: { description: "The body exceeds the configured limit", codes: ["PAYLOAD_TOO_LARGE"] },
+  415: { description: "The body is not `application/json`", codes: ["UNSUPPORTED_MEDIA_TYPE"] },
+}
+
+const bearerChallenge: Readonly<Record<string, HeaderSpec>> = {
+  "WWW-Authenticate": { description: "The Bearer challenge naming the reason" },
+}
+
+/** Added by the framework to `auth: "admin"` routes (checked before the body is read). */
+export const ADMIN_AUTH_ERRORS: Readonly<Record<number, ErrorSpec>> = {
+  401: {
+    description: "No valid admin bearer token (`details.reason` says why)",
+    codes: ["UNAUTHORIZED"],
+    headers: bearerChallenge,
+  },
+  403: {
+    description: "The token is valid but lacks the admin role",
+    codes: ["FORBIDDEN"],
+    headers: bearerChallenge,
+  },
+  503: {
+    description:
+      "Admin tokens cannot be verified right now (identity provider unreachable) or the store is unavailable; retry",
+    codes: ["ADMIN_AUTH_UNAVAILABLE", "STORE_UNAVAILABLE", "WRITE_CONFLICT"],
+    headers: retryAfter,
+  },
+}
+
+/** Added by the framework to `auth: "metrics"` routes; only answered when a metrics token is configured. */
+export const METRICS_AUTH_ERRORS: Readonly<Record<number, ErrorSpec>> = {
+  401: {
+    description: "METRICS_TOKEN is set and the request lacks `Authorization: Bearer <that token>`",
+    codes: ["UNAUTHORIZED"],
+    headers: bearerChallenge,
+  },
+}
+
+/** Added by the framework to `idempotent: true` routes. */
+export const IDEMPOTENCY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
+  409: {
+    description:
+      "A request with this `Idempotency-Key` is still running (`IDEMPOTENCY_KEY_IN_USE`: retryable, retry after `Retry-After`)",
+    codes: ["IDEMPOTENCY_KEY_IN_USE"],
+    headers: retryAfter,
+  },
+  422: {
+    description:
+      "This `Idempotency-Key` was used with a different request (`IDEMPOTENCY_KEY_REUSED`: not retryable)",
+    codes: ["IDEMPOTENCY_KEY_REUSED"],
+  },
+}
+
+export const IDEMPOTENCY_KEY_HEADER: HeaderSpec = {
+  description:
+    "Optional, at most 255 characters. A retry with the same key and body within 24 h replays the first answer instead of repeating the operation",
+}
+
+export const IDEMPOTENT_REPLAYED_HEADER: HeaderSpec = {
+  description:
+    "`true` when this answer is the stored answer of an earlier request with the same `Idempotency-Key`",
+}
