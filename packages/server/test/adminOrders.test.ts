@@ -152,7 +152,7 @@ describe("GET /api/v1/admin/orders/:id", () => {
       ledger: [
         {
           kind: "payment",
-          amount: { amount: placed.order.totals.total, currency: "EUR" },
+          amount: placed.order.totals.total,
           idempotencyKey: `checkout:${placed.order.id}`,
         },
       ],

@@ -48,8 +48,13 @@ const refundsInFull = async (server: RunningServer) => {
   expect(answer.status).toBe(201)
   const refundId = `refund:${placed.order.id}:1`
   expect(answer.body).toMatchObject({
-    refund: { id: refundId, amount: TOTAL, reason: "damaged in transit", restock: false },
-    order: { status: "refunded", payment: { amountRefunded: TOTAL } },
+    refund: {
+      id: refundId,
+      amount: { amount: TOTAL, currency: "EUR" },
+      reason: "damaged in transit",
+      restock: false,
+    },
+    order: { status: "refunded", payment: { amountRefunded: { amount: TOTAL, currency: "EUR" } } },
   })
   const gatewayRefundId = (answer.body as { refund: { gatewayRefundId: string } }).refund.gatewayRefundId
   expect((await captureOf(server, placed))?.refunds).toEqual([

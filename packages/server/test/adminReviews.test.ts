@@ -56,7 +56,7 @@ describe("POST /api/v1/admin/orders/:id/review/accept", () => {
       order: {
         status: "confirmed",
         reviewReason: "amount_mismatch: expected 4800 EUR, received 100 EUR",
-        payment: { amountReceived: 100 },
+        payment: { amountReceived: { amount: 100, currency: "EUR" } },
         webhook: { processedAt: expect.any(String) },
         invoice: { status: expect.stringMatching(/^(pending|issuing|issued)$/) },
       },
@@ -122,7 +122,10 @@ describe("POST /api/v1/admin/orders/:id/review/accept", () => {
       reason: "out of grinders",
     })
     expect(refunded.status).toBe(200)
-    expect(refunded.body).toMatchObject({ result: "refunded", refund: { amount: 56700 } })
+    expect(refunded.body).toMatchObject({
+      result: "refunded",
+      refund: { amount: { amount: 56700, currency: "EUR" } },
+    })
   })
 })
 
@@ -136,8 +139,17 @@ describe("POST /api/v1/admin/orders/:id/review/refund", () => {
     const refundId = `refund:${order.id}:0`
     expect(answer.body).toMatchObject({
       result: "refunded",
-      refund: { id: refundId, amount: 100, reason: REASON, gatewayRefundId: expect.any(String) },
-      order: { status: "refunded", payment: { amountRefunded: 100 }, webhook: { processedAt: null } },
+      refund: {
+        id: refundId,
+        amount: { amount: 100, currency: "EUR" },
+        reason: REASON,
+        gatewayRefundId: expect.any(String),
+      },
+      order: {
+        status: "refunded",
+        payment: { amountRefunded: { amount: 100, currency: "EUR" } },
+        webhook: { processedAt: null },
+      },
     })
     expect(await refundsTaken(server, order.id)).toEqual([
       expect.objectContaining({ amount: { amount: 100, currency: "EUR" }, idempotencyKey: refundId }),

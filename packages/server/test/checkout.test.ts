@@ -10,7 +10,11 @@ describe("POST /api/v1/checkout", () => {
     const body = answer.body as Record<string, unknown> & { order: Record<string, unknown> }
     expect(body.order).toMatchObject({
       status: "pending",
-      totals: { subtotal: 4800, discount: 480, total: 4320, currency: "EUR" },
+      totals: {
+        subtotal: { amount: 4800, currency: "EUR" },
+        discount: { amount: 480, currency: "EUR" },
+        total: { amount: 4320, currency: "EUR" },
+      },
       couponCode: "WELCOME10",
     })
     expect(answer.headers.get("location")).toBe(`/api/v1/orders/${body.order.id}`)

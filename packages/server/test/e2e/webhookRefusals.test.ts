@@ -46,7 +46,7 @@ describe("webhook deliveries that must not be trusted", () => {
   it("refuses a body changed after signing (one amount) with 400", async () => {
     const placed = await pendingOrder()
     const original = signed(completed(placed))
-    const total = placed.order.totals.total
+    const total = placed.order.totals.total.amount
     const tampered = original.payload.replace(`"amount_total": ${total}`, `"amount_total": ${total - 1}`)
     expect(tampered).not.toBe(original.payload)
     expectRefused(await postJson(webhook(), tampered, { "Stripe-Signature": original.header }))
@@ -77,7 +77,7 @@ describe("amount mismatch", () => {
       metric(server.baseUrl, reviews),
       metric(server.baseUrl, webhookSeries("error")),
     ])
-    const event = completed(placed, placed.order.totals.total - 100)
+    const event = completed(placed, placed.order.totals.total.amount - 100)
     const answer = await deliver(server.baseUrl, event)
     expect(answer.status).toBeGreaterThanOrEqual(200)
     expect(answer.status).toBeLessThan(300)

@@ -16,8 +16,11 @@ interface AdminOrder {
   readonly status: string
   readonly reviewReason: string | null
   readonly items: ReadonlyArray<{ readonly productId: string; readonly quantity: number }>
-  readonly totals: { readonly total: number; readonly currency: string }
-  readonly payment: { readonly paymentIntentId: string | null; readonly amountReceived: number | null }
+  readonly totals: { readonly total: { readonly amount: number; readonly currency: string } }
+  readonly payment: {
+    readonly paymentIntentId: string | null
+    readonly amountReceived: { readonly amount: number; readonly currency: string } | null
+  }
   readonly webhook: { readonly processedAt: string | null }
   readonly invoice: { readonly status: string; readonly number: string | null }
 }
@@ -69,7 +72,7 @@ describe("runbook scenario 5: manual reconciliation", () => {
         expect(before.ledger).toEqual([
           expect.objectContaining({
             kind: "payment",
-            amount: { amount: before.order.totals.total, currency: before.order.totals.currency },
+            amount: before.order.totals.total,
             externalId: event.paymentIntentId,
           }),
         ])
@@ -115,7 +118,7 @@ describe("runbook scenario 5: manual reconciliation", () => {
       const { server } = rb
       await stockBeans(server)
       const placed = await checkout(server)
-      const short = placed.order.totals.total - 500
+      const short = placed.order.totals.total.amount - 500
       const event = await onServer(
         server,
         (await sandboxControl(server)).pay(sessionOf(placed), { amount: short }),
@@ -138,7 +141,7 @@ describe("runbook scenario 5: manual reconciliation", () => {
       )
       expect(await idsFound(rb, "status=payment_review")).toEqual([placed.order.id])
       expect((await detailOf(rb, placed.order.id)).order.reviewReason).toBe(
-        `amount_mismatch: expected ${placed.order.totals.total} EUR, received ${short} EUR`,
+        `amount_mismatch: expected ${placed.order.totals.total.amount} EUR, received ${short} EUR`,
       )
 
       // Never retried: a replay and Stripe's redelivery both leave it in review, the event `error`.

@@ -88,7 +88,7 @@ export interface CheckoutBody {
   readonly order: {
     readonly id: string
     readonly status: string
-    readonly totals: { readonly total: number }
+    readonly totals: { readonly total: { readonly amount: number; readonly currency: string } }
   }
   readonly accessToken: string
   readonly paymentUrl: string

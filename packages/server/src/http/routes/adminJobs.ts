@@ -6,6 +6,7 @@ import type { JobRunner, JobStatus } from "../../jobs/runner.js"
 import { readJson } from "../body.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
+import type { JobRunJson, JobStatusJson } from "../schemas/jobs.js"
 import { actorOf, requireAdmin } from "./adminGuard.js"
 
 export interface JobRouteDeps extends RouteDeps {
@@ -22,7 +23,7 @@ const RunRequest = Schema.Struct({
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString())
 
-const runView = (run: JobRun) => ({
+const runView = (run: JobRun): JobRunJson => ({
   holder: run.holder,
   startedAt: run.startedAt.toISOString(),
   finishedAt: run.finishedAt.toISOString(),
@@ -31,7 +32,7 @@ const runView = (run: JobRun) => ({
   error: run.error,
 })
 
-const statusView = (job: JobStatus) => ({
+const statusView = (job: JobStatus): JobStatusJson => ({
   name: job.name,
   title: job.title,
   everySeconds: job.everyMs === null ? null : job.everyMs / 1000,

@@ -3,6 +3,7 @@ import { type MediaAsset, uploadMedia } from "@settle/domain"
 import { receiveFile } from "../multipart.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
+import type { MediaAssetJson } from "../schemas/media.js"
 import { actorOf, requireAdmin } from "./adminGuard.js"
 
 export interface MediaRouteDeps extends RouteDeps {
@@ -11,7 +12,7 @@ export interface MediaRouteDeps extends RouteDeps {
 }
 
 /** What an admin client gets back for an upload. */
-export const mediaAssetView = (asset: MediaAsset) => ({
+export const mediaAssetView = (asset: MediaAsset): MediaAssetJson => ({
   id: asset.id,
   provider: asset.provider,
   providerId: asset.providerId,

@@ -1,4 +1,8 @@
 import type { AuditRecord, LedgerEntry, Order, Refund, WebhookEvent } from "@settle/domain"
+import type { WebhookEventJson } from "../schemas/health.js"
+import type { AdminOrderJson, AuditRecordJson, LedgerEntryJson } from "../schemas/orders.js"
+import type { RefundJson } from "../schemas/refunds.js"
+import { capturedCurrency, iso, moneyView, paymentAmounts, totalsView } from "../views.js"
 
 /**
  * What an operator sees of an order: everything the runbook's recovery steps ask about (payment and
@@ -6,19 +10,18 @@ import type { AuditRecord, LedgerEntry, Order, Refund, WebhookEvent } from "@set
  * access token and the pay link stay inside: an operator needs neither, and both are capabilities.
  */
 
-const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString())
-
-export const refundView = (refund: Refund) => ({
+/** A refund of `order`, its amount in the currency the provider captured. */
+export const refundView = (refund: Refund, order: Order): RefundJson => ({
   // Also the Stripe idempotency key, `refund:<orderId>:<n>`: the runbook asks manual edits to keep it.
   id: refund.id,
-  amount: refund.amount,
+  amount: moneyView({ amount: refund.amount, currency: capturedCurrency(order) }),
   gatewayRefundId: refund.gatewayRefundId,
   reason: refund.reason,
   restock: refund.restock,
   at: refund.at.toISOString(),
 })
 
-export const adminOrderView = (order: Order) => ({
+export const adminOrderView = (order: Order): AdminOrderJson => ({
   id: order.id,
   status: order.status,
   reviewReason: order.reviewReason,
@@ -26,19 +29,17 @@ export const adminOrderView = (order: Order) => ({
     productId: item.productId,
     sku: item.sku,
     name: item.name,
-    unitPrice: item.unitPrice,
+    unitPrice: moneyView(item.unitPrice),
     quantity: item.quantity,
   })),
-  totals: order.totals,
+  totals: totalsView(order),
   email: order.customerEmail,
   couponCode: order.couponCode,
   couponId: order.couponId,
   payment: {
     sessionId: order.payment.sessionId,
     paymentIntentId: order.payment.paymentIntentId,
-    amountReceived: order.payment.amountReceived,
-    currency: order.payment.currency,
-    amountRefunded: order.payment.amountRefunded,
+    ...paymentAmounts(order),
     paidAt: iso(order.payment.paidAt),
   },
   webhook: { processedAt: iso(order.webhook.processedAt), lastEventId: order.webhook.lastEventId },
@@ -50,23 +51,23 @@ export const adminOrderView = (order: Order) => ({
     lastError: order.invoice.lastError,
     nextAttemptAt: iso(order.invoice.nextAttemptAt),
   },
-  refunds: order.refunds.map(refundView),
+  refunds: order.refunds.map((refund) => refundView(refund, order)),
   expiresAt: order.expiresAt.toISOString(),
   createdAt: order.createdAt.toISOString(),
   updatedAt: order.updatedAt.toISOString(),
   version: order.version,
 })
 
-export const ledgerEntryView = (entry: LedgerEntry) => ({
+export const ledgerEntryView = (entry: LedgerEntry): LedgerEntryJson => ({
   id: entry.id,
   kind: entry.kind,
-  amount: entry.amount,
+  amount: moneyView(entry.amount),
   externalId: entry.externalId,
   idempotencyKey: entry.idempotencyKey,
   createdAt: entry.createdAt.toISOString(),
 })
 
-export const auditRecordView = (record: AuditRecord) => ({
+export const auditRecordView = (record: AuditRecord): AuditRecordJson => ({
   id: record.id,
   actor: record.actor,
   action: record.action,
@@ -77,7 +78,7 @@ export const auditRecordView = (record: AuditRecord) => ({
 })
 
 /** An inbox record as the runbook's scenario 4 inspects it; the payload stays inside. */
-export const webhookEventView = (event: WebhookEvent) => ({
+export const webhookEventView = (event: WebhookEvent): WebhookEventJson => ({
   stripeEventId: event.stripeEventId,
   type: event.type,
   status: event.status,

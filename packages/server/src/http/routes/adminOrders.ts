@@ -69,7 +69,7 @@ export const adminOrderRoutes = (router: Router, deps: RouteDeps): void => {
       return { refund, order: yield* loadOrder(orderId) }
     })
     await respond(ctx, deps.runtime, program, 201, ({ refund, order }) => ({
-      refund: refundView(refund),
+      refund: refundView(refund, order),
       order: adminOrderView(order),
     }))
   })

@@ -45,7 +45,7 @@ export const adminReviewRoutes = (router: Router, deps: RouteDeps): void => {
     )
     await respond(ctx, deps.runtime, program, 200, (outcome) => ({
       result: outcome._tag === "Refunded" ? "refunded" : "already_refunded",
-      refund: refundView(outcome.refund),
+      refund: refundView(outcome.refund, outcome.order),
       order: adminOrderView(outcome.order),
     }))
   })

@@ -49,7 +49,7 @@ export interface Placed {
   readonly order: {
     readonly id: string
     readonly status: string
-    readonly totals: { readonly total: number; readonly currency: string }
+    readonly totals: { readonly total: { readonly amount: number; readonly currency: string } }
   }
   readonly accessToken: string
   readonly paymentUrl: string
@@ -82,7 +82,10 @@ export interface OrderView {
   readonly id: string
   readonly status: string
   readonly confirmedAt: string | null
-  readonly payment: { readonly amountReceived: number | null; readonly paidAt: string | null }
+  readonly payment: {
+    readonly amountReceived: { readonly amount: number; readonly currency: string } | null
+    readonly paidAt: string | null
+  }
 }
 
 export const orderOf = async (baseUrl: string, placed: Placed): Promise<OrderView> => {

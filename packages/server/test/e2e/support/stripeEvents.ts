@@ -20,7 +20,7 @@ const stripe = Effect.runSync(StripeClient.make({ secretKey: "sk_test_e2e_signer
 export const eventId = () => StripeEventId.make(`evt_e2e_${randomUUID().replaceAll("-", "")}`)
 
 /** The `checkout.session.completed` Stripe sends when the checkout's session is paid. */
-export const completed = (placed: Placed, amount: number = placed.order.totals.total) =>
+export const completed = (placed: Placed, amount: number = placed.order.totals.total.amount) =>
   PaymentSucceeded.make({
     eventId: eventId(),
     type: "checkout.session.completed",
