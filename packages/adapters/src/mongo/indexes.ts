@@ -58,7 +58,22 @@ export const ensureIndexes = (db: Db) =>
     Object.entries(INDEXES).flatMap(([collection, indexes]) =>
       indexes.map((index) => [collection, index] as const),
     ),
-    ([collection, index]) =>
-      mongoRead(collection, "createIndexes", () => db.collection(collection).createIndexes([index])),
+    ([collection, index]) => createIndex(db, collection, index),
     { discard: true },
+  )
+
+/**
+ * FerretDB v1 has no TTL indexes ("Index option expireAfterSeconds is not implemented yet"): there the
+ * index is made without its expiry, and expired documents are ignored by the reads rather than
+ * deleted (docs/storage.md).
+ */
+const createIndex = (db: Db, collection: string, index: IndexDescription) =>
+  mongoRead(collection, "createIndexes", () => db.collection(collection).createIndexes([index])).pipe(
+    Effect.catchTag("StoreError", (error) => {
+      if (index.expireAfterSeconds === undefined || !error.message.includes("expireAfterSeconds")) {
+        return Effect.fail(error)
+      }
+      const { expireAfterSeconds: _, ...untimed } = index
+      return mongoRead(collection, "createIndexes", () => db.collection(collection).createIndexes([untimed]))
+    }),
   )
