@@ -56,6 +56,12 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
 
     list: () => Effect.sync(() => coupons.walk()),
 
+    // The collection keeps code order, so a page is a binary search to its start and `limit` reads.
+    listPage: ({ after, limit }) =>
+      Effect.sync(() =>
+        coupons.walk(undefined, limit, after === undefined ? undefined : { from: (c) => c.code > after }),
+      ),
+
     update: (id, expectedVersion, changes, at) =>
       Effect.sync(() => {
         const coupon = coupons.peek(id)

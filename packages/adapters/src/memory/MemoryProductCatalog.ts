@@ -68,6 +68,12 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
 
     list: () => Effect.sync(() => products.walk()),
 
+    // The collection keeps sku order, so a page is a binary search to its start and `limit` reads.
+    listPage: ({ after, limit }) =>
+      Effect.sync(() =>
+        products.walk(undefined, limit, after === undefined ? undefined : { from: (p) => p.sku > after }),
+      ),
+
     update: (id, expectedVersion, changes, at) =>
       Effect.sync(() => {
         const product = products.peek(id)

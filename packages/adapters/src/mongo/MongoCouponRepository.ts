@@ -50,6 +50,16 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
           Effect.flatMap((docs) => Effect.forEach(docs, decode)),
         ),
 
+      // Served by the unique code index: the range past `after`, in its order, stops at `limit`.
+      listPage: ({ after, limit }) =>
+        mongoRead(COLLECTION, "find", () =>
+          coupons
+            .find(after === undefined ? {} : { code: { $gt: after } })
+            .sort({ code: 1 })
+            .limit(limit)
+            .toArray(),
+        ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decode))),
+
       update: (id, expectedVersion, changes, at) =>
         mongoRead(COLLECTION, "findOneAndUpdate", () =>
           coupons.findOneAndUpdate(

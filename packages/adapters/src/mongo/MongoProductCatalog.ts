@@ -58,6 +58,16 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
           Effect.flatMap(decodeAll),
         ),
 
+      // Served by the unique sku index: the range past `after`, in its order, stops at `limit`.
+      listPage: ({ after, limit }) =>
+        mongoRead(COLLECTION, "find", () =>
+          products
+            .find(after === undefined ? {} : { sku: { $gt: after } })
+            .sort({ sku: 1 })
+            .limit(limit)
+            .toArray(),
+        ).pipe(Effect.flatMap(decodeAll)),
+
       update: (id, expectedVersion, changes, at) =>
         mongoRead(COLLECTION, "findOneAndUpdate", () =>
           products.findOneAndUpdate(

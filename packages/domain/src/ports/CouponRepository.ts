@@ -9,6 +9,13 @@ export interface CouponChanges {
   readonly expiresAt?: Date | null
 }
 
+/** A page of coupons in code order (code is unique and never changes, so the order is stable). */
+export interface CouponPageQuery {
+  /** Only coupons whose code sorts after this one: the last code of the page before. */
+  readonly after?: CouponCode | undefined
+  readonly limit: number
+}
+
 /** Coupons and their redemption capacity. Every capacity move is one conditional write on the coupon. */
 export interface CouponRepository {
   /** Insert a coupon; DuplicateKey when the id or code exists. */
@@ -19,6 +26,8 @@ export interface CouponRepository {
   readonly findByCode: (code: CouponCode) => Effect.Effect<Option.Option<Coupon>, StoreError>
   /** All coupons, by code. */
   readonly list: () => Effect.Effect<ReadonlyArray<Coupon>, StoreError>
+  /** Up to `limit` coupons by code, past `after`; read by the code index, never all coupons. */
+  readonly listPage: (query: CouponPageQuery) => Effect.Effect<ReadonlyArray<Coupon>, StoreError>
   /** Change active/expiresAt if the version still matches. */
   readonly update: (
     id: CouponId,

@@ -11,6 +11,13 @@ export interface ProductChanges {
   readonly active?: boolean
 }
 
+/** A page of products in sku order (sku is unique and never changes, so the order is stable). */
+export interface ProductPageQuery {
+  /** Only products whose sku sorts after this one: the last sku of the page before. */
+  readonly after?: Sku | undefined
+  readonly limit: number
+}
+
 /** Products and their stock. Every stock move is one conditional write on the product document. */
 export interface ProductCatalog {
   /** Insert a product; DuplicateKey when the id or sku exists. */
@@ -21,6 +28,8 @@ export interface ProductCatalog {
   readonly findBySkus: (skus: ReadonlyArray<Sku>) => Effect.Effect<ReadonlyArray<Product>, StoreError>
   /** All products, by sku. */
   readonly list: () => Effect.Effect<ReadonlyArray<Product>, StoreError>
+  /** Up to `limit` products by sku, past `after`; read by the sku index, never the whole catalog. */
+  readonly listPage: (query: ProductPageQuery) => Effect.Effect<ReadonlyArray<Product>, StoreError>
   /** Change name/price/active if the version still matches. */
   readonly update: (
     id: ProductId,

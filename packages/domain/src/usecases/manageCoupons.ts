@@ -10,13 +10,15 @@ import {
 import { ActorField } from "../model/AdminInput.js"
 import type { Coupon } from "../model/Coupon.js"
 import { CouponRef, CreateCouponInput, UpdateCouponInput } from "../model/CouponInput.js"
-import { CouponId } from "../model/Ids.js"
+import { CouponCode, CouponId } from "../model/Ids.js"
+import type { Page, PageRequest } from "../model/Page.js"
 import type { AuditLog } from "../ports/AuditLog.js"
 import { Clock } from "../ports/Clock.js"
 import { type CouponChanges, CouponRepository } from "../ports/CouponRepository.js"
 import { IdGenerator } from "../ports/IdGenerator.js"
 import { recordAudit } from "./audit.js"
 import { decodeInput } from "./decodeInput.js"
+import { readPage } from "./readPage.js"
 import { updateVersioned } from "./versionedUpdate.js"
 
 export type CouponAdminServices = CouponRepository | AuditLog | IdGenerator | Clock
@@ -56,6 +58,24 @@ const refusePastExpiry = (expiresAt: Date | null | undefined, now: Date) =>
 /** All coupons, by code. */
 export const listCoupons = (): Effect.Effect<ReadonlyArray<Coupon>, StoreError, CouponRepository> =>
   Effect.flatMap(CouponRepository, (coupons) => coupons.list())
+
+/**
+ * One page of coupons by code (`limit` 1..100, default 50); `nextCursor` goes on from its last one.
+ * A bad cursor or limit is InvalidInput naming the field. The admin route calls it with the query
+ * decoded by packages/server/src/http/pagination.ts:
+ * `listCouponsPage({ cursor: q.cursor, limit: q.limit })` answered as `pageAnswer("coupons", page, couponView)`.
+ */
+export const listCouponsPage = (
+  request: PageRequest,
+): Effect.Effect<Page<Coupon>, InvalidInput | StoreError, CouponRepository> =>
+  Effect.flatMap(CouponRepository, (coupons) =>
+    readPage(
+      request,
+      CouponCode,
+      (coupon) => coupon.code,
+      (after, limit) => coupons.listPage({ after, limit }),
+    ),
+  )
 
 export const getCoupon = (
   id: string,

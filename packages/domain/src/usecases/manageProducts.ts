@@ -8,7 +8,8 @@ import {
   type WriteConflict,
 } from "../errors.js"
 import { ActorField } from "../model/AdminInput.js"
-import { ProductId } from "../model/Ids.js"
+import { ProductId, Sku } from "../model/Ids.js"
+import type { Page, PageRequest } from "../model/Page.js"
 import type { Product } from "../model/Product.js"
 import { AddStockInput, CreateProductInput, ProductRef, UpdateProductInput } from "../model/ProductInput.js"
 import type { AuditLog } from "../ports/AuditLog.js"
@@ -17,6 +18,7 @@ import { IdGenerator } from "../ports/IdGenerator.js"
 import { ProductCatalog, type ProductChanges } from "../ports/ProductCatalog.js"
 import { recordAudit } from "./audit.js"
 import { decodeInput } from "./decodeInput.js"
+import { readPage } from "./readPage.js"
 import { updateVersioned } from "./versionedUpdate.js"
 
 export type ProductAdminServices = ProductCatalog | AuditLog | IdGenerator | Clock
@@ -54,6 +56,24 @@ const audit = (actor: string, action: string, before: Product | null, after: Pro
 /** All products, by sku. */
 export const listProducts = (): Effect.Effect<ReadonlyArray<Product>, StoreError, ProductCatalog> =>
   Effect.flatMap(ProductCatalog, (catalog) => catalog.list())
+
+/**
+ * One page of products by sku (`limit` 1..100, default 50); `nextCursor` goes on from its last one.
+ * A bad cursor or limit is InvalidInput naming the field. The admin route calls it with the query
+ * decoded by packages/server/src/http/pagination.ts:
+ * `listProductsPage({ cursor: q.cursor, limit: q.limit })` answered as `pageAnswer("products", page, productView)`.
+ */
+export const listProductsPage = (
+  request: PageRequest,
+): Effect.Effect<Page<Product>, InvalidInput | StoreError, ProductCatalog> =>
+  Effect.flatMap(ProductCatalog, (catalog) =>
+    readPage(
+      request,
+      Sku,
+      (product) => product.sku,
+      (after, limit) => catalog.listPage({ after, limit }),
+    ),
+  )
 
 export const getProduct = (
   id: string,

@@ -3,6 +3,7 @@ import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aCoupon, minute } from "../fixtures.js"
 import { capacity } from "./CouponCapacitySuite.js"
+import { keysetPages } from "./KeysetPages.js"
 import type { ServerRaceOptions } from "./ServerRaces.js"
 
 /** The CouponRepository contract; every adapter (memory, Mongo) must pass it unchanged. */
@@ -15,6 +16,30 @@ export const suite = <E>(
     Effect.runPromise(Effect.provide(program, layer))
 
   describe(name, () => {
+    keysetPages(
+      {
+        run,
+        insert: (code) =>
+          Effect.flatMap(CouponRepository, (coupons) =>
+            coupons.insert(aCoupon({ code: CouponCode.make(code) })),
+          ),
+        touch: (code) =>
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const coupon = Option.getOrThrow(yield* coupons.findByCode(CouponCode.make(code)))
+            yield* coupons.update(coupon.id, coupon.version, { active: false }, minute(5))
+          }),
+        page: (after, limit) =>
+          Effect.map(
+            Effect.flatMap(CouponRepository, (coupons) =>
+              coupons.listPage({ after: after === undefined ? undefined : CouponCode.make(after), limit }),
+            ),
+            (coupons) => coupons.map((c) => c.code),
+          ),
+      },
+      ["SUMMER", "AUTUMN", "WINTER", "SPRING", "BLACK_FRIDAY", "XMAS", "EASTER"],
+    )
+
     describe("insert and find", () => {
       it("reads back an equal coupon by id and by code", () =>
         run(

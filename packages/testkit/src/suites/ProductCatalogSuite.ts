@@ -2,6 +2,7 @@ import { money, ProductCatalog, Sku } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { aProduct, minute } from "../fixtures.js"
+import { keysetPages } from "./KeysetPages.js"
 import { stock } from "./ProductStockSuite.js"
 import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
@@ -15,6 +16,29 @@ export const suite = <E>(
     Effect.runPromise(Effect.provide(program, layer))
 
   describe(name, () => {
+    keysetPages(
+      {
+        run,
+        insert: (sku) =>
+          Effect.flatMap(ProductCatalog, (catalog) => catalog.insert(aProduct({ sku: Sku.make(sku) }))),
+        touch: (sku) =>
+          Effect.gen(function* () {
+            const catalog = yield* ProductCatalog
+            const [product] = yield* catalog.findBySkus([Sku.make(sku)])
+            if (product !== undefined)
+              yield* catalog.update(product.id, product.version, { active: false }, minute(5))
+          }),
+        page: (after, limit) =>
+          Effect.map(
+            Effect.flatMap(ProductCatalog, (catalog) =>
+              catalog.listPage({ after: after === undefined ? undefined : Sku.make(after), limit }),
+            ),
+            (products) => products.map((p) => p.sku),
+          ),
+      },
+      ["M-1", "B-1", "Z-1", "C-2", "A-9", "K-4", "Q-7"],
+    )
+
     describe("insert and find", () => {
       it("reads back an equal product by id", () =>
         run(
