@@ -82,16 +82,50 @@ export class DuplicateKey extends Schema.TaggedError<DuplicateKey>()("DuplicateK
   key: Schema.String,
 }) {}
 
-/** The store failed (network, timeout, malformed document); transient from the caller's view. */
+/**
+ * The store failed. `unavailable` (the default: network, timeout, a primary stepping down) may pass on
+ * a retry; `refused` is the store turning this write or read down for good (a document over its size
+ * limit, a validation or type error, a malformed stored document), which no retry cures.
+ */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
+  message: Schema.String,
+  kind: Schema.optionalWith(Schema.Literal("unavailable", "refused"), { default: () => "unavailable" }),
+  cause: Schema.optional(Schema.Defect),
+}) {}
+
+/**
+ * The payment provider is unreachable or failing (network, timeout, 5xx, 429 rate limit): a retry may
+ * pass, so the webhook answers 5xx and Stripe retries, and the API answers 503 with Retry-After.
+ */
+export class PaymentGatewayError extends Schema.TaggedError<PaymentGatewayError>()("PaymentGatewayError", {
   message: Schema.String,
   cause: Schema.optional(Schema.Defect),
 }) {}
 
-/** The payment provider failed or is unreachable; the webhook answers 5xx so Stripe retries. */
-export class PaymentGatewayError extends Schema.TaggedError<PaymentGatewayError>()("PaymentGatewayError", {
+/**
+ * The payment provider answered and turned the call down for good (a 4xx other than 429: an invalid
+ * refund, a charge already refunded, a key it does not accept). Repeating it gets the same answer, so
+ * nothing waits for it: an amount reserved for the call is released. `code` is the provider's own
+ * (Stripe's `code`, else its error type), `status` its HTTP status when it gave one.
+ */
+export class PaymentRefused extends Schema.TaggedError<PaymentRefused>()("PaymentRefused", {
+  operation: Schema.String,
+  code: Schema.String,
+  status: Schema.NullOr(Schema.Number),
   message: Schema.String,
   cause: Schema.optional(Schema.Defect),
+}) {}
+
+/** Every way a payment provider call fails. */
+export type GatewayFailure = PaymentGatewayError | PaymentRefused
+
+/**
+ * A refund `requestId` already used for a refund with other parameters (amount, reason or restock):
+ * answering with the first refund would hide that this one never happened, so nothing is done.
+ */
+export class RequestIdReused extends Schema.TaggedError<RequestIdReused>()("RequestIdReused", {
+  requestId: Schema.String,
+  field: Schema.String,
 }) {}
 
 export class InvoiceProviderError extends Schema.TaggedError<InvoiceProviderError>()("InvoiceProviderError", {

@@ -73,15 +73,6 @@ export {
 } from "./model/Order.js"
 export { isFinalized, OrderAction, OrderStatus, sourcesOf, transition } from "./model/OrderStatus.js"
 export {
-  ChargeRefunded,
-  PaymentEvent,
-  PaymentFailed,
-  PaymentPending,
-  PaymentSucceeded,
-  SessionExpired,
-  Unrecognized,
-} from "./model/PaymentEvent.js"
-export {
   DEFAULT_PAGE,
   MAX_PAGE,
   type Page,
@@ -90,6 +81,15 @@ export {
   pageCursor,
   pageOf,
 } from "./model/Page.js"
+export {
+  ChargeRefunded,
+  PaymentEvent,
+  PaymentFailed,
+  PaymentPending,
+  PaymentSucceeded,
+  SessionExpired,
+  Unrecognized,
+} from "./model/PaymentEvent.js"
 export { Product, ProductName, Stock } from "./model/Product.js"
 export { AddStockInput, CreateProductInput, UpdateProductInput } from "./model/ProductInput.js"
 export { type ReceiveOutcome, WebhookEvent, WebhookEventStatus } from "./model/WebhookEvent.js"

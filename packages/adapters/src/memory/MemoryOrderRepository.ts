@@ -187,6 +187,19 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
           : undefined,
       ),
 
+    releaseRefund: (id, refundId, expectedVersion, status, at) =>
+      update(id, at, (order) => {
+        const refund = order.refunds.find((r) => r.id === refundId && r.gatewayRefundId === null)
+        return order.version !== expectedVersion || refund === undefined
+          ? undefined
+          : {
+              ...order,
+              status,
+              refunds: order.refunds.filter((r) => r.id !== refundId),
+              payment: { ...order.payment, amountRefunded: order.payment.amountRefunded - refund.amount },
+            }
+      }),
+
     findExpiredPending: (now, limit) =>
       Effect.sync(() =>
         orders.select(

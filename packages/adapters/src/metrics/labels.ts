@@ -51,6 +51,7 @@ const checkoutFailureTags: Record<CheckoutFailureTag, true> = {
   AmountTooLarge: true,
   StoreError: true,
   PaymentGatewayError: true,
+  PaymentRefused: true,
   DuplicateKey: true,
 }
 

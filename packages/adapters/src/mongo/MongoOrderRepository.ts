@@ -133,6 +133,42 @@ export const make: Effect.Effect<OrderRepository, never, MongoDatabase> = Effect
       orders.findOneAndUpdate(filter, change, { returnDocument: "after" }),
     ).pipe(Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decode(doc)))))
 
+  /**
+   * Set a refund's gateway id. FerretDB v1 has neither the positional `refunds.$` update nor $elemMatch
+   * with field conditions, so the refund's index is read first and `refunds.<i>` written conditionally
+   * on that element still having this id and no gateway id: that write is the single atomic
+   * compare-and-set. A released refund shifts the ones after it, so a write that missed while the
+   * refund is still there unset aims again.
+   */
+  const aimAtRefund = (
+    id: string,
+    refundId: string,
+    gatewayRefundId: string,
+    at: Date,
+    attemptsLeft: number,
+  ): Effect.Effect<Option.Option<Order>, StoreError> =>
+    findOne("setGatewayRefundId", { _id: id }).pipe(
+      Effect.flatMap((found) => {
+        const index = Option.match(found, {
+          onNone: () => -1,
+          onSome: (order) => order.refunds.findIndex((r) => r.id === refundId && r.gatewayRefundId === null),
+        })
+        if (index < 0) return Effect.succeedNone
+        const element = `refunds.${index}`
+        return update(
+          "setGatewayRefundId",
+          { _id: id, [`${element}.id`]: refundId, [`${element}.gatewayRefundId`]: null },
+          { $set: { [`${element}.gatewayRefundId`]: gatewayRefundId, updatedAt: at }, $inc: { version: 1 } },
+        ).pipe(
+          Effect.flatMap((written) =>
+            Option.isNone(written) && attemptsLeft > 1
+              ? aimAtRefund(id, refundId, gatewayRefundId, at, attemptsLeft - 1)
+              : Effect.succeed(written),
+          ),
+        )
+      }),
+    )
+
   const service: OrderRepository = {
     insert: (order) =>
       mongoCall(COLLECTION, "insert", () => orders.insertOne(encode(order))).pipe(Effect.asVoid),
@@ -221,24 +257,26 @@ export const make: Effect.Effect<OrderRepository, never, MongoDatabase> = Effect
       ),
 
     setGatewayRefundId: (id, refundId, gatewayRefundId, at) =>
-      // FerretDB v1 has neither the positional `refunds.$` update nor $elemMatch with field conditions.
-      // Refunds are only ever appended, so a refund's array index never changes: read it once, then
-      // write `refunds.<i>` conditionally on that element still having this id and no gateway id.
-      // That write is the single atomic compare-and-set; the read only finds where to aim it.
-      findOne("setGatewayRefundId", { _id: id }).pipe(
+      aimAtRefund(id, refundId, gatewayRefundId, at, 3),
+
+    releaseRefund: (id, refundId, expectedVersion, status, at) =>
+      findOne("releaseRefund", { _id: id, version: expectedVersion }).pipe(
         Effect.flatMap((found) => {
-          const index = Option.match(found, {
-            onNone: () => -1,
-            onSome: (order) =>
-              order.refunds.findIndex((r) => r.id === refundId && r.gatewayRefundId === null),
-          })
-          if (index < 0) return Effect.succeedNone
-          const element = `refunds.${index}`
+          const refund = Option.getOrUndefined(found)?.refunds.find(
+            (r) => r.id === refundId && r.gatewayRefundId === null,
+          )
+          if (Option.isNone(found) || refund === undefined) return Effect.succeedNone
+          // Every write bumps the version, so the whole array written back is the one just read.
           return update(
-            "setGatewayRefundId",
-            { _id: id, [`${element}.id`]: refundId, [`${element}.gatewayRefundId`]: null },
+            "releaseRefund",
+            { _id: id, version: expectedVersion },
             {
-              $set: { [`${element}.gatewayRefundId`]: gatewayRefundId, updatedAt: at },
+              $set: {
+                refunds: found.value.refunds.filter((r) => r.id !== refundId),
+                status,
+                "payment.amountRefunded": found.value.payment.amountRefunded - refund.amount,
+                updatedAt: at,
+              },
               $inc: { version: 1 },
             },
           )

@@ -22,6 +22,8 @@ export const fromDocument =
         (error) =>
           new StoreError({
             message: `[db] malformed document in ${collection} _id=${String(_id)}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+            // A retry reads the same document: only a repair cures it.
+            kind: "refused",
           }),
       ),
     )

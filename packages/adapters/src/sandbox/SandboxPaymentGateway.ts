@@ -1,8 +1,10 @@
 import {
+  type GatewayFailure,
   type Money,
   type OpenedSession,
   PaymentGateway,
   PaymentGatewayError,
+  PaymentRefused,
   type RefundRequest,
   type SessionId,
   type SessionRequest,
@@ -15,10 +17,29 @@ import { makeStore, type SandboxIds, type SandboxStore, sequentialIds, takeRefun
 export { SandboxControl, type SandboxPayment, SandboxRefused } from "./SandboxControl.js"
 export type { SandboxCapture, SandboxRefund, SandboxSession } from "./SandboxStore.js"
 
-const refuse = (message: string) => Effect.fail(new PaymentGatewayError({ message }))
+/** What Stripe answers with a 4xx: the sandbox refuses with Stripe's own code and status. */
+const refuse = (
+  operation: string,
+  code: string,
+  message: string,
+  status = 400,
+): Effect.Effect<never, GatewayFailure> =>
+  Effect.fail(new PaymentRefused({ operation, code, status, message }))
 
-const reusedKey = (key: string) =>
-  refuse(`Keys for idempotent requests can only be used with the same parameters (${key})`)
+const reusedKey = (operation: string, key: string) =>
+  refuse(
+    operation,
+    "idempotency_error",
+    `Keys for idempotent requests can only be used with the same parameters (${key})`,
+  )
+
+/** Stripe's code for each refund the sandbox's capture turns down. */
+const refundRefusalCode = (message: string): string =>
+  message.startsWith("No such")
+    ? "resource_missing"
+    : message.includes("greater than unrefunded")
+      ? "amount_too_large"
+      : "parameter_invalid_integer"
 
 const sameMoney = (a: Money, b: Money): boolean => a.amount === b.amount && a.currency === b.currency
 
@@ -41,9 +62,12 @@ const defaultCheckoutUrl = (sessionId: SessionId): string =>
  */
 export const makeGateway = (store: SandboxStore, options: SandboxOptions = {}): PaymentGateway => {
   const checkoutUrl = options.checkoutUrl ?? defaultCheckoutUrl
-  const outage = (operation: string) => refuse(`sandbox payment provider unavailable during ${operation}`)
+  const outage = (operation: string): Effect.Effect<never, GatewayFailure> =>
+    Effect.fail(
+      new PaymentGatewayError({ message: `sandbox payment provider unavailable during ${operation}` }),
+    )
 
-  const openSession = (request: SessionRequest): Effect.Effect<OpenedSession, PaymentGatewayError> =>
+  const openSession = (request: SessionRequest): Effect.Effect<OpenedSession, GatewayFailure> =>
     Effect.suspend(() => {
       if (store.failing) return outage("openSession")
       const knownId = store.sessionsByKey.get(request.idempotencyKey)
@@ -52,7 +76,7 @@ export const makeGateway = (store: SandboxStore, options: SandboxOptions = {}): 
         // Stripe rejects a reused key whose parameters changed instead of answering for the old ones.
         return known.orderId === request.orderId && sameMoney(known.amount, request.amount)
           ? Effect.succeed({ sessionId: known.sessionId, url: known.url })
-          : reusedKey(request.idempotencyKey)
+          : reusedKey("checkout.sessions.create", request.idempotencyKey)
       }
       const sessionId = store.sessionId()
       const url = checkoutUrl(sessionId)
@@ -72,11 +96,18 @@ export const makeGateway = (store: SandboxStore, options: SandboxOptions = {}): 
       return Effect.succeed({ sessionId, url })
     })
 
-  const retrieveSession = (sessionId: SessionId): Effect.Effect<SessionState, PaymentGatewayError> =>
+  const retrieveSession = (sessionId: SessionId): Effect.Effect<SessionState, GatewayFailure> =>
     Effect.suspend(() => {
       if (store.failing) return outage("retrieveSession")
       const session = store.sessions.get(sessionId)
-      if (session === undefined) return refuse(`No such checkout.session: '${sessionId}'`)
+      if (session === undefined) {
+        return refuse(
+          "checkout.sessions.retrieve",
+          "resource_missing",
+          `No such checkout.session: '${sessionId}'`,
+          404,
+        )
+      }
       const { status, paymentStatus, paymentIntentId, amount, orderId } = session
       return Effect.succeed({ sessionId, status, paymentStatus, paymentIntentId, amount, orderId })
     })
@@ -89,12 +120,12 @@ export const makeGateway = (store: SandboxStore, options: SandboxOptions = {}): 
         return previous.paymentIntentId === request.paymentIntentId &&
           sameMoney(previous.amount, request.amount)
           ? Effect.succeed({ refundId: previous.refundId, status: "succeeded" })
-          : reusedKey(request.idempotencyKey)
+          : reusedKey("refunds.create", request.idempotencyKey)
       }
       return Either.match(
         takeRefund(store, request.paymentIntentId, request.amount, request.idempotencyKey),
         {
-          onLeft: refuse,
+          onLeft: (message) => refuse("refunds.create", refundRefusalCode(message), message),
           onRight: (taken) => Effect.succeed({ refundId: taken.refundId, status: "succeeded" }),
         },
       )

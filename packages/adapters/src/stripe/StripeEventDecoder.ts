@@ -7,6 +7,7 @@ import {
   PaymentGatewayError,
   type PaymentIntentId,
   PaymentPending,
+  type PaymentRefused,
   PaymentSucceeded,
   SessionExpired,
   type SessionId,
@@ -48,7 +49,7 @@ export const isSettleEventType = (type: string): type is SettleEventType =>
 export const ASYNC_PAYMENT_FAILED_REASON = "async_payment_failed"
 
 type Common = { readonly eventId: StripeEventId; readonly type: string }
-type Decoded = Effect.Effect<PaymentEvent, InvalidInput | PaymentGatewayError>
+type Decoded = Effect.Effect<PaymentEvent, InvalidInput | PaymentGatewayError | PaymentRefused>
 
 const invalidAt =
   (prefix: string) =>

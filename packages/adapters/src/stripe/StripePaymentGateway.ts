@@ -1,4 +1,5 @@
 import {
+  type GatewayFailure,
   type OpenedSession,
   PaymentGateway,
   PaymentGatewayError,
@@ -118,7 +119,7 @@ export const toSessionState = (session: unknown): Effect.Effect<SessionState, Pa
   }))
 
 export const make = (stripe: Stripe, config: StripePaymentGatewayConfig): PaymentGateway => {
-  const openSession = (request: SessionRequest): Effect.Effect<OpenedSession, PaymentGatewayError> =>
+  const openSession = (request: SessionRequest): Effect.Effect<OpenedSession, GatewayFailure> =>
     stripeCall("checkout.sessions.create", () =>
       stripe.checkout.sessions.create(sessionParams(request, config), {
         idempotencyKey: request.idempotencyKey,

@@ -2,6 +2,7 @@ import {
   InvalidInput,
   type PaymentEvent,
   type PaymentGatewayError,
+  type PaymentRefused,
   WebhookSignatureInvalid,
 } from "@settle/domain"
 import { Clock, Context, Effect, Layer } from "effect"
@@ -9,7 +10,7 @@ import Stripe from "stripe"
 import { StripeClient } from "./StripeClient.js"
 import { decodeEvent } from "./StripeEventDecoder.js"
 
-export type WebhookDecodeError = WebhookSignatureInvalid | InvalidInput | PaymentGatewayError
+export type WebhookDecodeError = WebhookSignatureInvalid | InvalidInput | PaymentGatewayError | PaymentRefused
 
 /** Stripe's own default: a signature older than five minutes is refused (replay protection). */
 export const DEFAULT_TOLERANCE_SECONDS = 300

@@ -1,4 +1,4 @@
-import { PaymentGatewayError } from "@settle/domain"
+import { PaymentGatewayError, PaymentRefused } from "@settle/domain"
 import { Effect } from "effect"
 import Stripe from "stripe"
 
@@ -13,12 +13,33 @@ const describe = (operation: string, cause: unknown): string => {
   return `Stripe ${operation} failed (${kind}${status}): ${cause.message}`
 }
 
-/** Run one SDK call; any failure, answered or not, becomes a PaymentGatewayError keeping the SDK error. */
+/**
+ * Stripe answered no for good: a 4xx other than 429 (rate limited, which passes). Anything it did not
+ * answer (network, timeout) or answered with a 5xx may pass on a retry.
+ */
+const refusedStatus = (cause: unknown): number | null =>
+  cause instanceof Stripe.errors.StripeError &&
+  cause.statusCode !== undefined &&
+  cause.statusCode >= 400 &&
+  cause.statusCode < 500 &&
+  cause.statusCode !== 429
+    ? cause.statusCode
+    : null
+
+/** Classify one SDK failure: PaymentRefused with Stripe's code, or PaymentGatewayError (retryable). */
+export const gatewayFailure = (operation: string, cause: unknown): PaymentRefused | PaymentGatewayError => {
+  const message = describe(operation, cause)
+  const status = refusedStatus(cause)
+  if (status === null || !(cause instanceof Stripe.errors.StripeError)) {
+    return new PaymentGatewayError({ message, cause })
+  }
+  const code = cause.code ?? cause.rawType ?? cause.type
+  return new PaymentRefused({ operation, code, status, message, cause })
+}
+
+/** Run one SDK call; a failure becomes PaymentRefused or PaymentGatewayError, keeping the SDK error. */
 export const stripeCall = <A>(
   operation: string,
   call: () => Promise<A>,
-): Effect.Effect<A, PaymentGatewayError> =>
-  Effect.tryPromise({
-    try: call,
-    catch: (cause) => new PaymentGatewayError({ message: describe(operation, cause), cause }),
-  })
+): Effect.Effect<A, PaymentRefused | PaymentGatewayError> =>
+  Effect.tryPromise({ try: call, catch: (cause) => gatewayFailure(operation, cause) })

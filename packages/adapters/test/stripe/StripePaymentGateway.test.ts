@@ -168,7 +168,7 @@ describe("StripePaymentGateway on stripe-mock", () => {
       }),
     ))
 
-  it("turns a parameter Stripe refuses into PaymentGatewayError, keeping the SDK's error", () =>
+  it("turns a parameter Stripe refuses into PaymentRefused with Stripe's code, keeping the SDK's error", () =>
     Effect.runPromise(
       Effect.gen(function* () {
         const { gateway } = yield* gatewayOn()
@@ -178,7 +178,12 @@ describe("StripePaymentGateway on stripe-mock", () => {
           amount: money(500, "EUR"),
         })
         const error = yield* failureOf(gateway.openSession(halfMug))
-        expect(error._tag).toBe("PaymentGatewayError")
+        expect(error).toMatchObject({
+          _tag: "PaymentRefused",
+          operation: "checkout.sessions.create",
+          status: 400,
+          code: (error.cause as Stripe.errors.StripeError).code ?? "invalid_request_error",
+        })
         expect(error.cause).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError)
         expect((error.cause as Stripe.errors.StripeError).statusCode).toBe(400)
       }),

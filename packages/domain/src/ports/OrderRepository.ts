@@ -101,6 +101,18 @@ export interface OrderRepository {
     gatewayRefundId: string,
     at: Date,
   ) => Effect.Effect<Option.Option<Order>, StoreError>
+  /**
+   * Take back a refund whose gateway call was refused: remove it (it must still have no gateway id),
+   * subtract its amount from amountRefunded and set `status`, only while the order's version is still
+   * `expectedVersion` (the read the caller computed the status from); None otherwise.
+   */
+  readonly releaseRefund: (
+    id: OrderId,
+    refundId: string,
+    expectedVersion: number,
+    status: OrderStatus,
+    at: Date,
+  ) => Effect.Effect<Option.Option<Order>, StoreError>
   /** Pending orders whose reservation expired before `now`, oldest first. */
   readonly findExpiredPending: (now: Date, limit: number) => Effect.Effect<ReadonlyArray<Order>, StoreError>
   /** Orders with one of `statuses` last updated before `before`, oldest first (the reconciler's input). */

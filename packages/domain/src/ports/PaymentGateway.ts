@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { PaymentGatewayError } from "../errors.js"
+import type { GatewayFailure } from "../errors.js"
 import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
 import type { Money } from "../model/Money.js"
 
@@ -42,15 +42,19 @@ export interface RefundRequest {
   readonly reason: string | null
 }
 
+/**
+ * Every call fails with PaymentGatewayError when the provider could not be asked or could not answer
+ * (a retry may pass) and with PaymentRefused when it answered no (a retry gets the same no).
+ */
 export interface PaymentGateway {
   /** Open a hosted payment session for an order. */
-  readonly openSession: (request: SessionRequest) => Effect.Effect<OpenedSession, PaymentGatewayError>
+  readonly openSession: (request: SessionRequest) => Effect.Effect<OpenedSession, GatewayFailure>
   /** Read the provider's current state of a session. */
-  readonly retrieveSession: (sessionId: SessionId) => Effect.Effect<SessionState, PaymentGatewayError>
+  readonly retrieveSession: (sessionId: SessionId) => Effect.Effect<SessionState, GatewayFailure>
   /** Refund (part of) a captured payment. */
   readonly refund: (
     request: RefundRequest,
-  ) => Effect.Effect<{ readonly refundId: string; readonly status: string }, PaymentGatewayError>
+  ) => Effect.Effect<{ readonly refundId: string; readonly status: string }, GatewayFailure>
 }
 
 export const PaymentGateway = Context.GenericTag<PaymentGateway>("@settle/domain/PaymentGateway")

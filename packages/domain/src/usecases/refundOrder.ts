@@ -5,13 +5,15 @@ import {
   type InvalidInput,
   OrderNotFound,
   type PaymentGatewayError,
+  type PaymentRefused,
   RefundExceedsCaptured,
+  RequestIdReused,
   type StoreError,
   WriteConflict,
 } from "../errors.js"
 import type { OrderId } from "../model/Ids.js"
 import type { Order, Refund } from "../model/Order.js"
-import { sourcesOf } from "../model/OrderStatus.js"
+import { type OrderStatus, sourcesOf } from "../model/OrderStatus.js"
 import type { ChargeRefunded } from "../model/PaymentEvent.js"
 import type { AuditLog } from "../ports/AuditLog.js"
 import { Clock } from "../ports/Clock.js"
@@ -58,6 +60,8 @@ export type RefundError =
   | IllegalTransition
   | RefundExceedsCaptured
   | PaymentGatewayError
+  | PaymentRefused
+  | RequestIdReused
   | StoreError
   | WriteConflict
 
@@ -100,9 +104,44 @@ export const ledgerRefund = (
   })
 
 /**
+ * Give back the amount of a reserved refund the gateway refused: the refund leaves the order and the
+ * status becomes what `statusAfter` says of what is still refunded. Conditional on the order not having
+ * moved since it was read, re-read on a lost race; a refund already gone or carrying a gateway id is
+ * left alone. Should this fail, the refund stays reserved and repeating the request releases it.
+ */
+export const releaseRefused = (
+  orderId: OrderId,
+  refundId: string,
+  statusAfter: (stillRefunded: number) => OrderStatus,
+) =>
+  Effect.gen(function* () {
+    const orders = yield* OrderRepository
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = yield* loadOrder(orderId)
+      const reserved = findRefund(current, refundId)
+      if (reserved === undefined || reserved.gatewayRefundId !== null) return current
+      const still = current.payment.amountRefunded - reserved.amount
+      const at = yield* (yield* Clock).now
+      const released = yield* orders.releaseRefund(orderId, refundId, current.version, statusAfter(still), at)
+      if (Option.isSome(released)) {
+        yield* Effect.logWarning(`[orders.refund] refund ${refundId} refused by the provider: released`).pipe(
+          Effect.annotateLogs({ orderId, refundId, amount: reserved.amount }),
+        )
+        return released.value
+      }
+    }
+    return yield* new WriteConflict({ entity: "orders", id: orderId })
+  })
+
+/** An admin refund's order after its release: partially refunded while other refunds remain. */
+const statusAfterAdminRelease = (stillRefunded: number): OrderStatus =>
+  stillRefunded > 0 ? "partially_refunded" : "confirmed"
+
+/**
  * The gateway call of a refund already reserved on the order. Stripe's idempotency on refund.id makes
- * it safe to repeat after a crash or a failure. The amount stays reserved on a failure, so the attempt
- * is itself a mutation to account for: it is counted and audited with the entry `failed` makes.
+ * it safe to repeat after a crash or a failure. The amount stays reserved while the provider may yet
+ * have made it (unavailable); a refusal made nothing, and the caller releases it. Either way the
+ * attempt is counted and audited with the entry `failed` makes.
  */
 export const refundAtGateway = (order: Order, refund: Refund, failed: (error: string) => AuditEntry) =>
   Effect.gen(function* () {
@@ -136,7 +175,11 @@ const completeRefund = (order: Order, refund: Refund, actor: string, before: unk
       reason: refund.reason,
       before,
       after: { ...refundSnapshot(order), refundId: refund.id, error },
-    }))
+    })).pipe(
+      Effect.tapErrorTag("PaymentRefused", () =>
+        releaseRefused(order.id, refund.id, statusAfterAdminRelease).pipe(Effect.ignore),
+      ),
+    )
     const at = yield* (yield* Clock).now
     // Ledger before the gateway id: a refund that carries its gateway id always has its ledger entry,
     // so a repeated request may return it without touching anything.
@@ -168,6 +211,26 @@ const completeRefund = (order: Order, refund: Refund, actor: string, before: unk
     return done
   })
 
+const reasonOf = (request: AdminRefundRequest): string | null =>
+  request.reason === undefined || request.reason === "" ? null : request.reason
+
+/**
+ * A requestId names one refund: repeated with the same parameters it is that refund, with others it is
+ * a mistake answering with the first refund would hide. An omitted amount asks for what was left, so
+ * it matches whatever the refund took.
+ */
+const sameParameters = (request: AdminRefundRequest, requestId: string, refund: Refund) => {
+  const differs =
+    request.amount !== undefined && request.amount !== refund.amount
+      ? "amount"
+      : reasonOf(request) !== refund.reason
+        ? "reason"
+        : (request.restock ?? false) !== refund.restock
+          ? "restock"
+          : null
+  return differs === null ? Effect.void : Effect.fail(new RequestIdReused({ requestId, field: differs }))
+}
+
 const reserveAndRefund = (
   request: AdminRefundRequest,
   attemptsLeft: number,
@@ -178,6 +241,7 @@ const reserveAndRefund = (
     const existing =
       request.requestId === undefined ? unfinishedRefund(order, request.amount) : findRefund(order, id)
     if (existing !== undefined) {
+      if (request.requestId !== undefined) yield* sameParameters(request, request.requestId, existing)
       // A crash between a racing append and its status repair leaves partially_refunded at the
       // captured amount; the repeated request is what comes back, so it finishes that repair too.
       const settled = yield* settleStatus(order, capturedOf(order), yield* (yield* Clock).now)
@@ -191,7 +255,7 @@ const reserveAndRefund = (
       id,
       amount: plan.amount,
       gatewayRefundId: null,
-      reason: request.reason === undefined || request.reason === "" ? null : request.reason,
+      reason: reasonOf(request),
       restock: request.restock ?? false,
       at,
     }
@@ -209,7 +273,10 @@ const reserveAndRefund = (
       const current = yield* loadOrder(order.id)
       // A concurrent copy of this request (same requestId, or the same n) won the race: it is the refund.
       const raced = findRefund(current, id)
-      if (raced !== undefined) return raced
+      if (raced !== undefined) {
+        if (request.requestId !== undefined) yield* sameParameters(request, request.requestId, raced)
+        return raced
+      }
       yield* planRefund(current, request.amount)
       if (attemptsLeft <= 1) return yield* new WriteConflict({ entity: "orders", id: order.id })
       return yield* reserveAndRefund(request, attemptsLeft - 1)

@@ -4,6 +4,7 @@ import {
   type InvalidInput,
   type OrderNotFound,
   type PaymentGatewayError,
+  type PaymentRefused,
   RefundExceedsCaptured,
   type StoreError,
   WriteConflict,
@@ -23,7 +24,7 @@ import type { PaymentGateway } from "../ports/PaymentGateway.js"
 import type { ProductCatalog } from "../ports/ProductCatalog.js"
 import { decodeInput } from "./decodeInput.js"
 import { recordPayment } from "./finalizePayment.js"
-import { ledgerRefund, refundAtGateway } from "./refundOrder.js"
+import { ledgerRefund, refundAtGateway, releaseRefused } from "./refundOrder.js"
 import { capturedOf } from "./refundPlan.js"
 import {
   auditOnce,
@@ -54,6 +55,7 @@ export type RefundReviewError =
   | IllegalTransition
   | RefundExceedsCaptured
   | PaymentGatewayError
+  | PaymentRefused
   | WriteConflict
   | StoreError
 
@@ -87,7 +89,13 @@ const finish = (reserved: Order, refund: Refund, request: ReviewResolutionReques
         reason: request.reason,
         before: reviewSnapshot(first),
         after: { ...reviewSnapshot(order), refundId: refund.id, error },
-      }))
+      })).pipe(
+        // Refused, nothing moved: the order goes back to review, where it can be accepted or refunded
+        // again. Its holds stay released: an acceptance holds its capacity anew.
+        Effect.tapErrorTag("PaymentRefused", () =>
+          releaseRefused(order.id, refund.id, () => "payment_review").pipe(Effect.ignore),
+        ),
+      )
       const at = yield* (yield* Clock).now
       // The books show the money that came in and the money that went back: the payment entry first.
       yield* recordPayment(order, at)

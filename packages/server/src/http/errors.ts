@@ -8,6 +8,8 @@ import type {
   CurrencyMismatch,
   DuplicateKey,
   EventNotFound,
+  IdempotencyKeyInUse,
+  IdempotencyKeyReused,
   IllegalTransition,
   InsufficientStock,
   InvalidInput,
@@ -17,8 +19,10 @@ import type {
   MediaTypeUnsupported,
   OrderNotFound,
   PaymentGatewayError,
+  PaymentRefused,
   ProductNotFound,
   RefundExceedsCaptured,
+  RequestIdReused,
   StoreError,
   UnknownCoupon,
   UnknownSku,
@@ -99,6 +103,8 @@ type Failure =
   | WriteConflict
   | StoreError
   | PaymentGatewayError
+  | PaymentRefused
+  | RequestIdReused
   | InvoiceProviderError
   | MediaStorageError
   | MediaTypeUnsupported
@@ -120,6 +126,8 @@ type Failure =
   | JobBusy
   | JobNotFound
   | JobFailed
+  | IdempotencyKeyInUse
+  | IdempotencyKeyReused
   | Defect
 
 type Rules = {
@@ -196,9 +204,28 @@ const rules: Rules = {
       key: e.key,
     }),
   WriteConflict: () => unavailable("WRITE_CONFLICT", "the record is busy; retry"),
-  StoreError: () => unavailable("STORE_UNAVAILABLE", "the store is unavailable; retry later"),
+  // A refusal is the store turning this operation down for good: no Retry-After, a retry changes nothing.
+  StoreError: (e) =>
+    e.kind === "refused"
+      ? problem(500, "STORE_REFUSED", "the store refused the operation; retrying will not help")
+      : unavailable("STORE_UNAVAILABLE", "the store is unavailable; retry later"),
   PaymentGatewayError: () =>
     unavailable("PAYMENT_PROVIDER_UNAVAILABLE", "the payment provider is unavailable; retry later"),
+  // 502, not 422: the client's request passed Settle's checks and the provider turned down Settle's call.
+  // Its code says why (Stripe's `code`, e.g. `charge_already_refunded`); repeating gets the same answer.
+  PaymentRefused: (e) =>
+    problem(502, "PAYMENT_PROVIDER_REFUSED", `the payment provider refused the ${e.operation} call`, {
+      providerCode: e.code,
+      providerStatus: e.status,
+      operation: e.operation,
+    }),
+  RequestIdReused: (e) =>
+    problem(
+      422,
+      "REQUEST_ID_REUSED",
+      `requestId ${e.requestId} was used for a refund with a different ${e.field}; use a new requestId`,
+      { field: "requestId", requestId: e.requestId, differs: e.field },
+    ),
   InvoiceProviderError: () =>
     unavailable("INVOICE_PROVIDER_UNAVAILABLE", "the invoice provider is unavailable; retry later"),
   // The runbook's operators need Cloudinary's own message ("Invalid Signature …") to fix the secret.
@@ -285,6 +312,22 @@ const rules: Rules = {
       job: e.job,
       error: e.error,
     }),
+  // Retryable: the first request with the key is still running; its answer is replayed once it is done.
+  IdempotencyKeyInUse: () =>
+    problem(
+      409,
+      "IDEMPOTENCY_KEY_IN_USE",
+      "a request with this Idempotency-Key is still running; retry shortly",
+      { field: "Idempotency-Key" },
+      { "Retry-After": "1" },
+    ),
+  IdempotencyKeyReused: () =>
+    problem(
+      422,
+      "IDEMPOTENCY_KEY_REUSED",
+      "this Idempotency-Key was used with a different request; use a new key",
+      { field: "Idempotency-Key" },
+    ),
   Defect: () => problem(500, "INTERNAL_ERROR", "internal error"),
 }
 

@@ -102,16 +102,16 @@ export const suite = <R, E>(
         }),
       ))
 
-    it("fails with PaymentGatewayError for an unknown session", () =>
+    it("refuses an unknown session with PaymentRefused (Stripe answered: no retry cures it)", () =>
       run(
         Effect.gen(function* () {
           const gateway = yield* PaymentGateway
           const unknown = SessionId.make(`cs_unknown_${nonce}`)
-          expect(yield* failureTag(gateway.retrieveSession(unknown))).toBe("PaymentGatewayError")
+          expect(yield* failureTag(gateway.retrieveSession(unknown))).toBe("PaymentRefused")
         }),
       ))
 
-    it("fails with PaymentGatewayError when refunding an unknown payment", () =>
+    it("refuses a refund of an unknown payment with PaymentRefused", () =>
       run(
         Effect.gen(function* () {
           const gateway = yield* PaymentGateway
@@ -121,7 +121,10 @@ export const suite = <R, E>(
             idempotencyKey: `refund:${nonce}:unknown`,
             reason: null,
           })
-          expect(yield* failureTag(refund)).toBe("PaymentGatewayError")
+          const refused = yield* Effect.flip(refund)
+          expect(refused._tag).toBe("PaymentRefused")
+          // The provider's own code travels with the refusal, for the operator and the API's answer.
+          expect(refused._tag === "PaymentRefused" ? refused.code : "").not.toBe("")
         }),
       ))
 
@@ -171,11 +174,11 @@ export const suite = <R, E>(
               idempotencyKey: `refund:${nonce}:${n}`,
               reason: null,
             })
-          expect(yield* failureTag(refund(2001, 1))).toBe("PaymentGatewayError")
+          expect(yield* failureTag(refund(2001, 1))).toBe("PaymentRefused")
           yield* refund(1500, 2)
-          expect(yield* failureTag(refund(501, 3))).toBe("PaymentGatewayError")
+          expect(yield* failureTag(refund(501, 3))).toBe("PaymentRefused")
           expect(yield* failureTag(refund(500, 4))).toBe("succeeded")
-          expect(yield* failureTag(refund(1, 5))).toBe("PaymentGatewayError")
+          expect(yield* failureTag(refund(1, 5))).toBe("PaymentRefused")
         }),
       ),
     )
