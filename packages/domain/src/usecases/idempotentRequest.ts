@@ -11,6 +11,9 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000
 /** An in-flight key whose run has not answered within this long is taken to have crashed with its process. */
 export const IDEMPOTENCY_LEASE_MS = 60_000
 
+/** Completing or releasing a key is tried this often before the failure is only logged. */
+const SETTLE_ATTEMPTS = 3
+
 /** The key was used before for a different request (another body or path): nothing runs. */
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
   key: Schema.String,
@@ -80,8 +83,8 @@ export const idempotentRequest = <A, E, R>(
       }
       return yield* new IdempotencyKeyInUse({ key })
     }
-    // The run's answer is what matters now: a failed bookkeeping write is logged, and the claim it
-    // leaves in flight frees itself when the lease runs out.
+    // The run's answer is what matters now: a bookkeeping write is retried, then logged. A completion
+    // never written leaves the claim in flight until the lease runs out; a retry after that runs again.
     const settle = (exit: Exit.Exit<A, E>) => {
       const answer = Exit.isInterrupted(exit) ? null : answerOf(exit)
       const write =
@@ -93,6 +96,7 @@ export const idempotentRequest = <A, E, R>(
                 : Effect.logWarning(`idempotency key ${key} was taken over before its answer`),
             )
       return write.pipe(
+        Effect.retry({ times: SETTLE_ATTEMPTS - 1 }),
         Effect.catchAll((error) => Effect.logWarning(`idempotency key ${key} not settled: ${error.message}`)),
       )
     }
