@@ -203,4 +203,54 @@ export const refunds = <E>(layer: Layer.Layer<OrderRepository, E>, options: Serv
         }),
       ))
   })
+
+  describe("releaseRefund", () => {
+    const reserved = () => {
+      const kept = aRefund({ amount: 1000, gatewayRefundId: "re_kept" })
+      const refused = aRefund({ amount: 500 })
+      const later = aRefund({ amount: 700 })
+      const order = anOrder({
+        status: "partially_refunded",
+        payment: aPayment({ amountReceived: 3000, amountRefunded: 2200 }),
+        refunds: [kept, refused, later],
+      })
+      return { order, kept, refused, later }
+    }
+
+    it("removes the refund, gives its amount back and sets the status in one write", () =>
+      run(
+        Effect.gen(function* () {
+          const orders = yield* OrderRepository
+          const { order, kept, refused, later } = reserved()
+          yield* orders.insert(order)
+          const next = Option.getOrThrow(
+            yield* orders.releaseRefund(order.id, refused.id, order.version, "partially_refunded", minute(6)),
+          )
+          expect(next.refunds).toEqual([kept, later])
+          expect(next.payment.amountRefunded).toBe(1700)
+          expect(next.version).toBe(order.version + 1)
+          // A later refund moved up one place still gets its gateway id.
+          const marked = yield* orders.setGatewayRefundId(order.id, later.id, "re_later", minute(7))
+          expect(Option.getOrThrow(marked).refunds).toEqual([kept, { ...later, gatewayRefundId: "re_later" }])
+        }),
+      ))
+
+    it("returns None and changes nothing on a stale version, a refund with a gateway id or an unknown id", () =>
+      run(
+        Effect.gen(function* () {
+          const orders = yield* OrderRepository
+          const { order, kept, refused } = reserved()
+          yield* orders.insert(order)
+          for (const [refundId, version] of [
+            [refused.id, order.version + 1],
+            [kept.id, order.version],
+            ["refund_nope", order.version],
+          ] as const) {
+            const released = yield* orders.releaseRefund(order.id, refundId, version, "confirmed", minute(6))
+            expect(Option.isNone(released)).toBe(true)
+          }
+          expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
+        }),
+      ))
+  })
 }
