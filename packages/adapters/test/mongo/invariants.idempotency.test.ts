@@ -10,4 +10,4 @@ const storage = MongoStorage.layer.pipe(
   Layer.provide(freshDatabaseWith({ maxPoolSize: onFerretDB() ? 1 : 10 })),
 )
 
-I9.suite("mongo: I9 idempotent checkout", storage, { runs, slowdown: 100 })
+I9.suite("mongo", storage, { runs, slowdown: 100 })
