@@ -2,7 +2,7 @@ import Router from "@koa/router"
 import type { PrometheusRegistry } from "@settle/adapters"
 import Koa, { type Middleware } from "koa"
 import type { JobRunner } from "../jobs/runner.js"
-import { type SandboxDeps, sandboxRoutes } from "../sandbox/routes.js"
+import type { SandboxDeps } from "../sandbox/routes.js"
 import { accessLog } from "./accessLog.js"
 import { answerErrors } from "./answerErrors.js"
 import { routeDeclarations } from "./contract/declarations.js"
@@ -10,18 +10,7 @@ import { mountRoutes } from "./contract/mount.js"
 import { type CorsOrigins, cors, NO_CORS } from "./cors.js"
 import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
 import type { RouteDeps } from "./routeDeps.js"
-import { adminCouponRoutes } from "./routes/adminCoupons.js"
-import { adminHealthRoutes } from "./routes/adminHealth.js"
-import { adminJobRoutes } from "./routes/adminJobs.js"
-import { adminMediaRoutes } from "./routes/adminMedia.js"
-import { adminOrderRoutes } from "./routes/adminOrders.js"
-import { adminPaymentRoutes } from "./routes/adminPayments.js"
-import { adminProductRoutes } from "./routes/adminProducts.js"
-import { adminSettingsRoutes } from "./routes/adminSettings.js"
-import { checkoutReturnRoutes } from "./routes/checkoutReturn.js"
-import { healthRoutes, type Readiness } from "./routes/health.js"
-import { mediaFileRoutes } from "./routes/mediaFiles.js"
-import { webhookRoutes } from "./routes/webhooks.js"
+import type { Readiness } from "./routes/health.js"
 import { securityHeaders } from "./securityHeaders.js"
 import { timing } from "./timing.js"
 
@@ -53,20 +42,6 @@ const unrouted =
 export const makeApp = (options: AppOptions): Koa => {
   const router = new Router()
   mountRoutes(router, routeDeclarations, options)
-  // Not yet declared: mounted the old way until converted (the contract test lists them).
-  healthRoutes(router, options)
-  webhookRoutes(router, options)
-  checkoutReturnRoutes(router)
-  adminProductRoutes(router, options)
-  adminCouponRoutes(router, options)
-  adminOrderRoutes(router, options)
-  adminPaymentRoutes(router, options)
-  adminHealthRoutes(router, options)
-  adminJobRoutes(router, options)
-  adminSettingsRoutes(router, options)
-  adminMediaRoutes(router, options)
-  mediaFileRoutes(router, options)
-  if (options.sandbox !== null) sandboxRoutes(router, options, options.sandbox)
 
   const app = new Koa()
   // Errors are answered and logged by answerErrors; Koa's own stderr printing would only duplicate them.

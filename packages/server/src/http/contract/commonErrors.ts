@@ -2,7 +2,7 @@ import type { ErrorSpec, HeaderSpec } from "./route.js"
 
 /** Refusals many routes share; a route lists the ones it can answer in its `errors`. */
 
-const retryAfter: Readonly<Record<string, HeaderSpec>> = {
+export const RETRY_AFTER: Readonly<Record<string, HeaderSpec>> = {
   "Retry-After": { description: "Seconds to wait before retrying" },
 }
 
@@ -10,7 +10,17 @@ const retryAfter: Readonly<Record<string, HeaderSpec>> = {
 export const STORE_UNAVAILABLE: ErrorSpec = {
   description: "The store (or another dependency) is unavailable or busy; retry after `Retry-After`",
   codes: ["STORE_UNAVAILABLE", "WRITE_CONFLICT"],
-  headers: retryAfter,
+  headers: RETRY_AFTER,
+}
+
+export const BODY_TOO_LARGE: ErrorSpec = {
+  description: "The body exceeds the configured limit",
+  codes: ["PAYLOAD_TOO_LARGE"],
+}
+
+export const NOT_JSON: ErrorSpec = {
+  description: "The body is not `application/json`",
+  codes: ["UNSUPPORTED_MEDIA_TYPE"],
 }
 
 /** Added by the framework to routes whose JSON body it reads. */
@@ -19,8 +29,8 @@ export const JSON_BODY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
     description: "The body is not a valid JSON document for this operation (the field is in `details.field`)",
     codes: ["INVALID_INPUT", "REQUEST_ABORTED"],
   },
-  413: { description: "The body exceeds the configured limit", codes: ["PAYLOAD_TOO_LARGE"] },
-  415: { description: "The body is not `application/json`", codes: ["UNSUPPORTED_MEDIA_TYPE"] },
+  413: BODY_TOO_LARGE,
+  415: NOT_JSON,
 }
 
 const bearerChallenge: Readonly<Record<string, HeaderSpec>> = {
@@ -43,7 +53,7 @@ export const ADMIN_AUTH_ERRORS: Readonly<Record<number, ErrorSpec>> = {
     description:
       "Admin tokens cannot be verified right now (identity provider unreachable) or the store is unavailable; retry",
     codes: ["ADMIN_AUTH_UNAVAILABLE", "STORE_UNAVAILABLE", "WRITE_CONFLICT"],
-    headers: retryAfter,
+    headers: RETRY_AFTER,
   },
 }
 
@@ -58,11 +68,15 @@ export const METRICS_AUTH_ERRORS: Readonly<Record<number, ErrorSpec>> = {
 
 /** Added by the framework to `idempotent: true` routes. */
 export const IDEMPOTENCY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
+  400: {
+    description: "The `Idempotency-Key` header is empty or longer than 255 characters",
+    codes: ["INVALID_INPUT"],
+  },
   409: {
     description:
       "A request with this `Idempotency-Key` is still running (`IDEMPOTENCY_KEY_IN_USE`: retryable, retry after `Retry-After`)",
     codes: ["IDEMPOTENCY_KEY_IN_USE"],
-    headers: retryAfter,
+    headers: RETRY_AFTER,
   },
   422: {
     description:

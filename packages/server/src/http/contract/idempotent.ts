@@ -1,13 +1,11 @@
 import type { Context } from "koa"
+import { withIdempotency } from "../idempotency.js"
 import type { RouteDeps } from "../routeDeps.js"
 
-/**
- * The one place an `idempotent: true` route meets the idempotency store. Until
- * `../idempotency.ts`'s `withIdempotency` lands this runs the request as is; wiring it is this line.
- */
+/** The one place an `idempotent: true` route meets the idempotency store (`../idempotency.ts`). */
 export const runIdempotent = (
-  _ctx: Context,
-  _deps: RouteDeps,
-  _request: { readonly operation: string; readonly body: unknown },
+  ctx: Context,
+  deps: RouteDeps,
+  request: { readonly operation: string; readonly body: unknown },
   handle: () => Promise<void>,
-): Promise<void> => handle()
+): Promise<void> => withIdempotency(ctx, deps, request, handle)

@@ -97,20 +97,16 @@ const success = (
   extraHeaders: Readonly<Record<string, HeaderSpec>>,
   definitions: Record<string, JSONSchema.JsonSchema7>,
 ): Json => {
-  const media = spec.content ?? (spec.schema === undefined ? undefined : "application/json")
+  const declared = spec.content ?? (spec.schema === undefined ? [] : "application/json")
+  const media: ReadonlyArray<string> = typeof declared === "string" ? [declared] : declared
+  const bodyOf = (type: string): Json =>
+    type === "application/json" && spec.schema !== undefined
+      ? schemaOf(spec.schema, definitions)
+      : type === "text/plain" || type === "text/html"
+        ? { type: "string" }
+        : { type: "string", contentEncoding: "binary" }
   const content =
-    media === undefined
-      ? undefined
-      : {
-          [media]: {
-            schema:
-              spec.schema !== undefined
-                ? schemaOf(spec.schema, definitions)
-                : media === "text/plain" || media === "text/html"
-                  ? { type: "string" }
-                  : { type: "string", contentEncoding: "binary" },
-          },
-        }
+    media.length === 0 ? undefined : Object.fromEntries(media.map((type) => [type, { schema: bodyOf(type) }]))
   const allHeaders = headers({ ...spec.headers, ...extraHeaders }, definitions)
   return {
     description: spec.description,
@@ -124,7 +120,10 @@ const refusal = (spec: ErrorSpec, definitions: Record<string, JSONSchema.JsonSch
   return {
     description: `${spec.description}. Codes: ${spec.codes.join(", ")}`,
     ...(allHeaders === undefined ? {} : { headers: allHeaders }),
-    content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } } },
+    content: {
+      "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } },
+      ...(spec.html === true ? { "text/html": { schema: { type: "string" } } } : {}),
+    },
   }
 }
 
@@ -137,6 +136,7 @@ const mergeErrors = (a: ErrorSpec | undefined, b: ErrorSpec): ErrorSpec =>
           a.description === b.description ? a.description : `${a.description}; or ${b.description}`,
         codes: [...new Set([...a.codes, ...b.codes])],
         headers: { ...a.headers, ...b.headers },
+        html: a.html === true || b.html === true,
       }
 
 /** The refusals a route can answer: its own plus the ones its body, auth and idempotency add. */

@@ -54,8 +54,11 @@ export type ContentType =
 /** A success (or documented non-error) answer. `schema` describes a JSON body; text/html/binary need none. */
 export interface ResponseSpec {
   readonly description: string
-  /** Default "application/json" when `schema` is set; no content otherwise. */
-  readonly content?: ContentType
+  /**
+   * Default "application/json" when `schema` is set; no content otherwise. Several when the route
+   * negotiates (the sandbox pay page: HTML for browsers, JSON otherwise); `schema` is the JSON one.
+   */
+  readonly content?: ContentType | ReadonlyArray<ContentType>
   readonly schema?: AnySchema
   readonly headers?: Readonly<Record<string, HeaderSpec>>
 }
@@ -65,6 +68,8 @@ export interface ErrorSpec {
   readonly description: string
   readonly codes: ReadonlyArray<string>
   readonly headers?: Readonly<Record<string, HeaderSpec>>
+  /** Browsers are answered an HTML page instead (the sandbox pay page's 404). */
+  readonly html?: boolean
 }
 
 /** What the framework read before the handler: the parsed JSON body for `kind: "json"`, else undefined. */

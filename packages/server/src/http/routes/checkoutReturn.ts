@@ -1,4 +1,4 @@
-import type Router from "@koa/router"
+import { defineRoute } from "../contract/route.js"
 
 const page = (title: string, text: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>
@@ -10,19 +10,34 @@ const page = (title: string, text: string) => `<!doctype html>
  * its own storefront points those elsewhere; these keep the reference server from ending on a 404.
  * The page promises nothing: only the verified webhook confirms an order.
  */
-export const checkoutReturnRoutes = (router: Router): void => {
-  router.get("/checkout/success", (ctx) => {
-    ctx.type = "html"
-    ctx.body = page(
-      "Thank you",
-      "Your payment is being confirmed; the order updates as soon as Stripe tells us.",
-    )
+const returnPage = (path: string, operationId: string, summary: string, title: string, text: string) =>
+  defineRoute({
+    method: "get",
+    path,
+    operationId,
+    summary,
+    tags: ["shop"],
+    auth: "none",
+    responses: { 200: { description: "An HTML page for the customer", content: "text/html" } },
+    handler: (ctx) => {
+      ctx.type = "html"
+      ctx.body = page(title, text)
+    },
   })
-  router.get("/checkout/cancelled", (ctx) => {
-    ctx.type = "html"
-    ctx.body = page(
-      "Checkout cancelled",
-      "No payment was taken. The reserved items are released when the session expires.",
-    )
-  })
-}
+
+export const checkoutReturnRoutes = [
+  returnPage(
+    "/checkout/success",
+    "checkoutSuccessPage",
+    "Where the payment page sends the customer after paying",
+    "Thank you",
+    "Your payment is being confirmed; the order updates as soon as Stripe tells us.",
+  ),
+  returnPage(
+    "/checkout/cancelled",
+    "checkoutCancelledPage",
+    "Where the payment page sends the customer after cancelling",
+    "Checkout cancelled",
+    "No payment was taken. The reserved items are released when the session expires.",
+  ),
+]

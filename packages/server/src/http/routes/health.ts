@@ -1,7 +1,8 @@
-import type Router from "@koa/router"
 import type { PrometheusRegistry } from "@settle/adapters"
 import { OrderId, OrderRepository } from "@settle/domain"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, Option, Schema } from "effect"
+import { RETRY_AFTER } from "../contract/commonErrors.js"
+import { defineRoute } from "../contract/route.js"
 import { NotReady } from "../rejections.js"
 import { json } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
@@ -65,11 +66,9 @@ export const storeReachability = (
   }
 }
 
-/** Probes and the Prometheus scrape. */
-export const healthRoutes = (
-  router: Router,
-  deps: RouteDeps & { readonly readiness: Readiness; readonly registry: PrometheusRegistry },
-): void => {
+type HealthDeps = RouteDeps & { readonly readiness: Readiness; readonly registry: PrometheusRegistry }
+
+const pingOf = (deps: RouteDeps) => {
   const ping = Effect.flatMap(OrderRepository, (orders) => orders.findById(PROBE_ID)).pipe(
     Effect.timeoutFail({
       duration: PING_TIMEOUT,
@@ -80,27 +79,87 @@ export const healthRoutes = (
       error._tag === "NotReady" ? error : new NotReady({ reason: "the store is unavailable" }),
     ),
   )
-  const storeState = storeReachability(async () => {
+  return storeReachability(async () => {
     const exit = await deps.runtime.runPromiseExit(ping)
     if (Exit.isSuccess(exit)) return
     const failure = Cause.failureOption(exit.cause)
     throw Option.isSome(failure) ? failure.value : new NotReady({ reason: "the store is unavailable" })
   }, READINESS)
+}
 
-  // Liveness: the process answers. It never touches the store, or a database outage would restart us.
-  router.get("/healthz", (ctx) => {
+/** One reachability tracker per app (its shared in-flight ping and last success), made on first probe. */
+const trackers = new WeakMap<RouteDeps, () => Promise<StoreState>>()
+const storeStateOf = (deps: RouteDeps): (() => Promise<StoreState>) => {
+  const known = trackers.get(deps)
+  if (known !== undefined) return known
+  const made = pingOf(deps)
+  trackers.set(deps, made)
+  return made
+}
+
+const NOT_READY = {
+  description: "The store is unreachable or the process is draining for shutdown; retry after `Retry-After`",
+  codes: ["NOT_READY"],
+  headers: RETRY_AFTER,
+}
+
+/** Liveness: the process answers. It never touches the store, or a database outage would restart us. */
+export const livenessRoute = defineRoute({
+  method: "get",
+  path: "/healthz",
+  operationId: "liveness",
+  summary: "Liveness probe: the process answers",
+  tags: ["health"],
+  auth: "none",
+  responses: {
+    200: {
+      description: "The process is alive",
+      schema: Schema.Struct({ status: Schema.Literal("ok") }),
+    },
+  },
+  handler: (ctx) => {
     json(ctx, 200, { status: "ok" })
-  })
+  },
+})
 
-  router.get("/readyz", async (ctx) => {
+export const readinessRoute = defineRoute<HealthDeps>({
+  method: "get",
+  path: "/readyz",
+  operationId: "readiness",
+  summary: "Readiness probe: the store is reachable and the process is not draining",
+  tags: ["health"],
+  auth: "none",
+  responses: {
+    200: {
+      description: "Ready; `store` is `slow` when the ping is late but the store answered recently",
+      schema: Schema.Struct({ status: Schema.Literal("ready"), store: Schema.Literal("ok", "slow") }),
+    },
+  },
+  errors: { 503: NOT_READY },
+  handler: async (ctx, deps) => {
     if (deps.readiness.draining) throw new NotReady({ reason: "shutting down" })
-    json(ctx, 200, { status: "ready", store: await storeState() })
-  })
+    json(ctx, 200, { status: "ready", store: await storeStateOf(deps)() })
+  },
+})
 
-  router.get("/metrics", async (ctx) => {
+export const metricsRoute = defineRoute<HealthDeps>({
+  method: "get",
+  path: "/metrics",
+  operationId: "metrics",
+  summary: "The Prometheus scrape",
+  description: "Open unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` is required.",
+  tags: ["health"],
+  auth: "metrics",
+  responses: {
+    200: { description: "The Prometheus text exposition format", content: "text/plain" },
+  },
+  handler: async (ctx, deps) => {
     const text = await deps.registry.metrics()
     ctx.status = 200
     ctx.type = deps.registry.contentType
     ctx.body = text
-  })
-}
+  },
+})
+
+/** Probes and the Prometheus scrape. */
+export const healthRoutes = [livenessRoute, readinessRoute, metricsRoute]
