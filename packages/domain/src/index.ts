@@ -139,7 +139,12 @@ export { type CheckoutResult, createCheckout, DEFAULT_RESERVATION_TTL_MS } from 
 export { capQuoted, decodeInput, MAX_QUOTED_CHARS } from "./usecases/decodeInput.js"
 export { type ExpiryReport, expireReservations } from "./usecases/expireReservations.js"
 export { type FinalizeOutcome, finalizePayment, type VerifiedPayment } from "./usecases/finalizePayment.js"
-export { type EventOutcome, handlePaymentEvent } from "./usecases/handlePaymentEvent.js"
+export {
+  type EventOptions,
+  type EventOutcome,
+  handlePaymentEvent,
+  recordUndecodableEvent,
+} from "./usecases/handlePaymentEvent.js"
 export {
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_LEASE_MS,

@@ -1,3 +1,4 @@
+import { StripeClient, StripeEventPayload } from "@settle/adapters"
 import {
   money,
   OrderId,
@@ -7,7 +8,7 @@ import {
   StripeEventId,
   Unrecognized,
 } from "@settle/domain"
-import { Option } from "effect"
+import { Effect, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   checkout,
@@ -15,6 +16,8 @@ import {
   errorOf,
   inboxRecord,
   metric,
+  onServer,
+  PinoLoggerFor,
   postJson,
   readOrder,
   sandboxControl,
@@ -23,6 +26,7 @@ import {
   signRaw,
   startFailingStoreServer,
   startTestServer,
+  WEBHOOK_SECRET,
 } from "./support/server.js"
 
 const processed = 'webhook_events_total{status="processed",type="checkout.session.completed"}'
@@ -98,7 +102,7 @@ describe("POST /api/v1/webhooks/stripe", () => {
     expect(await statusOf(server, placed)).toBe("payment_review")
   })
 
-  it("answers 400 for a verified payload that is not a Stripe event, and records nothing", async () => {
+  it("acknowledges a verified payload it cannot decode with 200, stored `error` with the reason and counted", async () => {
     const server = await startTestServer()
     const raw = JSON.stringify({
       id: "evt_bad_1",
@@ -108,9 +112,44 @@ describe("POST /api/v1/webhooks/stripe", () => {
     })
     const good = await signRaw(server, raw)
     const answer = await postJson(`${server.url}/api/v1/webhooks/stripe`, raw, { "Stripe-Signature": good })
-    expect(answer.status).toBe(400)
-    expect(errorOf(answer)).toMatchObject({ code: "INVALID_INPUT", details: { field: expect.any(String) } })
-    expect(Option.isNone(await inboxRecord(server, "evt_bad_1"))).toBe(true)
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ eventId: "evt_bad_1", outcome: { status: "undecodable" } })
+    const record = Option.getOrThrow(await inboxRecord(server, "evt_bad_1"))
+    expect(record).toMatchObject({ status: "error", type: "checkout.session.completed" })
+    expect(record.lastError).toMatch(/^undecodable: data\.object\./)
+    expect(
+      await metric(server, 'webhook_events_total{status="error",type="checkout.session.completed"}'),
+    ).toBe(1)
+  })
+
+  it("acknowledges a signed event nested 3,000 levels deep without overflowing: stored `error`", async () => {
+    const server = await startTestServer()
+    const deep = `${"[".repeat(3000)}${"]".repeat(3000)}`
+    const raw = `{"id":"evt_deep_1","object":"event","type":"checkout.session.completed","data":{"object":{"metadata":${deep}}}}`
+    const answer = await postJson(`${server.url}/api/v1/webhooks/stripe`, raw, {
+      "Stripe-Signature": await signRaw(server, raw),
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ outcome: { status: "undecodable" } })
+    const record = Option.getOrThrow(await inboxRecord(server, "evt_deep_1"))
+    expect(record.status).toBe("error")
+    expect(record.lastError).toContain("deeper than 64 levels")
+  })
+
+  it("acknowledges signed bytes that are not JSON under an id made from them, the same on redelivery", async () => {
+    const server = await startTestServer()
+    const raw = "{not json"
+    const header = await signRaw(server, raw)
+    const first = await postJson(`${server.url}/api/v1/webhooks/stripe`, raw, { "Stripe-Signature": header })
+    const again = await postJson(`${server.url}/api/v1/webhooks/stripe`, raw, { "Stripe-Signature": header })
+    expect([first.status, again.status]).toEqual([200, 200])
+    const eventId = (first.body as { eventId: string }).eventId
+    expect(eventId).toMatch(/^evt_undecodable_[0-9a-f]{32}$/)
+    expect((again.body as { eventId: string }).eventId).toBe(eventId)
+    expect(Option.getOrThrow(await inboxRecord(server, eventId))).toMatchObject({
+      status: "error",
+      attempts: 2,
+    })
   })
 
   it("answers 503 when the event names one of our orders that cannot be found, so Stripe retries", async () => {
@@ -126,6 +165,47 @@ describe("POST /api/v1/webhooks/stripe", () => {
     const answer = await deliver(server, event)
     expect(answer.status).toBe(503)
     expect(errorOf(answer).code).toBe("ORDER_NOT_FOUND")
+  })
+
+  it("acknowledges an event for a missing order as orphaned once the window from its `created` has passed", async () => {
+    const lines: Array<string> = []
+    const server = await startTestServer({ logger: PinoLoggerFor(lines) })
+    const event = PaymentSucceeded.make({
+      eventId: StripeEventId.make("evt_orphan_1"),
+      type: "checkout.session.completed",
+      sessionId: SessionId.make("cs_elsewhere"),
+      orderId: OrderId.make("ord_missing"),
+      paymentIntentId: PaymentIntentId.make("pi_elsewhere"),
+      amount: money(100, "EUR"),
+    })
+    const stripe = Option.getOrThrow(await onServer(server, Effect.serviceOption(StripeClient.StripeClient)))
+    // Created 61 minutes ago (past the default hour), signed now as Stripe signs each redelivery.
+    const created = new Date(Date.now() - 61 * 60_000)
+    const { payload, header } = StripeEventPayload.signedDelivery(
+      stripe,
+      event,
+      WEBHOOK_SECRET,
+      created,
+      new Date(),
+    )
+    const answer = await postJson(`${server.url}/api/v1/webhooks/stripe`, payload, {
+      "Stripe-Signature": header,
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ outcome: { status: "orphaned", key: "ord_missing" } })
+    const record = Option.getOrThrow(await inboxRecord(server, "evt_orphan_1"))
+    expect(record.status).toBe("error")
+    expect(record.lastError).toMatch(/^orphaned: no order ord_missing/)
+    expect(
+      await metric(server, 'webhook_events_total{status="orphaned",type="checkout.session.completed"}'),
+    ).toBe(1)
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        stripeEventId: "evt_orphan_1",
+        msg: expect.stringMatching(/^\[stripe\.webhook\].*orphaned/),
+      }),
+    )
   })
 
   it("answers 503 on a store failure, and the retry finalizes and counts as a retry", async () => {

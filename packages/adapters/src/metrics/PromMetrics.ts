@@ -28,7 +28,7 @@ export const HTTP_DURATION_BUCKETS: ReadonlyArray<number> = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.8, 1, 2, 5, 10, 30,
 ]
 
-const WEBHOOK_STATUSES = ["received", "processed", "error", "retry", "duplicate"] as const
+const WEBHOOK_STATUSES = ["received", "processed", "error", "retry", "duplicate", "orphaned"] as const
 const OUTCOMES = ["success", "failure"] as const
 
 const counter = (register: Registry, name: string, help: string, labelNames: ReadonlyArray<string> = []) =>

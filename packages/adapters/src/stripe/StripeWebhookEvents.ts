@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto"
 import {
   InvalidInput,
   type PaymentEvent,
   type PaymentGatewayError,
   type PaymentRefused,
+  StripeEventId,
   WebhookSignatureInvalid,
 } from "@settle/domain"
 import { Clock, Context, Effect, Layer } from "effect"
@@ -24,18 +26,32 @@ const signedAt = (header: string): number =>
 
 const refuse = (message: string) => Effect.fail(new WebhookSignatureInvalid({ message }))
 
+/** Stripe's events nest a few levels (event, data, object, a list, its items); far deeper is not Stripe's. */
+export const MAX_EVENT_DEPTH = 64
+
 /**
- * Verify a webhook's `Stripe-Signature` over the RAW request bytes and decode it into the domain's
- * PaymentEvent. Any doubt about the signature or its time is WebhookSignatureInvalid (answered 400,
- * before anything is written); a verified payload that is not what Stripe sends is InvalidInput.
+ * Whether a parsed JSON value nests deeper than `limit`, walked with an explicit stack: a decoder or an
+ * error formatter recursing through thousands of levels would overflow the call stack.
  */
-export const verifyAndDecode = (
+export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  const stack: Array<readonly [unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [next, depth] = stack.pop() as readonly [unknown, number]
+    if (typeof next !== "object" || next === null) continue
+    if (depth > limit) return true
+    for (const child of Object.values(next)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
+/** Verify the signature and the signing time over the raw bytes; the verified payload, parsed. */
+const verify = (
   stripe: Stripe,
   rawBody: Uint8Array | string,
   signatureHeader: string | undefined,
   secret: string,
-  toleranceSeconds: number = DEFAULT_TOLERANCE_SECONDS,
-): Effect.Effect<PaymentEvent, WebhookDecodeError> =>
+  toleranceSeconds: number,
+): Effect.Effect<unknown, WebhookSignatureInvalid | InvalidInput> =>
   Effect.gen(function* () {
     if (signatureHeader === undefined || signatureHeader.trim() === "") {
       return yield* refuse("No Stripe-Signature header")
@@ -63,8 +79,96 @@ export const verifyAndDecode = (
     if (toleranceSeconds > 0 && timestamp - Math.floor(now / 1000) > toleranceSeconds) {
       return yield* refuse("Timestamp outside the tolerance zone (in the future)")
     }
-    return yield* decodeEvent(stripe, payload)
+    return payload
   })
+
+const tooDeep = () =>
+  new InvalidInput({ field: "(root)", message: `the event nests deeper than ${MAX_EVENT_DEPTH} levels` })
+
+/** Decode a verified payload, refusing one nested too deep before any schema walks it. */
+const decodeVerified = (stripe: Stripe, payload: unknown) =>
+  nestsDeeperThan(payload, MAX_EVENT_DEPTH) ? Effect.fail(tooDeep()) : decodeEvent(stripe, payload)
+
+/**
+ * Verify a webhook's `Stripe-Signature` over the RAW request bytes and decode it into the domain's
+ * PaymentEvent. Any doubt about the signature or its time is WebhookSignatureInvalid (answered 400,
+ * before anything is written); a verified payload that is not what Stripe sends is InvalidInput.
+ */
+export const verifyAndDecode = (
+  stripe: Stripe,
+  rawBody: Uint8Array | string,
+  signatureHeader: string | undefined,
+  secret: string,
+  toleranceSeconds: number = DEFAULT_TOLERANCE_SECONDS,
+): Effect.Effect<PaymentEvent, WebhookDecodeError> =>
+  Effect.flatMap(verify(stripe, rawBody, signatureHeader, secret, toleranceSeconds), (payload) =>
+    decodeVerified(stripe, payload),
+  )
+
+/**
+ * A verified delivery: the event with Stripe's `created` (null when absent), or a signed event Settle
+ * cannot decode, with its id (or, when it has none, one made from its bytes, the same on every
+ * delivery), its type and why.
+ */
+export type Delivery =
+  | { readonly _tag: "Event"; readonly event: PaymentEvent; readonly created: Date | null }
+  | {
+      readonly _tag: "Undecodable"
+      readonly eventId: StripeEventId
+      readonly type: string
+      readonly reason: string
+    }
+
+const field = (payload: unknown, name: string): unknown =>
+  typeof payload === "object" && payload !== null && !Array.isArray(payload)
+    ? (payload as Record<string, unknown>)[name]
+    : undefined
+
+const createdOf = (payload: unknown): Date | null => {
+  const created = field(payload, "created")
+  return typeof created === "number" && Number.isFinite(created) ? new Date(created * 1000) : null
+}
+
+/** Reasons quote at most this much, so a stored reason stays small whatever the payload held. */
+const REASON_MAX = 300
+
+const undecodable = (raw: Uint8Array | string, payload: unknown, error: InvalidInput): Delivery => {
+  const id = field(payload, "id")
+  const type = field(payload, "type")
+  const eventId =
+    typeof id === "string" && /^evt_[A-Za-z0-9_]{1,200}$/.test(id)
+      ? id
+      : `evt_undecodable_${createHash("sha256").update(raw).digest("hex").slice(0, 32)}`
+  const reason = `${error.field}: ${error.message}`
+  return {
+    _tag: "Undecodable",
+    eventId: StripeEventId.make(eventId),
+    type: typeof type === "string" && type.length <= 100 ? type : "unknown",
+    reason: reason.length > REASON_MAX ? `${reason.slice(0, REASON_MAX)}…` : reason,
+  }
+}
+
+/**
+ * Verify and read a delivery: only a bad signature (and a provider call the decoding needs) fails; a
+ * signed payload Settle cannot decode is an `Undecodable` delivery, to acknowledge and record.
+ */
+export const verifyAndRead = (
+  stripe: Stripe,
+  rawBody: Uint8Array | string,
+  signatureHeader: string | undefined,
+  secret: string,
+  toleranceSeconds: number = DEFAULT_TOLERANCE_SECONDS,
+): Effect.Effect<Delivery, Exclude<WebhookDecodeError, InvalidInput>> =>
+  verify(stripe, rawBody, signatureHeader, secret, toleranceSeconds).pipe(
+    Effect.flatMap((payload) =>
+      decodeVerified(stripe, payload).pipe(
+        Effect.map((event): Delivery => ({ _tag: "Event", event, created: createdOf(payload) })),
+        Effect.catchTag("InvalidInput", (error) => Effect.succeed(undecodable(rawBody, payload, error))),
+      ),
+    ),
+    // Signed, but not JSON at all: nothing names the event, so its bytes do.
+    Effect.catchTag("InvalidInput", (error) => Effect.succeed(undecodable(rawBody, undefined, error))),
+  )
 
 /** Stripe webhook deliveries, verified and reduced to the domain's PaymentEvent union. */
 export interface StripeWebhookEvents {
@@ -73,6 +177,11 @@ export interface StripeWebhookEvents {
     rawBody: Uint8Array | string,
     signatureHeader: string | undefined,
   ) => Effect.Effect<PaymentEvent, WebhookDecodeError>
+  /** The same, but a signed payload Settle cannot decode is an `Undecodable` delivery, not a failure. */
+  readonly read: (
+    rawBody: Uint8Array | string,
+    signatureHeader: string | undefined,
+  ) => Effect.Effect<Delivery, Exclude<WebhookDecodeError, InvalidInput>>
 }
 
 export const StripeWebhookEvents = Context.GenericTag<StripeWebhookEvents>(
@@ -94,6 +203,8 @@ export const layer = (
       StripeWebhookEvents.of({
         decode: (rawBody, signatureHeader) =>
           verifyAndDecode(stripe, rawBody, signatureHeader, config.webhookSecret, config.toleranceSeconds),
+        read: (rawBody, signatureHeader) =>
+          verifyAndRead(stripe, rawBody, signatureHeader, config.webhookSecret, config.toleranceSeconds),
       }),
     ),
   )

@@ -1,6 +1,7 @@
 import { Context, type Effect } from "effect"
 
-export type WebhookMetricStatus = "received" | "processed" | "error" | "retry" | "duplicate"
+/** `orphaned`: acknowledged without an order, once the order could no longer appear. */
+export type WebhookMetricStatus = "received" | "processed" | "error" | "retry" | "duplicate" | "orphaned"
 
 /** The runbook's counters, by intent; adapters map them to prom-client names. Never fails. */
 export interface Metrics {

@@ -1,8 +1,8 @@
 import { Effect, Option } from "effect"
 import { OrderNotFound } from "../errors.js"
-import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
+import type { OrderId, PaymentIntentId, SessionId, StripeEventId } from "../model/Ids.js"
 import type { Order } from "../model/Order.js"
-import type { PaymentEvent } from "../model/PaymentEvent.js"
+import { type PaymentEvent, Unrecognized } from "../model/PaymentEvent.js"
 import { Clock } from "../ports/Clock.js"
 import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
@@ -16,6 +16,21 @@ export type EventOutcome =
   | { readonly _tag: "Processed"; readonly orderId: OrderId | null; readonly detail: string }
   /** Acknowledged (2xx) but left `error`: amount mismatch is potential fraud and is never retried. */
   | { readonly _tag: "AmountMismatch"; readonly orderId: OrderId }
+  /**
+   * Acknowledged (2xx) and left `error`: the event names an order that is not there, and it is older
+   * than the window in which a lagging write could still bring the order.
+   */
+  | { readonly _tag: "Orphaned"; readonly key: string }
+
+export interface EventOptions {
+  /** Stripe's `created` for the event; without it, when Settle first received it. */
+  readonly created?: Date | null
+  /**
+   * How long after `created` an event naming a missing order is retried (5xx); past it the event is
+   * acknowledged as orphaned. Without it, a missing order is always retried (replays, tests).
+   */
+  readonly orphanWindowMs?: number
+}
 
 interface OrderKeys {
   readonly sessionId?: SessionId | null
@@ -93,12 +108,26 @@ const dispatch = (event: PaymentEvent) =>
     }
   })
 
+/** A missing order is retried while it could still appear; past the window the event is orphaned. */
+const orphanedOr = (event: PaymentEvent, missing: OrderNotFound, options: EventOptions) =>
+  Effect.gen(function* () {
+    if (options.orphanWindowMs === undefined) return yield* missing
+    const created =
+      options.created ??
+      Option.getOrNull(
+        Option.map(yield* (yield* WebhookEventInbox).find(event.eventId), (record) => record.createdAt),
+      )
+    const now = yield* (yield* Clock).now
+    if (created === null || now.getTime() - created.getTime() < options.orphanWindowMs) return yield* missing
+    return { _tag: "Orphaned", key: missing.key } as const satisfies EventOutcome
+  })
+
 /**
  * Steps 1 and 6 around finalization: record the delivery in the inbox (a processed event is a
  * duplicate and costs one round trip), dispatch, then mark the event processed or error. A failure
  * stays in the error channel so the webhook answers 5xx and Stripe retries.
  */
-export const handlePaymentEvent = (event: PaymentEvent) =>
+export const handlePaymentEvent = (event: PaymentEvent, options: EventOptions = {}) =>
   Effect.gen(function* () {
     const inbox = yield* WebhookEventInbox
     const metrics = yield* Metrics
@@ -113,7 +142,16 @@ export const handlePaymentEvent = (event: PaymentEvent) =>
     // Recording the outcome is part of processing: a failure to mark the event answers 5xx like any
     // other, so it must leave the event `error` and be counted as one.
     const { outcome, finished } = yield* Effect.gen(function* () {
-      const outcome = yield* dispatch(event)
+      const outcome: EventOutcome = yield* dispatch(event).pipe(
+        Effect.catchTag("OrderNotFound", (missing) => orphanedOr(event, missing, options)),
+      )
+      if (outcome._tag === "Orphaned") {
+        const reason = `orphaned: no order ${outcome.key} within ${Math.round((options.orphanWindowMs ?? 0) / 1000)} s of the event`
+        yield* inbox.markError(event.eventId, null, reason, yield* clock.now)
+        yield* metrics.webhookEvent("orphaned", event.type)
+        yield* Effect.logWarning(`[stripe.webhook] ${event.type} ${event.eventId}: ${reason}; acknowledged`)
+        return { outcome, finished: false }
+      }
       if (outcome._tag === "AmountMismatch") {
         yield* inbox.markError(event.eventId, outcome.orderId, "amount_mismatch", yield* clock.now)
         yield* metrics.webhookEvent("error", event.type)
@@ -134,8 +172,31 @@ export const handlePaymentEvent = (event: PaymentEvent) =>
     )
     // A delivery that ran beside another one of the same event did no harm (every step is
     // conditional), but only the one that finished the event counts as processed.
-    if (outcome._tag !== "AmountMismatch") {
+    if (outcome._tag !== "AmountMismatch" && outcome._tag !== "Orphaned") {
       yield* metrics.webhookEvent(finished ? "processed" : "duplicate", event.type)
     }
     return outcome
   }).pipe(Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type }))
+
+/**
+ * A signed event Settle cannot decode (an unknown shape, missing fields, nested too deep): retrying
+ * would bring the same bytes, so it is acknowledged, recorded `error` with the reason for an operator
+ * (`pnpm ops unfinalized-events` lists it) and counted as an error. A repeated delivery records nothing
+ * new but the attempt.
+ */
+export const recordUndecodableEvent = (eventId: StripeEventId, type: string, reason: string) =>
+  Effect.gen(function* () {
+    const inbox = yield* WebhookEventInbox
+    const metrics = yield* Metrics
+    const clock = yield* Clock
+    const received = yield* inbox.receive(Unrecognized.make({ eventId, type }), yield* clock.now)
+    yield* metrics.webhookEvent("received", type)
+    if (received._tag === "Duplicate") {
+      yield* metrics.webhookEvent("duplicate", type)
+      return received
+    }
+    yield* inbox.markError(eventId, null, `undecodable: ${reason}`, yield* clock.now)
+    yield* metrics.webhookEvent("error", type)
+    yield* Effect.logError(`[stripe.webhook] ${type} ${eventId}: undecodable (${reason}); acknowledged`)
+    return received
+  }).pipe(Effect.annotateLogs({ stripeEventId: eventId, type }))

@@ -60,11 +60,21 @@ describe("webhook deliveries that must not be trusted", () => {
     expect(await orderOf(server.baseUrl, placed)).toMatchObject({ status: "pending" })
   })
 
-  it("answers 400 INVALID_INPUT for a verified payload that is not a Stripe event", async () => {
+  it("acknowledges a verified payload that is not a Stripe event (200 undecodable): Stripe must not retry it", async () => {
     const raw = JSON.stringify({ id: "evt_e2e_shape", object: "event", type: "checkout.session.completed" })
     const answer = await postJson(webhook(), raw, { "Stripe-Signature": signRaw(raw) })
-    expect(answer.status).toBe(400)
-    expect(errorOf(answer)).toMatchObject({ code: "INVALID_INPUT", details: { field: expect.any(String) } })
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ eventId: "evt_e2e_shape", outcome: { status: "undecodable" } })
+    const again = await postJson(webhook(), raw, { "Stripe-Signature": signRaw(raw) })
+    expect(again.status).toBe(200)
+  })
+
+  it("acknowledges a signed event nested 3,000 levels deep (200, no stack overflow)", async () => {
+    const deep = `${'{"a":'.repeat(3000)}1${"}".repeat(3000)}`
+    const raw = `{"id":"evt_e2e_deep","object":"event","type":"charge.refunded","data":{"object":${deep}}}`
+    const answer = await postJson(webhook(), raw, { "Stripe-Signature": signRaw(raw) })
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ outcome: { status: "undecodable" } })
   })
 })
 
