@@ -1,4 +1,3 @@
-import type Router from "@koa/router"
 import {
   Clock,
   CouponReservationRepository,
@@ -7,9 +6,9 @@ import {
   WebhookEventInbox,
 } from "@settle/domain"
 import { Effect } from "effect"
+import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
-import type { RouteDeps } from "../routeDeps.js"
-import { requireAdmin } from "./adminGuard.js"
+import { OrderHealthAnswer } from "../schemas/health.js"
 import { webhookEventView } from "./adminOrderViews.js"
 
 /**
@@ -37,8 +36,17 @@ const orderHealth = Effect.gen(function* () {
   return { now, orders, leaks, unfinalized }
 })
 
-export const adminHealthRoutes = (router: Router, deps: RouteDeps): void => {
-  router.get("/api/v1/admin/health/orders", requireAdmin(deps), (ctx) =>
+export const orderHealthRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/health/orders",
+  operationId: "adminOrderHealth",
+  summary: "The runbook's order-health queries in one read",
+  tags: ["admin: health"],
+  auth: "admin",
+  responses: {
+    200: { description: "The counts, and the oldest unfinalized webhook events", schema: OrderHealthAnswer },
+  },
+  handler: (ctx, deps) =>
     respond(ctx, deps.runtime, orderHealth, 200, ({ now, orders, leaks, unfinalized }) => ({
       checkedAt: now.toISOString(),
       // status paid and webhook.processedAt null (runbook scenario 1).
@@ -52,5 +60,6 @@ export const adminHealthRoutes = (router: Router, deps: RouteDeps): void => {
       webhookEventsUnfinalizedCapped: unfinalized.length >= UNFINALIZED_COUNT_CAP,
       oldestUnfinalizedWebhookEvents: unfinalized.slice(0, UNFINALIZED_SHOWN).map(webhookEventView),
     })),
-  )
-}
+})
+
+export const adminHealthRoutes = [orderHealthRoute]

@@ -1,13 +1,13 @@
-import type Router from "@koa/router"
 import { decodeInput, type JobRun, recordAudit } from "@settle/domain"
 import { Effect, Schema } from "effect"
+import { JOB_NAMES } from "../../jobs/catalog.js"
 import { JobFailed } from "../../jobs/errors.js"
 import type { JobRunner, JobStatus } from "../../jobs/runner.js"
-import { readJson } from "../body.js"
+import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
-import type { JobRunJson, JobStatusJson } from "../schemas/jobs.js"
-import { actorOf, requireAdmin } from "./adminGuard.js"
+import { JobList, JobRunAnswer, type JobRunJson, type JobStatusJson } from "../schemas/jobs.js"
+import { actorOf } from "./adminGuard.js"
 
 export interface JobRouteDeps extends RouteDeps {
   readonly jobs: JobRunner
@@ -67,24 +67,57 @@ const runByAdmin = (jobs: JobRunner, name: string, input: unknown, actor: string
     return run
   })
 
-/** The jobs' status as every replica sees it, and the runbook's "re-run the … job" as an admin call. */
-export const adminJobRoutes = (router: Router, deps: JobRouteDeps): void => {
-  const admin = requireAdmin(deps)
-  const path = "/api/v1/admin/jobs"
+const tags = ["admin: jobs"]
 
-  router.get(path, admin, (ctx) =>
+/** The jobs' status as every replica sees it. */
+export const listJobsRoute = defineRoute<JobRouteDeps>({
+  method: "get",
+  path: "/api/v1/admin/jobs",
+  operationId: "adminListJobs",
+  summary: "Each background job with its interval, lease and last run",
+  tags,
+  auth: "admin",
+  responses: { 200: { description: "This replica's id and every job", schema: JobList } },
+  handler: (ctx, deps) =>
     respond(ctx, deps.runtime, deps.jobs.status, 200, (jobs) => ({
       replica: deps.jobs.replica,
       jobs: jobs.map(statusView),
     })),
-  )
+})
 
-  router.post(`${path}/:name/run`, admin, async (ctx) => {
+/** The runbook's "re-run the … job" as an admin call. */
+export const runJobRoute = defineRoute<JobRouteDeps>({
+  method: "post",
+  path: "/api/v1/admin/jobs/{name}/run",
+  operationId: "adminRunJob",
+  summary: "Run a job now under its lease, audited `job.run`",
+  tags,
+  auth: "admin",
+  idempotent: true,
+  request: {
+    params: Schema.Struct({ name: Schema.Literal(...JOB_NAMES) }),
+    body: { kind: "json", schema: RunRequest },
+  },
+  responses: { 200: { description: "The run, finished", schema: JobRunAnswer } },
+  errors: {
+    404: { description: "No job of that name (`details.known` lists them)", codes: ["JOB_NOT_FOUND"] },
+    409: {
+      description: "Another run holds the job's lease; try again once it has finished",
+      codes: ["JOB_BUSY"],
+    },
+    503: {
+      description: "The run started and failed (`details.error`); what it did is kept",
+      codes: ["JOB_FAILED"],
+      headers: { "Retry-After": { description: "Seconds to wait before retrying" } },
+    },
+  },
+  handler: async (ctx, deps, { body }) => {
     const name = ctx.params.name ?? ""
-    const input = await readJson(ctx, deps.bodyLimitBytes)
-    await respond(ctx, deps.runtime, runByAdmin(deps.jobs, name, input, actorOf(ctx.state)), 200, (run) => ({
+    await respond(ctx, deps.runtime, runByAdmin(deps.jobs, name, body, actorOf(ctx.state)), 200, (run) => ({
       job: name,
       run: runView(run),
     }))
-  })
-}
+  },
+})
+
+export const adminJobRoutes = [listJobsRoute, runJobRoute]

@@ -28,24 +28,28 @@ const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(sche
 export const orderIdOf = (id: string | undefined) =>
   Effect.map(decodeInput(Schema.Struct({ id: OrderId }))({ id }), (decoded) => decoded.id)
 
-const RefundBody = Schema.Struct({
+/** `POST /admin/orders/:id/refunds`: amount in minor units (default: all that is left), required reason. */
+export const RefundBody = Schema.Struct({
   amount: optional(AdminRefundRequest.fields.amount.from),
   reason: reason(500),
   restock: optional(Schema.Boolean),
   requestId: optional(AdminRefundRequest.fields.requestId.from),
 })
 
-/** `POST /admin/orders/:id/refunds`: amount in minor units (default: all that is left), required reason. */
 export const decodeRefundBody = decodeInput(RefundBody)
 
 /** `POST /admin/orders/:id/review/accept` and `…/review/refund`: the decision's reason, required. */
-export const decodeReviewBody = decodeInput(Schema.Struct({ reason: ReviewResolutionRequest.fields.reason }))
+export const ReviewBody = Schema.Struct({ reason: ReviewResolutionRequest.fields.reason })
 
-const NoteBody = Schema.Struct({ note: InternalNoteRequest.fields.note })
+export const decodeReviewBody = decodeInput(ReviewBody)
+
+/** `POST /admin/orders/:id/notes`. */
+export const NoteBody = Schema.Struct({ note: InternalNoteRequest.fields.note })
 
 export const decodeNoteBody = decodeInput(NoteBody)
 
-const ReplayBody = Schema.Struct({
+/** `POST /admin/payments/replay`; exactly one of the two ids, checked by `decodeReplayBody`. */
+export const ReplayBody = Schema.Struct({
   sessionId: optional(SessionId),
   stripeEventId: optional(StripeEventId),
   reason: reason(2000),

@@ -1,4 +1,3 @@
-import type Router from "@koa/router"
 import {
   AuditLog,
   addInternalNote,
@@ -8,15 +7,27 @@ import {
   OrderRepository,
   refundOrder,
 } from "@settle/domain"
-import { Effect, Option } from "effect"
-import { readJson } from "../body.js"
+import { Effect, Option, Schema } from "effect"
+import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
-import type { RouteDeps } from "../routeDeps.js"
-import { actorOf, requireAdmin } from "./adminGuard.js"
-import { decodeNoteBody, decodeRefundBody, orderIdOf } from "./adminOrderBodies.js"
-import { listOrders } from "./adminOrderQuery.js"
+import { NoteAnswer, OrderDetail, OrderPage, RefundAnswer } from "../schemas/orders.js"
+import { actorOf } from "./adminGuard.js"
+import { decodeNoteBody, decodeRefundBody, NoteBody, orderIdOf, RefundBody } from "./adminOrderBodies.js"
+import { listOrders, OrderListQuery } from "./adminOrderQuery.js"
 import { adminOrderView, auditRecordView, ledgerEntryView, refundView } from "./adminOrderViews.js"
+import {
+  INVALID_PARAMETER,
+  ORDER_NOT_FOUND,
+  PAYMENT_PROVIDER_REFUSED,
+  PROVIDER_OR_STORE_UNAVAILABLE,
+} from "./adminRefusals.js"
 import { adminReviewRoutes } from "./adminReviews.js"
+
+/**
+ * Orders for operators (runbook scenarios 1, 2, 5 and 9): list and filter, read one with its ledger and
+ * audit trail, refund, note, resolve a payment held for review. Every mutation is audited by its
+ * use-case with the token's actor.
+ */
 
 const loadOrder = (id: OrderId) =>
   Effect.flatMap(OrderRepository, (orders) => orders.findById(id)).pipe(
@@ -35,33 +46,77 @@ const orderDetail = (rawId: string | undefined) =>
     return { order, ledger, audit }
   })
 
-/**
- * Orders for operators (runbook scenarios 1, 2, 5 and 9): list and filter, read one with its ledger and
- * audit trail, refund, note, resolve a payment held for review. Every mutation is audited by its use-case with the token's actor.
- */
-export const adminOrderRoutes = (router: Router, deps: RouteDeps): void => {
-  const admin = requireAdmin(deps)
-  const path = "/api/v1/admin/orders"
+const OrderParams = Schema.Struct({ id: Schema.String })
+const tags = ["admin: orders"]
 
-  router.get(path, admin, (ctx) =>
+export const listOrdersRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/orders",
+  operationId: "adminListOrders",
+  summary: "List and filter orders, newest first, a page at a time",
+  tags,
+  auth: "admin",
+  request: { query: OrderListQuery },
+  responses: {
+    200: { description: "One page; pass `nextCursor` back as `cursor` for the next", schema: OrderPage },
+  },
+  errors: {
+    400: {
+      ...INVALID_PARAMETER,
+      description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
+    },
+  },
+  handler: (ctx, deps) =>
     respond(ctx, deps.runtime, listOrders(ctx.query), 200, (page) => ({
       orders: page.orders.map(adminOrderView),
       nextCursor: page.nextCursor,
     })),
-  )
+})
 
-  router.get(`${path}/:id`, admin, (ctx) =>
+export const getOrderDetailRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/admin/orders/{id}",
+  operationId: "adminGetOrder",
+  summary: "Read an order with its ledger entries and audit trail",
+  tags,
+  auth: "admin",
+  request: { params: OrderParams },
+  responses: { 200: { description: "The order, its ledger and its audit records", schema: OrderDetail } },
+  errors: { 400: INVALID_PARAMETER, 404: ORDER_NOT_FOUND },
+  handler: (ctx, deps) =>
     respond(ctx, deps.runtime, orderDetail(ctx.params.id), 200, ({ order, ledger, audit }) => ({
       order: adminOrderView(order),
       ledger: ledger.map(ledgerEntryView),
       audit: audit.map(auditRecordView),
     })),
-  )
+})
 
-  // A repeated request with the same requestId is the same refund (I6), answered the same way.
-  router.post(`${path}/:id/refunds`, admin, async (ctx) => {
+// A repeated request with the same requestId is the same refund (I6), answered the same way.
+export const refundOrderRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/admin/orders/{id}/refunds",
+  operationId: "adminRefundOrder",
+  summary: "Refund all or part of what was captured",
+  description:
+    "`amount` in minor units of the captured currency (default: all that is left). A repeated `requestId` answers the same refund and refunds once.",
+  tags,
+  auth: "admin",
+  idempotent: true,
+  request: { params: OrderParams, body: { kind: "json", schema: RefundBody } },
+  responses: { 201: { description: "The refund and the order after it", schema: RefundAnswer } },
+  errors: {
+    404: ORDER_NOT_FOUND,
+    409: { description: "The order is not refundable in its status", codes: ["ILLEGAL_TRANSITION"] },
+    422: {
+      description:
+        "The refund exceeds what is left of the captured amount, or its `requestId` was used for a refund with other parameters",
+      codes: ["REFUND_EXCEEDS_CAPTURED", "REQUEST_ID_REUSED"],
+    },
+    502: PAYMENT_PROVIDER_REFUSED,
+    503: PROVIDER_OR_STORE_UNAVAILABLE,
+  },
+  handler: async (ctx, deps, { body: input }) => {
     const actor = actorOf(ctx.state)
-    const input = await readJson(ctx, deps.bodyLimitBytes)
     const program = Effect.gen(function* () {
       const orderId = yield* orderIdOf(ctx.params.id)
       const body = yield* decodeRefundBody(input)
@@ -72,20 +127,37 @@ export const adminOrderRoutes = (router: Router, deps: RouteDeps): void => {
       refund: refundView(refund, order),
       order: adminOrderView(order),
     }))
-  })
+  },
+})
 
-  // The runbook: manual edits "must be recorded in internal notes"; a note is an audit record.
-  router.post(`${path}/:id/notes`, admin, async (ctx) => {
+// The runbook: manual edits "must be recorded in internal notes"; a note is an audit record.
+export const addOrderNoteRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/admin/orders/{id}/notes",
+  operationId: "adminAddOrderNote",
+  summary: "Record an internal note on an order (an audit record)",
+  tags,
+  auth: "admin",
+  idempotent: true,
+  request: { params: OrderParams, body: { kind: "json", schema: NoteBody } },
+  responses: { 201: { description: "The note as recorded", schema: NoteAnswer } },
+  errors: { 404: ORDER_NOT_FOUND },
+  handler: async (ctx, deps, { body: input }) => {
     const actor = actorOf(ctx.state)
-    const input = await readJson(ctx, deps.bodyLimitBytes)
     const program = Effect.gen(function* () {
       const orderId = yield* orderIdOf(ctx.params.id)
       const { note } = yield* decodeNoteBody(input)
       return yield* addInternalNote({ orderId, actor, note })
     })
     await respond(ctx, deps.runtime, program, 201, (record) => ({ note: auditRecordView(record) }))
-  })
+  },
+})
 
+export const adminOrderRoutes = [
+  listOrdersRoute,
+  getOrderDetailRoute,
+  refundOrderRoute,
+  addOrderNoteRoute,
   // Resolving a payment held for review: accept it, or refund it and close the order.
-  adminReviewRoutes(router, deps)
-}
+  ...adminReviewRoutes,
+]

@@ -1,26 +1,45 @@
-import type Router from "@koa/router"
 import { OrderRepository, replayFinalization } from "@settle/domain"
 import { Effect, Option } from "effect"
-import { readJson } from "../body.js"
+import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
-import type { RouteDeps } from "../routeDeps.js"
-import { actorOf, requireAdmin } from "./adminGuard.js"
-import { decodeReplayBody } from "./adminOrderBodies.js"
+import { ReplayAnswer } from "../schemas/payments.js"
+import { actorOf } from "./adminGuard.js"
+import { decodeReplayBody, ReplayBody } from "./adminOrderBodies.js"
 import { adminOrderView } from "./adminOrderViews.js"
+import { PAYMENT_PROVIDER_REFUSED, PROVIDER_OR_STORE_UNAVAILABLE } from "./adminRefusals.js"
 
 /**
  * Runbook scenario 1, recovery step 2: "re-trigger webhook handler using the exact sessionId" (or the
  * recorded Stripe event). Refused with ALREADY_FINALIZED once `webhook.processedAt` is set, since
  * retries are safe only before; the use-case audits it with the token's actor and the reason.
  */
-export const adminPaymentRoutes = (router: Router, deps: RouteDeps): void => {
-  const admin = requireAdmin(deps)
-
-  router.post("/api/v1/admin/payments/replay", admin, async (ctx) => {
+export const replayPaymentRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/admin/payments/replay",
+  operationId: "adminReplayPayment",
+  summary: "Re-run a payment's finalization by session id or recorded Stripe event id",
+  description: "Give exactly one of `sessionId` and `stripeEventId`, and a reason.",
+  tags: ["admin: payments"],
+  auth: "admin",
+  idempotent: true,
+  request: { body: { kind: "json", schema: ReplayBody } },
+  responses: { 200: { description: "What the replay did, and the order after it", schema: ReplayAnswer } },
+  errors: {
+    404: {
+      description: "No order for the session, or no such recorded event",
+      codes: ["ORDER_NOT_FOUND", "EVENT_NOT_FOUND"],
+    },
+    409: {
+      description: "`webhook.processedAt` is set: retrying could only do harm",
+      codes: ["ALREADY_FINALIZED"],
+    },
+    502: PAYMENT_PROVIDER_REFUSED,
+    503: PROVIDER_OR_STORE_UNAVAILABLE,
+  },
+  handler: async (ctx, deps, { body }) => {
     const actor = actorOf(ctx.state)
-    const input = await readJson(ctx, deps.bodyLimitBytes)
     const program = Effect.gen(function* () {
-      const target = yield* decodeReplayBody(input)
+      const target = yield* decodeReplayBody(body)
       const replay = yield* replayFinalization({ ...target, actor })
       const stripeEventId = "stripeEventId" in target ? target.stripeEventId : null
       yield* Effect.logInfo(
@@ -33,5 +52,7 @@ export const adminPaymentRoutes = (router: Router, deps: RouteDeps): void => {
       replay: { orderId: replay.orderId, result: replay.result, status: replay.status },
       order: Option.match(order, { onNone: () => null, onSome: adminOrderView }),
     }))
-  })
-}
+  },
+})
+
+export const adminPaymentRoutes = [replayPaymentRoute]
