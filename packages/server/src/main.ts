@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { PinoLogger } from "@settle/adapters"
-import { Either } from "effect"
+import { Either, Redacted } from "effect"
 import type { Logger } from "pino"
 import { announce } from "./bootstrap/announce.js"
+import { DEFAULT_GAUGE_SETTINGS } from "./bootstrap/gauges.js"
 import { mediaPlan } from "./bootstrap/media.js"
 import {
   adminPlan,
@@ -37,6 +38,10 @@ const start = async (config: Config, logger: Logger): Promise<RunningServer> => 
     invoiceMode: config.invoiceMode,
     jobs: jobsSettings(config.jobs),
     media: mediaPlan(config),
+    timeouts: config.server.timeouts,
+    cors: config.server.cors,
+    gauges: { ...DEFAULT_GAUGE_SETTINGS, everyMs: config.server.gaugeEveryMs },
+    metricsToken: config.server.metricsToken === null ? null : Redacted.value(config.server.metricsToken),
   })
   await announce(config, running, logger)
   return running

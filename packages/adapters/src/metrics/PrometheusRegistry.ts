@@ -1,4 +1,5 @@
 import { Context } from "effect"
+import type { GaugeReading } from "./gauges.js"
 
 /**
  * The Prometheus side of the metrics layer, for the server's `/metrics` route and request timing.
@@ -13,10 +14,11 @@ export interface PrometheusRegistry {
   readonly observeHttp: (method: string, route: string, status: number, seconds: number) => void
   /**
    * A gauge computed at scrape time (the runbook's order-health counts). A failing or rejected `collect`
-   * reports NaN and counts in gauge_collect_failures_total instead of failing the whole scrape.
+   * reports NaN and counts in gauge_collect_failures_total instead of failing the whole scrape; a
+   * reading marked `failed` (a stale value served after a timed-out read) shows its value and counts too.
    * Throws if a metric of that name is already registered: a wiring bug, caught at boot.
    */
-  readonly registerGauge: (name: string, help: string, collect: () => Promise<number>) => void
+  readonly registerGauge: (name: string, help: string, collect: () => Promise<number | GaugeReading>) => void
 }
 
 export const PrometheusRegistry = Context.GenericTag<PrometheusRegistry>(

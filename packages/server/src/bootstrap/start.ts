@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http"
+import { createServer, type RequestListener, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import {
   type MongoServerTraits,
@@ -11,7 +11,9 @@ import type { InvoiceMode } from "@settle/domain"
 import { Cause, Effect, Exit, Fiber, type Layer, ManagedRuntime, Option } from "effect"
 import type { Logger } from "pino"
 import type { AdminAuthConfig } from "../auth/AdminAuth.js"
+import { DEFAULTS } from "../config/index.js"
 import { makeApp } from "../http/app.js"
+import { type CorsOrigins, NO_CORS } from "../http/cors.js"
 import type { Readiness } from "../http/routes/health.js"
 import { type JobsSettings, makeJobRunner } from "../jobs/runner.js"
 import { unscheduled } from "../jobs/settings.js"
@@ -19,7 +21,7 @@ import type { AppRuntime, AppServices } from "../runtime.js"
 import { makeDeliver } from "../sandbox/delivery.js"
 import { expireDueSessions } from "../sandbox/expiry.js"
 import type { SandboxDeps } from "../sandbox/routes.js"
-import { registerOrderHealthGauges } from "./gauges.js"
+import { DEFAULT_GAUGE_SETTINGS, type GaugeSettings, registerOrderHealthGauges } from "./gauges.js"
 import { appLayer, type PaymentsPlan, type StoragePlan } from "./layers.js"
 import { DEFAULT_MEDIA_PLAN, type MediaPlan } from "./media.js"
 import { type ShutdownOutcome, shutdown } from "./shutdown.js"
@@ -48,9 +50,49 @@ export interface ServerSettings {
   readonly jobs?: JobsSettings
   /** Where admin uploads go and how large they may be; local disk in the temp directory when absent. */
   readonly media?: MediaPlan
+  /** HTTP_*_TIMEOUT_SECONDS: how long a client may take over its headers, its request, and idle. */
+  readonly timeouts?: HttpTimeouts
+  /** CORS_ORIGINS / CORS_ADMIN_ORIGINS; none when absent. */
+  readonly cors?: CorsOrigins
+  /** How often /metrics counts the store and how long a scrape waits for it. */
+  readonly gauges?: GaugeSettings
+  /** METRICS_TOKEN: the bearer token /metrics asks for; open when null or absent. */
+  readonly metricsToken?: string | null
   /** Replaces ports of the built layer (tests: a failing store). */
   readonly overrideLayer?: (layer: Layer.Layer<AppServices, unknown>) => Layer.Layer<AppServices, unknown>
 }
+
+export interface HttpTimeouts {
+  /** headersTimeout: a client trickling its headers is cut off after this. */
+  readonly headersMs: number
+  /** requestTimeout: the whole request, headers and body, must arrive within this. */
+  readonly requestMs: number
+  /** keepAliveTimeout: an idle keep-alive connection is closed after this. */
+  readonly keepAliveMs: number
+}
+
+/** The config's defaults (docs/deploy.md), for servers started without them (tests, embedding). */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: DEFAULTS.httpTimeoutSeconds.headers * 1000,
+  requestMs: DEFAULTS.httpTimeoutSeconds.request * 1000,
+  keepAliveMs: DEFAULTS.httpTimeoutSeconds.keepAlive * 1000,
+}
+
+/**
+ * A server that cuts slow clients off. Node checks the header and request timeouts only every
+ * `connectionsCheckingInterval` (30 s by default), which would let a slow client stay up to 30 s past
+ * its limit: check at a fraction of the shorter limit instead.
+ */
+const httpServer = (timeouts: HttpTimeouts, handler: RequestListener): Server =>
+  createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+    },
+    handler,
+  )
 
 export interface RunningServer {
   /** `http://host:port` as bound. */
@@ -139,7 +181,7 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
     throw new BootstrapError(reasonOf(built.cause))
   }
   const registry = await runtime.runPromise(PrometheusRegistry)
-  registerOrderHealthGauges(registry, runtime)
+  registerOrderHealthGauges(registry, runtime, settings.gauges ?? DEFAULT_GAUGE_SETTINGS)
   const store = Option.getOrNull(await runtime.runPromise(Effect.serviceOption(StoreTraits)))
   const sandbox = await sandboxDeps(runtime, settings, () => `${bound}/api/v1/webhooks/stripe`, publicUrl)
   const readiness: Readiness = { draining: false }
@@ -154,8 +196,10 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
     readiness,
     sandbox,
     jobs,
+    cors: settings.cors ?? NO_CORS,
+    metricsToken: settings.metricsToken ?? null,
   })
-  const server = createServer(app.callback())
+  const server = httpServer(settings.timeouts ?? DEFAULT_HTTP_TIMEOUTS, app.callback())
   let address: AddressInfo
   try {
     address = await listen(server, settings.host, settings.port)

@@ -167,8 +167,10 @@ export const cloudinaryFolder: Check<string> = clean("CLOUDINARY_FOLDER", (raw) 
  * A comma-separated allow-list of browser origins (`https://shop.example`, no path). `*` is refused:
  * every origin that may call the API is named, so a forgotten test storefront cannot reach it.
  */
-export const origins = (variable: string): Check<ReadonlyArray<string>> =>
-  clean(variable, (raw) => {
+export const origins =
+  (variable: string): Check<ReadonlyArray<string>> =>
+  // Not `clean`: "a, b" is how people write lists; each entry must still be an exact origin.
+  (raw) => {
     const entries = raw
       .split(",")
       .map((entry) => entry.trim())
@@ -181,7 +183,7 @@ export const origins = (variable: string): Check<ReadonlyArray<string>> =>
         `${variable} must be comma-separated origins such as https://shop.example (scheme, host and port only, no path or trailing slash)`,
       )
     return Either.right(entries)
-  })
+  }
 
 /** A bearer token someone could guess is no gate: at least 16 characters, `openssl rand -hex 24` makes one. */
 export const bearerSecret = (variable: string): Check<string> =>

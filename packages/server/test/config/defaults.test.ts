@@ -13,6 +13,10 @@ describe("loadConfig defaults", () => {
       publicUrl: null,
       bodyLimitBytes: 262_144,
       drainDelayMs: 0,
+      timeouts: { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 },
+      cors: { shopOrigins: [], adminOrigins: [] },
+      gaugeEveryMs: 5_000,
+      metricsToken: null,
     })
     expect(config.logLevel).toBe("info")
     expect(config.storage).toEqual({ _tag: "Memory" })
@@ -101,7 +105,12 @@ describe("loadConfig defaults", () => {
         ADMIN_JWKS_URL: "https://auth.example.com/.well-known/jwks.json",
         ADMIN_JWT_AUDIENCE: "settle",
       }).admin,
-    ).toEqual({ _tag: "Jwks", url: "https://auth.example.com/.well-known/jwks.json", audience: "settle" })
+    ).toEqual({
+      _tag: "Jwks",
+      url: "https://auth.example.com/.well-known/jwks.json",
+      audience: "settle",
+      maxLifetimeSeconds: 12 * 60 * 60,
+    })
   })
 
   it("configures Cloudinary when all three variables are set", () => {
