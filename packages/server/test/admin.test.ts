@@ -158,3 +158,63 @@ describe("admin coupons", () => {
     expect([bad.status, errorOf(bad).details.field]).toEqual([400, "code"])
   })
 })
+
+/** Every page of `list` from the first on, following nextCursor; `query` adds parameters to each call. */
+const allPages = async (url: string, plural: string, query: string) => {
+  const pages: Array<Array<Record<string, unknown>>> = []
+  let cursor: string | null = null
+  do {
+    const at: string = cursor === null ? `${url}?${query}` : `${url}?${query}&cursor=${cursor}`
+    const answer = await send(at, "GET")
+    expect(answer.status).toBe(200)
+    const body = answer.body as Record<string, unknown> & { nextCursor: string | null }
+    pages.push(body[plural] as Array<Record<string, unknown>>)
+    cursor = body.nextCursor
+  } while (cursor !== null && pages.length < 20)
+  return pages
+}
+
+describe("admin product and coupon lists", () => {
+  it("page by cursor and limit, in sku and code order, each item once", async () => {
+    const server = await startTestServer()
+    const products = `${server.url}/api/v1/admin/products`
+    for (const sku of ["P-3", "P-1", "P-2"]) {
+      expect((await send(products, "POST", { ...TEA, sku })).status).toBe(201)
+    }
+    const pages = await allPages(products, "products", "limit=2")
+    expect(pages.slice(0, -1).every((page) => page.length === 2)).toBe(true)
+    const skus = pages.flat().map((product) => product.sku as string)
+    expect(skus).toEqual([...skus].sort())
+    expect(new Set(skus).size).toBe(skus.length)
+    expect(skus).toEqual(expect.arrayContaining(["P-1", "P-2", "P-3"]))
+
+    const coupons = `${server.url}/api/v1/admin/coupons`
+    const codes = (await allPages(coupons, "coupons", "limit=1")).flat().map((coupon) => coupon.code as string)
+    expect(codes).toEqual([...codes].sort())
+    expect(codes).toContain("WELCOME10")
+  })
+
+  it("refuse an unknown, repeated or out-of-range parameter with 400 naming it, like the orders list", async () => {
+    const server = await startTestServer()
+    for (const list of ["products", "coupons", "orders"]) {
+      const url = `${server.url}/api/v1/admin/${list}`
+      for (const [query, field] of [
+        ["limt=2", "limt"],
+        ["limit=0", "limit"],
+        ["limit=101", "limit"],
+        ["limit=1&limit=2", "limit"],
+        ["cursor=not-a-cursor", "cursor"],
+      ]) {
+        const answer = await send(`${url}?${query}`, "GET")
+        expect([list, query, answer.status, errorOf(answer).code, errorOf(answer).details.field]).toEqual([
+          list,
+          query,
+          400,
+          "INVALID_INPUT",
+          field,
+        ])
+      }
+    }
+  })
+})
+
