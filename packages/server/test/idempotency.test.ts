@@ -1,7 +1,14 @@
 import type { AddressInfo } from "node:net"
 import Router from "@koa/router"
 import { PinoLogger } from "@settle/adapters"
-import { createCheckout, IdempotencyKeys, OrderRepository, ProductCatalog, type Sku } from "@settle/domain"
+import {
+  createCheckout,
+  IdempotencyKeys,
+  OrderRepository,
+  ProductCatalog,
+  type Sku,
+  StoreError,
+} from "@settle/domain"
 import { ClockControl, ControlledClock } from "@settle/testkit"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import Koa from "koa"
@@ -60,15 +67,30 @@ const mountCheckout = async () => {
       })
     })
   })
+  // An answer without a Location, as most admin mutations give.
+  let counted = 0
+  // Set by a test: the next run of /count fails as an unreachable store does (503).
+  const failures = { next: 0 }
+  router.post("/count", async (ctx) => {
+    const body = await readJson(ctx, deps.bodyLimitBytes)
+    await withIdempotency(ctx, deps, { operation: "count", body }, async () => {
+      if (failures.next > 0) {
+        failures.next -= 1
+        throw new StoreError({ message: "[db] unreachable" })
+      }
+      counted += 1
+      ctx.body = { counted }
+    })
+  })
   const app = new Koa()
   app.use(answerErrors(logger))
   app.use(router.routes())
   const listening = app.listen(0, "127.0.0.1")
   await new Promise((resolve) => listening.once("listening", resolve))
   closers.push(() => new Promise((resolve) => listening.close(() => resolve())))
-  const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}/checkout`
-  const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(url, {
+  const base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
+  const post = async (body: unknown, headers: Record<string, string> = {}, path = "/checkout") => {
+    const response = await fetch(`${base}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body),
@@ -96,7 +118,7 @@ const mountCheckout = async () => {
       open()
     }
   }
-  return { post, orders, beans, hold, inStore }
+  return { post, orders, beans, hold, inStore, failures }
 }
 
 describe("Idempotency-Key on checkout", () => {
@@ -194,6 +216,34 @@ describe("Idempotency-Key on checkout", () => {
       null,
     ])
     expect(await shop.orders()).toHaveLength(3)
+  })
+
+  it("replays an answer that set no Location with none, and keeps operations apart under one key", async () => {
+    const shop = await mountCheckout()
+    const first = await shop.post({ note: "x" }, { "Idempotency-Key": "count-1" }, "/count")
+    const retry = await shop.post({ note: "x" }, { "Idempotency-Key": "count-1" }, "/count")
+    expect([first.status, first.body]).toEqual([200, { counted: 1 }])
+    expect([retry.status, retry.body, retry.headers.get("idempotent-replayed")]).toEqual([
+      200,
+      { counted: 1 },
+      "true",
+    ])
+    expect(retry.headers.get("location")).toBeNull()
+    // The same key on another operation is another key.
+    expect((await shop.post(CART, { "Idempotency-Key": "count-1" })).status).toBe(201)
+  })
+
+  it("keeps no 5xx: a retry after a store failure runs again", async () => {
+    const shop = await mountCheckout()
+    shop.failures.next = 1
+    const failed = await shop.post({ note: "x" }, { "Idempotency-Key": "flaky" }, "/count")
+    expect([failed.status, errorOf(failed as never).code]).toEqual([503, "STORE_UNAVAILABLE"])
+    const retry = await shop.post({ note: "x" }, { "Idempotency-Key": "flaky" }, "/count")
+    expect([retry.status, retry.body, retry.headers.get("idempotent-replayed")]).toEqual([
+      200,
+      { counted: 1 },
+      null,
+    ])
   })
 
   it.each([

@@ -71,8 +71,9 @@ const answerOf = (ctx: Context, exit: Exit.Exit<void, unknown>): StoredAnswer | 
     if (ctx.status >= 500 || body === undefined) return null
     const headers: Record<string, string> = {}
     for (const name of REPLAYED_HEADERS) {
-      const value = ctx.response.get(name)
-      if (value !== "") headers[name] = value
+      // Koa 3 answers a header it does not have with undefined.
+      const value: unknown = ctx.response.get(name)
+      if (typeof value === "string" || typeof value === "number") headers[name] = String(value)
     }
     return { status: ctx.status, body, headers }
   }
