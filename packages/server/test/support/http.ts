@@ -1,5 +1,7 @@
 /** Plain HTTP against a server, in-process or a separate process: nothing here reaches into its memory. */
 
+import { checkAnswer } from "../contract/responseCheck.js"
+
 export interface Answer {
   readonly status: number
   readonly headers: Headers
@@ -7,7 +9,8 @@ export interface Answer {
   readonly body: unknown
 }
 
-export const call = async (url: string, init: RequestInit = {}): Promise<Answer> => {
+/** The answer as received, not checked against the OpenAPI document. */
+export const callUnchecked = async (url: string, init: RequestInit = {}): Promise<Answer> => {
   const response = await fetch(url, init)
   const text = await response.text()
   let body: unknown = text
@@ -17,6 +20,16 @@ export const call = async (url: string, init: RequestInit = {}): Promise<Answer>
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body }
+}
+
+/**
+ * The answer, after checking it against the OpenAPI document: a status its operation does not list,
+ * or a body that breaks the documented schema, fails the test here.
+ */
+export const call = async (url: string, init: RequestInit = {}): Promise<Answer> => {
+  const answer = await callUnchecked(url, init)
+  checkAnswer(init.method ?? "GET", url, answer)
+  return answer
 }
 
 /** POSTs `body` as JSON; a string is sent as is (raw webhook payloads, broken JSON). */

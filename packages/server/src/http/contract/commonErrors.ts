@@ -94,3 +94,9 @@ export const IDEMPOTENT_REPLAYED_HEADER: HeaderSpec = {
   description:
     "`true` when this answer is the stored answer of an earlier request with the same `Idempotency-Key`",
 }
+
+/** Added by the framework to every operation: a bug of ours, whose cause is logged and never sent. */
+export const INTERNAL_ERROR: ErrorSpec = {
+  description: "An unexpected failure on the server's side (a bug); the cause is logged, never sent",
+  codes: ["INTERNAL_ERROR"],
+}

@@ -4,6 +4,7 @@ import {
   IDEMPOTENCY_ERRORS,
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
+  INTERNAL_ERROR,
   JSON_BODY_ERRORS,
   METRICS_AUTH_ERRORS,
 } from "./commonErrors.js"
@@ -38,12 +39,28 @@ const INFO: DocumentInfo = {
     "Checkout, Stripe webhooks and the admin API of Settle's Koa reference server. Every refusal is `{ error: { code, message, details } }`; see docs/api.md for the conventions.",
 }
 
+/**
+ * effect marks `unknown`, `any` and `{}` with an `$id` such as `/schemas/unknown`; repeated inside one
+ * document those ids collide (and would rebase every `$ref` below them), so they are dropped.
+ */
+const withoutIds = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutIds)
+  if (typeof value !== "object" || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "$id")
+      .map(([key, inner]) => [key, withoutIds(inner)]),
+  )
+}
+
 const schemaOf = (schema: AnySchema, definitions: Record<string, JSONSchema.JsonSchema7>): Json =>
-  JSONSchema.fromAST(schema.ast, {
-    definitions,
-    definitionPath: "#/components/schemas/",
-    target: "openApi3.1",
-  }) as unknown as Json
+  withoutIds(
+    JSONSchema.fromAST(schema.ast, {
+      definitions,
+      definitionPath: "#/components/schemas/",
+      target: "openApi3.1",
+    }),
+  ) as Json
 
 const header = (spec: HeaderSpec, definitions: Record<string, JSONSchema.JsonSchema7>): Json => ({
   description: spec.description,
@@ -152,6 +169,7 @@ export const errorsOf = <D>(route: RouteDeclaration<D>): ReadonlyMap<number, Err
   if (route.request?.body?.kind === "json") add(JSON_BODY_ERRORS)
   if (route.idempotent === true) add(IDEMPOTENCY_ERRORS)
   add(route.errors)
+  add({ 500: INTERNAL_ERROR })
   return all
 }
 
@@ -234,7 +252,9 @@ export const openApiDocument = <D>(
     info,
     paths: sorted(paths),
     components: {
-      schemas: sorted({ ...definitions, ...("$ref" in errorBody ? {} : { ErrorBody: errorBody }) }),
+      schemas: sorted(
+        withoutIds({ ...definitions, ...("$ref" in errorBody ? {} : { ErrorBody: errorBody }) }) as Json,
+      ),
       securitySchemes: {
         adminBearer: {
           type: "http",
