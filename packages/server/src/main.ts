@@ -28,6 +28,7 @@ const start = async (config: Config, logger: Logger): Promise<RunningServer> => 
     publicUrl: config.server.publicUrl,
     bodyLimitBytes: config.server.bodyLimitBytes,
     reservationTtlMs: config.reservationTtlMs,
+    webhookOrphanWindowMs: config.webhookOrphanWindowMs,
     drainDelayMs: config.server.drainDelayMs,
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     sandboxExpiryEveryMs: SANDBOX_EXPIRY_EVERY_MS,

@@ -35,6 +35,8 @@ export interface ServerSettings {
   readonly publicUrl: string | null
   readonly bodyLimitBytes: number
   readonly reservationTtlMs: number
+  /** WEBHOOK_ORPHAN_WINDOW_SECONDS in ms; the webhook's default (an hour) when absent. */
+  readonly webhookOrphanWindowMs?: number
   /** After SIGTERM, how long /readyz answers 503 while the port still serves; 0 when absent. */
   readonly drainDelayMs?: number
   readonly shutdownTimeoutMs: number
@@ -191,6 +193,9 @@ export const startServer = async (settings: ServerSettings): Promise<RunningServ
     logger,
     bodyLimitBytes: settings.bodyLimitBytes,
     reservationTtlMs: settings.reservationTtlMs,
+    ...(settings.webhookOrphanWindowMs === undefined
+      ? {}
+      : { webhookOrphanWindowMs: settings.webhookOrphanWindowMs }),
     mediaMaxBytes: media.maxBytes,
     registry,
     readiness,

@@ -131,6 +131,8 @@ export interface Config {
   readonly media: MediaConfig
   /** How long stock and coupon holds live; the Stripe session expires with them. */
   readonly reservationTtlMs: number
+  /** WEBHOOK_ORPHAN_WINDOW_SECONDS: how long after its `created` an event naming a missing order is retried. */
+  readonly webhookOrphanWindowMs: number
   readonly invoiceMode: InvoiceMode
   readonly jobs: JobsConfig
   /** What was defaulted or generated that an operator must hear about at start. */
@@ -196,6 +198,10 @@ export const Env = Schema.Struct({
       DAY_MINUTES,
       " (Stripe refuses Checkout Sessions that expire sooner than 30 minutes after it receives them, or later than 24 hours)",
     ),
+  ),
+  // Stripe stops retrying an event three days after it was created: a longer window changes nothing.
+  WEBHOOK_ORPHAN_WINDOW_SECONDS: variable(
+    checks.integer("WEBHOOK_ORPHAN_WINDOW_SECONDS", 0, 3 * DAY_SECONDS),
   ),
   INVOICE_MODE: variable(checks.oneOf<InvoiceMode>("INVOICE_MODE", ["none", "manual", "stripe"])),
   JOBS_ENABLED: variable(checks.oneOf<"true" | "false">("JOBS_ENABLED", ["true", "false"])),

@@ -36,6 +36,8 @@ export const DEFAULTS = {
   /** Checkout bodies are a few kB; Stripe events stay well under 64 kB (embedded lists are capped at 10). */
   bodyLimitBytes: 256 * 1024,
   reservationTtlMinutes: 35,
+  /** An order written late (a slow replica, a retried checkout) appears within seconds; an hour is ample. */
+  webhookOrphanWindowSeconds: 3600,
   dbName: "settle",
   invoiceMode: "none",
   /** 10 MiB: Cloudinary's per-image limit on its free plan. */
@@ -161,6 +163,7 @@ const assemble = (env: Env, random: (size: number) => Uint8Array): Config => {
     admin,
     media,
     reservationTtlMs: (env.RESERVATION_TTL_MINUTES ?? DEFAULTS.reservationTtlMinutes) * 60_000,
+    webhookOrphanWindowMs: (env.WEBHOOK_ORPHAN_WINDOW_SECONDS ?? DEFAULTS.webhookOrphanWindowSeconds) * 1000,
     invoiceMode: env.INVOICE_MODE ?? DEFAULTS.invoiceMode,
     jobs: jobsOf(env),
     notices: [...notices(storage, payments, admin), ...mediaNotices(storage, media)],

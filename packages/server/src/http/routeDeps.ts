@@ -9,4 +9,6 @@ export interface RouteDeps {
   readonly bodyLimitBytes: number
   /** How long a checkout holds stock and coupon capacity (the payment session expires with it). */
   readonly reservationTtlMs: number
+  /** How long after its `created` a webhook event naming a missing order is answered 503; an hour when absent. */
+  readonly webhookOrphanWindowMs?: number
 }
