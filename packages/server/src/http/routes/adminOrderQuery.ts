@@ -1,5 +1,6 @@
 import {
   Clock,
+  DEFAULT_PAGE,
   DEFAULT_STALE_AFTER_MS,
   decodeInput,
   Email,
@@ -8,17 +9,16 @@ import {
   type Order,
   type OrderCursor,
   OrderId,
-  type OrderListQuery,
   OrderRepository,
+  type OrderListQuery as OrderRepositoryQuery,
   OrderStatus,
   PaymentIntentId,
+  pageCursor,
+  pageOf,
   SessionId,
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
-
-/** Largest page the listing serves; a bigger `limit` is refused, not silently cut. */
-export const MAX_PAGE = 100
-const DEFAULT_PAGE = 50
+import { listQuery } from "../pagination.js"
 
 /** Date or date-time; a time needs its zone, since a zoneless one would be read in the server's zone. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/
@@ -32,38 +32,33 @@ const Instant = (field: string) =>
   )
 
 /** The page position, opaque to clients: base64url of `[createdAt millis, order id]`. */
-const Cursor = Schema.compose(
-  Schema.StringFromBase64Url,
-  Schema.parseJson(Schema.Tuple(Schema.Int, OrderId)),
-).annotations({
-  message: () => ({ message: "cursor must be a nextCursor this endpoint returned", override: true }),
-})
-
-const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
+const Cursor = pageCursor(Schema.Tuple(Schema.Int, OrderId))
 
 /** `GET /api/v1/admin/orders` query parameters; an unknown or repeated one is refused by name. */
-const ListQuery = Schema.Struct({
-  status: optional(OrderStatus),
-  sessionId: optional(SessionId),
-  paymentIntentId: optional(PaymentIntentId),
-  email: optional(Email),
-  createdFrom: optional(Instant("createdFrom")),
-  createdBefore: optional(Instant("createdBefore")),
+export const OrderListQuery = listQuery({
+  status: OrderStatus,
+  sessionId: SessionId,
+  paymentIntentId: PaymentIntentId,
+  email: Email,
+  createdFrom: Instant("createdFrom"),
+  createdBefore: Instant("createdBefore"),
   // The runbook's "stuck paid orders" query; `paid` is the only stuck state it names.
-  stuck: optional(Schema.Literal("paid")),
-  invoice: optional(InvoiceStatus),
-  cursor: optional(Cursor),
-  limit: optional(
-    Schema.NumberFromString.pipe(
-      Schema.int(),
-      Schema.between(1, MAX_PAGE, { message: () => `limit must be an integer from 1 to ${MAX_PAGE}` }),
-    ),
-  ),
+  stuck: Schema.Literal("paid"),
+  invoice: InvoiceStatus,
 })
-type ListQuery = typeof ListQuery.Type
+type ListQuery = typeof OrderListQuery.Type
 
 export const encodeCursor = (order: OrderCursor): string =>
   Schema.encodeSync(Cursor)([order.createdAt.getTime(), order.id])
+
+/** The position a `cursor` names; a cursor of another listing or a forged one is refused naming it. */
+const positionOf = (cursor: string | undefined) =>
+  cursor === undefined
+    ? Effect.succeed(undefined)
+    : Effect.map(decodeInput(Schema.Struct({ cursor: Cursor }))({ cursor }), ({ cursor: [millis, id] }) => ({
+        createdAt: new Date(millis),
+        id,
+      }))
 
 const checkRange = (q: ListQuery) =>
   q.createdFrom !== undefined && q.createdBefore !== undefined && q.createdFrom >= q.createdBefore
@@ -72,7 +67,12 @@ const checkRange = (q: ListQuery) =>
       )
     : Effect.void
 
-const toListQuery = (q: ListQuery, now: Date, limit: number): OrderListQuery => ({
+const toListQuery = (
+  q: ListQuery,
+  after: OrderCursor | undefined,
+  now: Date,
+  limit: number,
+): OrderRepositoryQuery => ({
   limit,
   ...(q.status === undefined ? {} : { status: q.status }),
   ...(q.sessionId === undefined ? {} : { sessionId: q.sessionId }),
@@ -82,7 +82,7 @@ const toListQuery = (q: ListQuery, now: Date, limit: number): OrderListQuery => 
   ...(q.createdBefore === undefined ? {} : { createdBefore: q.createdBefore }),
   ...(q.stuck === undefined ? {} : { stuckPaidBefore: new Date(now.getTime() - DEFAULT_STALE_AFTER_MS) }),
   ...(q.invoice === undefined ? {} : { invoiceStatus: q.invoice }),
-  ...(q.cursor === undefined ? {} : { after: { createdAt: new Date(q.cursor[0]), id: q.cursor[1] } }),
+  ...(after === undefined ? {} : { after }),
 })
 
 export interface OrderPage {
@@ -94,16 +94,13 @@ export interface OrderPage {
 /** One page of orders, newest first; one order more than asked tells whether another page exists. */
 export const listOrders = (query: unknown) =>
   Effect.gen(function* () {
-    const q = yield* decodeInput(ListQuery)(query)
+    const q = yield* decodeInput(OrderListQuery)(query)
     yield* checkRange(q)
+    const after = yield* positionOf(q.cursor)
     const limit = q.limit ?? DEFAULT_PAGE
     const now = yield* (yield* Clock).now
-    const found = yield* (yield* OrderRepository).list(toListQuery(q, now, limit + 1))
-    const orders = found.slice(0, limit)
-    const last = orders.at(-1)
-    const page: OrderPage = {
-      orders,
-      nextCursor: found.length > limit && last !== undefined ? encodeCursor(last) : null,
-    }
+    const found = yield* (yield* OrderRepository).list(toListQuery(q, after, now, limit + 1))
+    const { items, nextCursor } = pageOf(found, limit, encodeCursor)
+    const page: OrderPage = { orders: items, nextCursor }
     return page
   })

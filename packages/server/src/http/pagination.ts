@@ -1,0 +1,101 @@
+import { DEFAULT_PAGE, MAX_PAGE, type Page, PageLimit } from "@settle/domain"
+import { JSONSchema, Schema } from "effect"
+
+/**
+ * The list conventions every admin list shares: the query parameters `cursor` and `limit`, a query
+ * schema that refuses an unknown or repeated parameter by name, and the answer `{ <plural>, nextCursor }`.
+ */
+
+const CURSOR_MESSAGE = "cursor must be a nextCursor this endpoint returned"
+
+/** `limit` as it arrives: the text of an integer from 1 to MAX_PAGE (default DEFAULT_PAGE). */
+export const LimitParam = Schema.compose(Schema.NumberFromString, PageLimit).annotations({
+  message: () => ({ message: `limit must be an integer from 1 to ${MAX_PAGE}`, override: true }),
+  jsonSchema: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
+  description: `Page size, 1 to ${MAX_PAGE} (default ${DEFAULT_PAGE})`,
+})
+
+/** `cursor` as it arrives: opaque base64url text; the listing decodes the position it names. */
+export const CursorParam = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9_-]{1,1024}$/, { message: () => CURSOR_MESSAGE }),
+).annotations({
+  message: () => ({ message: CURSOR_MESSAGE, override: true }),
+  description: "The nextCursor of the previous page; omit it for the first page",
+})
+
+/** The page parameters, the same on every list. */
+export const PAGE_PARAMS = { cursor: CursorParam, limit: LimitParam } as const
+
+/** The JSON Schema of `schema` to document a wrapper with, unless it needs shared definitions. */
+const inlineJsonSchema = (schema: Schema.Schema.AnyNoContext): object | undefined => {
+  const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
+  return "$defs" in json || "$ref" in json ? undefined : json
+}
+
+/** One query parameter's schema: it decodes the text of one value (its encoded side is a string). */
+type QueryField = Schema.Schema.AnyNoContext
+
+type QueryFields = { readonly [name: string]: QueryField }
+
+/**
+ * A parameter given twice arrives as an array (Koa's `ctx.query`); refuse that as such, naming it,
+ * before its own schema reads the value. Documented as the inner schema: the wrapper is invisible.
+ */
+const once = (name: string, schema: QueryField) => {
+  const json = inlineJsonSchema(schema)
+  const single = Schema.String.annotations({ message: () => `${name} must be given once` })
+  return Schema.compose(single, schema, { strict: false }).annotations(
+    json === undefined ? {} : { jsonSchema: json },
+  )
+}
+
+type ListQueryFields<F extends QueryFields> = {
+  readonly [K in keyof F]: Schema.optionalWith<F[K], { exact: true }>
+}
+
+/**
+ * The query schema of a list: `cursor` and `limit`, then the list's own filters (each decoding the
+ * text of one value), all optional. Decoded with `decodeInput`, an unknown parameter is refused by
+ * name (excess property), a repeated one with "<name> must be given once".
+ */
+export const listQuery = <F extends QueryFields = Record<never, never>>(filters: F = {} as F) => {
+  const fields: QueryFields = { ...filters, ...PAGE_PARAMS }
+  const optional = Object.fromEntries(
+    Object.entries(fields).map(([name, schema]) => [
+      name,
+      Schema.optionalWith(once(name, schema), { exact: true }),
+    ]),
+  )
+  // The wrapper decodes to what the field does; its typed form is the field's own.
+  return Schema.Struct(
+    optional as unknown as ListQueryFields<Omit<F, keyof typeof PAGE_PARAMS> & typeof PAGE_PARAMS>,
+  )
+}
+
+/** The query of a list with no filters of its own. */
+export const PageQuery = listQuery()
+export type PageQuery = typeof PageQuery.Type
+
+/** A list's answer: its items under their plural name, and where the next page starts. */
+export type PageAnswer<K extends string, V> = { readonly [P in K]: ReadonlyArray<V> } & {
+  readonly nextCursor: string | null
+}
+
+/** `page` as answered, each item through `view`. */
+export const pageAnswer = <K extends string, A, V>(
+  plural: K,
+  page: Page<A>,
+  view: (item: A) => V,
+): PageAnswer<K, V> =>
+  ({ [plural]: page.items.map(view), nextCursor: page.nextCursor }) as unknown as PageAnswer<K, V>
+
+/** The response schema of a list (for its route declaration and the OpenAPI document). */
+export const pageAnswerSchema = <K extends string, A, I>(plural: K, item: Schema.Schema<A, I>) =>
+  Schema.Struct({
+    [plural]: Schema.Array(item),
+    nextCursor: Schema.NullOr(Schema.String).annotations({
+      description: "Pass as `cursor` for the next page; null on the last page",
+    }),
+  } as { readonly [P in K]: Schema.Array$<Schema.Schema<A, I>> } & {
+    readonly nextCursor: Schema.NullOr<typeof Schema.String>
+  })

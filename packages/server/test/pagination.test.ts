@@ -1,0 +1,79 @@
+import { decodeInput, MAX_PAGE, OrderStatus } from "@settle/domain"
+import { Effect, Either, JSONSchema, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import { listQuery, PageQuery, pageAnswer, pageAnswerSchema } from "../src/http/pagination.js"
+
+const Query = listQuery({ status: OrderStatus })
+const decode = (query: Record<string, unknown>) => Effect.runSync(Effect.either(decodeInput(Query)(query)))
+
+const refusal = (query: Record<string, unknown>) => {
+  const result = decode(query)
+  if (Either.isRight(result)) throw new Error(`accepted ${JSON.stringify(query)}`)
+  return { field: result.left.field, message: result.left.message }
+}
+
+describe("listQuery", () => {
+  it("decodes cursor, limit and the list's own filters, all optional", () => {
+    expect(decode({})).toEqual(Either.right({}))
+    expect(decode({ status: "paid", limit: "100", cursor: "WyJhIl0" })).toEqual(
+      Either.right({ status: "paid", limit: 100, cursor: "WyJhIl0" }),
+    )
+  })
+
+  it("refuses an unknown parameter, naming it", () => {
+    expect(refusal({ limt: "5" }).field).toBe("limt")
+  })
+
+  it("refuses a repeated parameter, naming it", () => {
+    for (const name of ["limit", "cursor", "status"]) {
+      expect(refusal({ [name]: ["1", "2"] })).toEqual({ field: name, message: `${name} must be given once` })
+    }
+  })
+
+  it("refuses a limit outside 1..100 or not an integer, and a cursor that is not base64url", () => {
+    const limitMessage = `limit must be an integer from 1 to ${MAX_PAGE}`
+    for (const limit of ["0", "101", "2.5", "ten", "", "-1"]) {
+      expect(refusal({ limit })).toEqual({ field: "limit", message: limitMessage })
+    }
+    for (const cursor of ["", "a b", "a+b/c=", "x".repeat(1025)]) {
+      expect(refusal({ cursor })).toEqual({
+        field: "cursor",
+        message: "cursor must be a nextCursor this endpoint returned",
+      })
+    }
+  })
+
+  it("documents each parameter as its own schema, the repeated check unseen", () => {
+    // As the OpenAPI document derives it (packages/server/src/http/contract/openapi.ts).
+    const json = JSONSchema.fromAST(Query.ast, { definitions: {}, target: "openApi3.1" }) as unknown as {
+      properties: Record<string, Record<string, unknown>>
+      required: Array<string>
+      additionalProperties: boolean
+    }
+    expect(json.required).toEqual([])
+    expect(json.additionalProperties).toBe(false)
+    expect(json.properties.limit).toMatchObject({
+      type: "integer",
+      minimum: 1,
+      maximum: MAX_PAGE,
+      default: 50,
+    })
+    expect(json.properties.cursor).toMatchObject({ type: "string", pattern: "^[A-Za-z0-9_-]{1,1024}$" })
+    expect(json.properties.status).toMatchObject({ type: "string", enum: [...OrderStatus.literals] })
+    expect(Object.keys(PageQuery.fields).sort()).toEqual(["cursor", "limit"])
+  })
+})
+
+describe("the page answer", () => {
+  it("puts the items under their plural, through the view, with nextCursor; its schema accepts it", () => {
+    const answer = pageAnswer("products", { items: [{ n: 1 }, { n: 2 }], nextCursor: "abc" }, (p) => p.n * 10)
+    expect(answer).toEqual({ products: [10, 20], nextCursor: "abc" })
+    const schema = pageAnswerSchema("products", Schema.Number)
+    expect(Schema.decodeUnknownSync(schema)(answer)).toEqual(answer)
+    expect(Schema.decodeUnknownSync(schema)({ products: [], nextCursor: null })).toEqual({
+      products: [],
+      nextCursor: null,
+    })
+    expect(Schema.is(schema)({ products: [1] })).toBe(false)
+  })
+})
