@@ -60,9 +60,15 @@ const capped = (problem: Problem): Problem => ({
   ),
 })
 
-/** A JSON body as the client received it; undefined for a stream or bytes, which are not kept. */
-const jsonOf = (body: unknown): unknown =>
-  Buffer.isBuffer(body) || body instanceof Readable ? undefined : JSON.parse(JSON.stringify(body ?? null))
+/** A JSON body as the client received it; undefined for a stream, bytes or anything JSON cannot carry. */
+const jsonOf = (body: unknown): unknown => {
+  if (Buffer.isBuffer(body) || body instanceof Readable) return undefined
+  try {
+    return JSON.parse(JSON.stringify(body ?? null))
+  } catch {
+    return undefined
+  }
+}
 
 /** What the handler answered, kept for replay; null for a 5xx or a failure without an answer (released). */
 const answerOf = (ctx: Context, exit: Exit.Exit<void, unknown>): StoredAnswer | null => {
