@@ -139,6 +139,12 @@ export const unfinalizedEvents: Command = {
                   "Principles); their orders wait in payment_review for a human.",
                 ]
               : []),
+            ...(events.some((event) => event.acknowledged !== null)
+              ? [
+                  "Those with LAST ERROR undecodable: or orphaned: were acknowledged, so Stripe will not resend them:",
+                  "compare each with the Stripe dashboard; an orphaned one names an order Settle never had.",
+                ]
+              : []),
           ],
         }
       }),

@@ -43,6 +43,17 @@ export const reservationView = (
 /** Recorded by finalization on an amount or currency mismatch; the runbook forbids retrying those. */
 export const isAmountMismatch = (event: WebhookEvent): boolean => event.lastError === "amount_mismatch"
 
+/**
+ * Why Settle acknowledged an event it left `error` (Stripe will not send it again): a signed payload it
+ * could not decode, or an event whose order was still missing past the orphan window. Null otherwise.
+ */
+export const acknowledgedAs = (event: WebhookEvent): "undecodable" | "orphaned" | null =>
+  event.lastError?.startsWith("undecodable:") === true
+    ? "undecodable"
+    : event.lastError?.startsWith("orphaned:") === true
+      ? "orphaned"
+      : null
+
 export const eventView = (event: WebhookEvent) => ({
   stripeEventId: event.stripeEventId,
   type: event.type,
@@ -51,6 +62,7 @@ export const eventView = (event: WebhookEvent) => ({
   lastError: event.lastError,
   /** Potential fraud: never to be replayed (runbook, Operational Principles). */
   amountMismatch: isAmountMismatch(event),
+  acknowledged: acknowledgedAs(event),
   orderId: event.orderId,
   sessionId: "sessionId" in event.payload ? event.payload.sessionId : null,
   createdAt: iso(event.createdAt),
