@@ -113,7 +113,7 @@ const checkLifetime =
     if (exp - iat > maxLifetimeSeconds)
       return refuse(
         "invalid_claims",
-        `the token lives longer than the ${maxLifetimeSeconds} seconds admin tokens may (exp − iat)`,
+        `the token lives longer than the ${maxLifetimeSeconds} seconds admin tokens may (exp - iat)`,
       )
     return Effect.succeed(payload)
   }

@@ -53,7 +53,8 @@ export class AdminAuthMisconfigured extends Schema.TaggedError<AdminAuthMisconfi
   { message: Schema.String },
 ) {}
 
-const quoted = (text: string) => `"${text.replaceAll(/["\\]/g, "'")}"`
+// A header value carries visible ASCII only: Node refuses anything else with a 500.
+const quoted = (text: string) => `"${text.replaceAll(/["\\]/g, "'").replaceAll(/[^\x20-\x7e]/g, "?")}"`
 
 /**
  * The RFC 6750 challenge for a refused request: no error code when no credentials were sent (§3.1),

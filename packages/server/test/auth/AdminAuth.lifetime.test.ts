@@ -11,6 +11,7 @@ import { issueAdminToken } from "../../src/auth/issueAdminToken.js"
 import { demoAdminToken } from "../../src/bootstrap/demoAdminToken.js"
 import { adminPlan } from "../../src/bootstrap/settings.js"
 import { loadConfig } from "../../src/config/index.js"
+import { ADMIN_SECRET, call, errorOf, startTestServer } from "../support/server.js"
 import { type JwksServer, startJwksServer } from "./jwksServer.js"
 
 const SECRET = "test-secret-that-is-at-least-32-bytes-long"
@@ -126,5 +127,31 @@ describe("ADMIN_TOKEN_MAX_LIFETIME_MINUTES", () => {
     const demo = await demoAdminToken(config.admin)
     expect(demo).not.toBeNull()
     expect(await outcome(adminPlan(config), demo as string)).toBe("accepted")
+  })
+})
+
+describe("a refused token over HTTP", () => {
+  it("answers 401 UNAUTHORIZED with a Bearer challenge for a long-lived token and a future iat", async () => {
+    const server = await startTestServer()
+    const mint = (iat: number, exp: number) =>
+      new SignJWT({ role: "admin", iat, exp })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("ops")
+        .sign(new TextEncoder().encode(ADMIN_SECRET))
+    const iat = now()
+    for (const [token, reason] of [
+      [await mint(iat, iat + 30 * 24 * HOUR), "invalid_claims"],
+      [await mint(iat + HOUR, iat + 2 * HOUR), "not_yet_valid"],
+    ] as const) {
+      const answer = await call(`${server.url}/api/v1/admin/products`, {
+        headers: { Authorization: `Bearer ${token}` },
+      })
+      expect([answer.status, errorOf(answer).code, errorOf(answer).details.reason]).toEqual([
+        401,
+        "UNAUTHORIZED",
+        reason,
+      ])
+      expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer .*error="invalid_token"/)
+    }
   })
 })
