@@ -103,7 +103,8 @@ describe("POST /api/v1/webhooks/stripe", () => {
   })
 
   it("acknowledges a verified payload it cannot decode with 200, stored `error` with the reason and counted", async () => {
-    const server = await startTestServer()
+    const lines: Array<string> = []
+    const server = await startTestServer({ logger: PinoLoggerFor(lines) })
     const raw = JSON.stringify({
       id: "evt_bad_1",
       object: "event",
@@ -120,6 +121,15 @@ describe("POST /api/v1/webhooks/stripe", () => {
     expect(
       await metric(server, 'webhook_events_total{status="error",type="checkout.session.completed"}'),
     ).toBe(1)
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        stripeEventId: "evt_bad_1",
+        msg: expect.stringMatching(
+          /^\[stripe\.webhook\] checkout\.session\.completed evt_bad_1: undecodable \(data\.object\..+\); acknowledged$/,
+        ),
+      }),
+    )
   })
 
   it("acknowledges a signed event nested 3,000 levels deep without overflowing: stored `error`", async () => {
@@ -203,7 +213,7 @@ describe("POST /api/v1/webhooks/stripe", () => {
     expect(logged).toContainEqual(
       expect.objectContaining({
         stripeEventId: "evt_orphan_1",
-        msg: expect.stringMatching(/^\[stripe\.webhook\].*orphaned/),
+        msg: "[stripe.webhook] checkout.session.completed evt_orphan_1: orphaned (no order ord_missing); acknowledged",
       }),
     )
   })

@@ -149,7 +149,9 @@ export const handlePaymentEvent = (event: PaymentEvent, options: EventOptions = 
         const reason = `orphaned: no order ${outcome.key} within ${Math.round((options.orphanWindowMs ?? 0) / 1000)} s of the event`
         yield* inbox.markError(event.eventId, null, reason, yield* clock.now)
         yield* metrics.webhookEvent("orphaned", event.type)
-        yield* Effect.logWarning(`[stripe.webhook] ${event.type} ${event.eventId}: ${reason}; acknowledged`)
+        yield* Effect.logWarning(
+          `[stripe.webhook] ${event.type} ${event.eventId}: orphaned (no order ${outcome.key}); acknowledged`,
+        )
         return { outcome, finished: false }
       }
       if (outcome._tag === "AmountMismatch") {
