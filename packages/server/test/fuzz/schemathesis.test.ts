@@ -103,8 +103,9 @@ describe("Schemathesis against /openapi.json", () => {
         // Sent on every request; operations that declare no security ignore it.
         "--header",
         `Authorization: Bearer ${adminToken}`,
+        // Generous for a machine busy with the rest of the suite; a hung request still fails the run.
         "--request-timeout",
-        "10",
+        "20",
         // A redirect is checked as answered, never followed (a Location may name another host).
         "--max-redirects",
         "0",
@@ -120,6 +121,8 @@ describe("Schemathesis against /openapi.json", () => {
       const run = await runSt(st, args, dir)
       console.log(
         [
+          // The command to rerun by hand against `./settle start` (its banner prints ADMIN_TOKEN).
+          `schemathesis: ${st} ${args.map((arg) => (arg.includes(adminToken) ? "'Authorization: Bearer $ADMIN_TOKEN'" : arg)).join(" ")}`,
           `schemathesis: ${lineOf(run.output, /^\s*\d+ generated.*$/m)}; seed ${SEED}; max ${MAX_EXAMPLES} examples per operation; ${run.seconds.toFixed(1)} s`,
           `schemathesis: ${lineOf(run.output, /^=+ .* in [\d.]+s =+$/m)}`,
           `schemathesis: junit report ${junit}`,
