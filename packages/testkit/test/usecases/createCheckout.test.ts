@@ -8,6 +8,8 @@ import {
   money,
   OrderId,
   OrderRepository,
+  PaymentGateway,
+  PaymentRefused,
   ProductCatalog,
   ProductId,
   Sku,
@@ -270,6 +272,36 @@ describe("createCheckout", () => {
         expect(typedFailure(exit)._tag).toBe("PaymentGatewayError")
         yield* expectCancelledAndReleased(before)
         expect(yield* metric("checkout_failures_total", { reason: "PaymentGatewayError" })).toBe(1)
+      }),
+    ))
+
+  it("cancels the order and releases stock and coupon when the gateway refuses the session", () =>
+    run(
+      Effect.gen(function* () {
+        yield* shop
+        const before = yield* data
+        const gateway = yield* PaymentGateway
+        const refusing = PaymentGateway.of({
+          ...gateway,
+          openSession: () =>
+            Effect.fail(
+              new PaymentRefused({
+                operation: "checkout.sessions.create",
+                code: "parameter_invalid_integer",
+                status: 400,
+                message: "Stripe checkout.sessions.create failed (invalid_request_error 400)",
+              }),
+            ),
+        })
+        const exit = yield* Effect.exit(
+          Effect.provideService(createCheckout(cart({ couponCode: "SAVE15" })), PaymentGateway, refusing),
+        )
+        expect(typedFailure(exit)).toMatchObject({
+          _tag: "PaymentRefused",
+          code: "parameter_invalid_integer",
+        })
+        yield* expectCancelledAndReleased(before)
+        expect(yield* metric("checkout_failures_total", { reason: "PaymentRefused" })).toBe(1)
       }),
     ))
 
