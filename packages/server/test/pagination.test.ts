@@ -1,4 +1,16 @@
-import { decodeInput, MAX_PAGE, OrderStatus } from "@settle/domain"
+import { MemoryCouponRepository, MemoryProductCatalog } from "@settle/adapters/memory"
+import {
+  CouponCode,
+  CouponRepository,
+  decodeInput,
+  listCouponsPage,
+  listProductsPage,
+  MAX_PAGE,
+  OrderStatus,
+  ProductCatalog,
+  Sku,
+} from "@settle/domain"
+import { fixtures } from "@settle/testkit"
 import { Effect, Either, JSONSchema, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { listQuery, PageQuery, pageAnswer, pageAnswerSchema } from "../src/http/pagination.js"
@@ -75,5 +87,31 @@ describe("the page answer", () => {
       nextCursor: null,
     })
     expect(Schema.is(schema)({ products: [1] })).toBe(false)
+  })
+})
+
+describe("the products and coupons lists, as their routes call them", () => {
+  it("decode the query with PageQuery, read a page and answer it under the plural", async () => {
+    const products = Effect.gen(function* () {
+      const catalog = yield* ProductCatalog
+      for (const sku of ["B-1", "A-1", "C-1"])
+        yield* catalog.insert(fixtures.aProduct({ sku: Sku.make(sku) }))
+      const first = yield* Effect.flatMap(decodeInput(PageQuery)({ limit: "2" }), listProductsPage)
+      const second = yield* Effect.flatMap(
+        decodeInput(PageQuery)({ limit: "2", cursor: first.nextCursor }),
+        listProductsPage,
+      )
+      return [first, second].map((page) => pageAnswer("products", page, (p) => p.sku))
+    })
+    const [first, second] = await Effect.runPromise(Effect.provide(products, MemoryProductCatalog.layer))
+    expect(first).toEqual({ products: ["A-1", "B-1"], nextCursor: expect.any(String) })
+    expect(second).toEqual({ products: ["C-1"], nextCursor: null })
+
+    const coupons = Effect.gen(function* () {
+      yield* (yield* CouponRepository).insert(fixtures.aCoupon({ code: CouponCode.make("SPRING") }))
+      return yield* Effect.flatMap(decodeInput(PageQuery)({}), listCouponsPage)
+    })
+    const page = await Effect.runPromise(Effect.provide(coupons, MemoryCouponRepository.layer))
+    expect(pageAnswer("coupons", page, (c) => c.code)).toEqual({ coupons: ["SPRING"], nextCursor: null })
   })
 })

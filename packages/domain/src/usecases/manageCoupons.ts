@@ -61,9 +61,9 @@ export const listCoupons = (): Effect.Effect<ReadonlyArray<Coupon>, StoreError, 
 
 /**
  * One page of coupons by code (`limit` 1..100, default 50); `nextCursor` goes on from its last one.
- * A bad cursor or limit is InvalidInput naming the field. The admin route calls it with the query
- * decoded by packages/server/src/http/pagination.ts:
- * `listCouponsPage({ cursor: q.cursor, limit: q.limit })` answered as `pageAnswer("coupons", page, couponView)`.
+ * A bad cursor or limit is InvalidInput naming the field. The reference server's route:
+ * `Effect.flatMap(decodeInput(PageQuery)(ctx.query), listCouponsPage)`, answered with
+ * `pageAnswer("coupons", page, couponView)` (PageQuery and pageAnswer: packages/server/src/http/pagination.ts).
  */
 export const listCouponsPage = (
   request: PageRequest,

@@ -59,9 +59,9 @@ export const listProducts = (): Effect.Effect<ReadonlyArray<Product>, StoreError
 
 /**
  * One page of products by sku (`limit` 1..100, default 50); `nextCursor` goes on from its last one.
- * A bad cursor or limit is InvalidInput naming the field. The admin route calls it with the query
- * decoded by packages/server/src/http/pagination.ts:
- * `listProductsPage({ cursor: q.cursor, limit: q.limit })` answered as `pageAnswer("products", page, productView)`.
+ * A bad cursor or limit is InvalidInput naming the field. The reference server's route:
+ * `Effect.flatMap(decodeInput(PageQuery)(ctx.query), listProductsPage)`, answered with
+ * `pageAnswer("products", page, productView)` (PageQuery and pageAnswer: packages/server/src/http/pagination.ts).
  */
 export const listProductsPage = (
   request: PageRequest,

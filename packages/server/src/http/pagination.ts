@@ -4,6 +4,16 @@ import { JSONSchema, Schema } from "effect"
 /**
  * The list conventions every admin list shares: the query parameters `cursor` and `limit`, a query
  * schema that refuses an unknown or repeated parameter by name, and the answer `{ <plural>, nextCursor }`.
+ *
+ * A list with no filters of its own (products; coupons alike with listCouponsPage, couponView):
+ *
+ * ```ts
+ * request: { query: PageQuery },
+ * responses: { 200: { description: "One page, by sku", schema: pageAnswerSchema("products", ProductJson) } },
+ * handler: (ctx, deps) =>
+ *   respond(ctx, deps.runtime, Effect.flatMap(decodeInput(PageQuery)(ctx.query), listProductsPage), 200,
+ *     (page) => pageAnswer("products", page, productView)),
+ * ```
  */
 
 const CURSOR_MESSAGE = "cursor must be a nextCursor this endpoint returned"
@@ -26,10 +36,17 @@ export const CursorParam = Schema.String.pipe(
 /** The page parameters, the same on every list. */
 export const PAGE_PARAMS = { cursor: CursorParam, limit: LimitParam } as const
 
-/** The JSON Schema of `schema` to document a wrapper with, unless it needs shared definitions. */
+/**
+ * The JSON Schema of `schema` to document its wrapper with; none (a plain string) when it needs
+ * shared definitions or has no JSON Schema form.
+ */
 const inlineJsonSchema = (schema: Schema.Schema.AnyNoContext): object | undefined => {
-  const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
-  return "$defs" in json || "$ref" in json ? undefined : json
+  try {
+    const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
+    return "$defs" in json || "$ref" in json ? undefined : json
+  } catch {
+    return undefined
+  }
 }
 
 /** One query parameter's schema: it decodes the text of one value (its encoded side is a string). */
