@@ -85,6 +85,17 @@ describe("/metrics order-health gauges", () => {
   })
 })
 
+describe("METRICS_TOKEN", () => {
+  it("reaches the server: /metrics asks for the bearer token once it is set", async () => {
+    const token = "0123456789abcdef0123456789abcdef"
+    const server = await startTestServer({ metricsToken: token })
+    expect((await call(`${server.url}/metrics`)).status).toBe(401)
+    const scraped = await call(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })
+    expect(scraped.status).toBe(200)
+    expect(String(scraped.body)).toContain("paid_unconfirmed_orders")
+  })
+})
+
 describe("throttledCollection", () => {
   it("shares one read among concurrent callers and reads again only after everyMs", async () => {
     let clock = 0
