@@ -42,6 +42,8 @@ export const uploadMediaRoute = defineRoute<MediaRouteDeps>({
   path: "/api/v1/admin/media/upload",
   operationId: "adminUploadMedia",
   summary: "Upload one image to the media provider",
+  description:
+    "The file streams through and is never buffered, so an `Idempotency-Key` is matched on the path alone: send a key again only to retry the same file.",
   tags: ["admin: media"],
   auth: "admin",
   idempotent: true,
