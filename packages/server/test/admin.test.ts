@@ -189,7 +189,9 @@ describe("admin product and coupon lists", () => {
     expect(skus).toEqual(expect.arrayContaining(["P-1", "P-2", "P-3"]))
 
     const coupons = `${server.url}/api/v1/admin/coupons`
-    const codes = (await allPages(coupons, "coupons", "limit=1")).flat().map((coupon) => coupon.code as string)
+    const codes = (await allPages(coupons, "coupons", "limit=1"))
+      .flat()
+      .map((coupon) => coupon.code as string)
     expect(codes).toEqual([...codes].sort())
     expect(codes).toContain("WELCOME10")
   })
@@ -217,4 +219,3 @@ describe("admin product and coupon lists", () => {
     }
   })
 })
-

@@ -42,11 +42,16 @@ describe("GET /api/v1/admin/orders", () => {
     const listing = answer.body as Listing
     expect(listing.orders.map((o) => o.id)).toEqual([second.order.id, first.order.id])
     expect(listing.nextCursor).toBeNull()
+    const eur = (amount: number) => ({ amount, currency: "EUR" })
     expect(listing.orders[0]).toMatchObject({
       status: "confirmed",
-      payment: { sessionId: sessionOf(second) },
+      // Every amount is money: integer minor units with their currency.
+      items: [{ sku: "BEANS-1KG", unitPrice: eur(2400), quantity: 2 }],
+      totals: { subtotal: eur(4800), discount: eur(0), total: eur(4800) },
+      payment: { sessionId: sessionOf(second), amountReceived: eur(4800), amountRefunded: eur(0) },
       webhook: { processedAt: expect.any(String) },
     })
+    expect(listing.orders[1]).toMatchObject({ payment: { amountReceived: null, amountRefunded: eur(0) } })
     expect(JSON.stringify(listing)).not.toContain(second.accessToken)
   })
 
