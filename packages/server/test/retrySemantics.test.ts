@@ -8,6 +8,7 @@ import {
 } from "@settle/domain"
 import { describe, expect, it } from "vitest"
 import { problemFor } from "../src/http/errors.js"
+import { failureOf } from "../src/ops/failures.js"
 import { adminPost, confirmedOrder, storedOrder } from "./support/adminOrders.js"
 import { errorOf, onServer, sandboxControl, startTestServer } from "./support/server.js"
 
@@ -50,6 +51,23 @@ describe("errors that say whether to retry", () => {
       code: "REQUEST_ID_REUSED",
       details: { field: "requestId", requestId: "req-a", differs: "amount" },
     })
+  })
+})
+
+describe("the ops CLI on a refusal", () => {
+  it("exits with PAYMENT_PROVIDER_REFUSED, Stripe's code and message, and says the amount is released", () => {
+    const failure = failureOf(
+      new PaymentRefused({
+        operation: "refunds.create",
+        code: "charge_already_refunded",
+        status: 400,
+        message: "Charge ch_1 has already been refunded.",
+      }),
+    )
+    expect(failure).toMatchObject({ code: "PAYMENT_PROVIDER_REFUSED" })
+    expect(failure.message).toBe(
+      "Stripe refused refunds.create (charge_already_refunded): Charge ch_1 has already been refunded.; nothing moved and any amount reserved for it is released; repeating gets the same answer",
+    )
   })
 })
 

@@ -37,6 +37,8 @@ const messageOf = (tag: string, error: object): string => {
         : `refused: cannot ${field(error, "action")} an order that is ${field(error, "from")}`
     case "CapacityGone":
       return `refused: accepting order ${field(error, "orderId")} would oversell: ${field(error, "resource")} has nothing left to hold; restock it and accept again, or refund the payment with review-refund`
+    case "PaymentRefused":
+      return `Stripe refused ${field(error, "operation")} (${field(error, "code")}): ${field(error, "message")}; nothing moved and any amount reserved for it is released; repeating gets the same answer`
     case "JobBusy":
       return `another run of the ${field(error, "job")} job holds its lease (${field(error, "holder") || "a replica"}, until ${field(error, "expiresAt") || "it finishes"}); try again once it has finished`
     case "JobFailed":
