@@ -11,6 +11,8 @@ const repoRoot = join(import.meta.dirname, "../../../..")
 const SEED = 20_261_202
 // Test cases per operation and phase: about a minute on two busy cores for the whole document.
 const MAX_EXAMPLES = 25
+// Each distinct request gets an Idempotency-Key of its own (why: in the file).
+const HOOKS = join(import.meta.dirname, "schemathesis_hooks.py")
 // A safety net only: the example budget is what bounds the run.
 const RUN_TIMEOUT_MS = 240_000
 
@@ -23,8 +25,10 @@ interface StRun {
 const runSt = (st: string, args: ReadonlyArray<string>, cwd: string): Promise<StRun> =>
   new Promise((resolve, reject) => {
     const started = Date.now()
-    // Only PATH and a HOME of its own: no proxy variables, no user config, no SCHEMATHESIS_* settings.
-    const child = spawn(st, args, { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd }, stdio: "pipe" })
+    // Only PATH, a HOME of its own and the hooks beside this file: no proxy variables, no user config,
+    // no other SCHEMATHESIS_* setting.
+    const env = { PATH: process.env.PATH ?? "", HOME: cwd, SCHEMATHESIS_HOOKS: HOOKS }
+    const child = spawn(st, args, { cwd, env, stdio: "pipe" })
     let output = ""
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString("utf8")
