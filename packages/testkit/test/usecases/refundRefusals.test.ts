@@ -2,8 +2,19 @@ import { SandboxControl } from "@settle/adapters"
 import { money, OrderId, PaymentIntentId, refundOrder, refundReviewedPayment } from "@settle/domain"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { arm, disarm } from "../../src/faults/FaultInjection.js"
 import { mismatchedReview, operator } from "./reviewSupport.js"
-import { auditTrail, confirmedOrder, gatewayRefunds, ledgerOf, metric, orderOf, run } from "./support.js"
+import {
+  auditTrail,
+  confirmedOrder,
+  crashPointOf,
+  gatewayRefunds,
+  ledgerOf,
+  metric,
+  orderOf,
+  run,
+  runFaulty,
+} from "./support.js"
 
 const ORDER = OrderId.make("ord_000001")
 const INTENT = PaymentIntentId.make("pi_sandbox_000001")
@@ -50,6 +61,24 @@ describe("a refund the provider refuses", () => {
         expect(order.refunds.map((r) => r.amount)).toEqual([1000])
       }),
     ))
+
+  it("a store failure while releasing leaves it reserved; repeating the request releases it", async () => {
+    const setup = Effect.zipRight(confirmedOrder(), refundedInDashboard(1000))
+    const refund = () => refundOrder(request({ amount: 3000, requestId: "req-a" }))
+    const release = await crashPointOf(setup, refund, "OrderRepository.releaseRefund")
+    await runFaulty(
+      Effect.gen(function* () {
+        yield* setup
+        yield* arm(release)
+        expect((yield* Effect.flip(refund()))._tag).toBe("PaymentRefused")
+        yield* disarm
+        expect((yield* orderOf(ORDER)).payment.amountRefunded).toBe(3000)
+        expect((yield* Effect.flip(refund()))._tag).toBe("PaymentRefused")
+        const order = yield* orderOf(ORDER)
+        expect(order).toMatchObject({ status: "confirmed", refunds: [], payment: { amountRefunded: 0 } })
+      }),
+    )
+  })
 
   it("keeps the amount reserved when the provider is unavailable (it may yet have refunded)", () =>
     run(
