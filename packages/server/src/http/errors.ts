@@ -294,7 +294,7 @@ const rules: Rules = {
     problem(
       401,
       "ORDER_TOKEN_REQUIRED",
-      "send the order's access token in X-Order-Token or ?token=",
+      "send the order's access token in the X-Order-Token header",
       {},
       { "WWW-Authenticate": 'X-Order-Token realm="orders"' },
     ),

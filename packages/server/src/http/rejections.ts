@@ -26,7 +26,7 @@ export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed")<{
   readonly allowed: ReadonlyArray<string>
 }> {}
 
-/** `GET /orders/:id` without `X-Order-Token` or `?token=`. */
+/** `GET /orders/:id` without the `X-Order-Token` header. */
 export class OrderTokenRequired extends Data.TaggedError("OrderTokenRequired") {}
 
 /** The store did not answer the readiness probe, or the process is draining for shutdown. */
