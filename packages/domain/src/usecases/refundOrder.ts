@@ -15,7 +15,7 @@ import type { OrderId } from "../model/Ids.js"
 import type { Order, Refund } from "../model/Order.js"
 import { type OrderStatus, sourcesOf } from "../model/OrderStatus.js"
 import type { ChargeRefunded } from "../model/PaymentEvent.js"
-import type { AuditLog } from "../ports/AuditLog.js"
+import { AuditLog } from "../ports/AuditLog.js"
 import { Clock } from "../ports/Clock.js"
 import { IdGenerator } from "../ports/IdGenerator.js"
 import { Ledger } from "../ports/Ledger.js"
@@ -211,6 +211,19 @@ const completeRefund = (order: Order, refund: Refund, actor: string, before: unk
     return done
   })
 
+/** The refund ids of the order's failed attempts (its `order.refund_failed` audit records). */
+const releasedRefundIds = (orderId: OrderId) =>
+  Effect.map(
+    Effect.flatMap(AuditLog, (log) => log.listByOrder(orderId)),
+    (trail) =>
+      trail.flatMap((record) => {
+        const after = record.after as { readonly refundId?: unknown } | null
+        return record.action === "order.refund_failed" && typeof after?.refundId === "string"
+          ? [after.refundId]
+          : []
+      }),
+  )
+
 const reasonOf = (request: AdminRefundRequest): string | null =>
   request.reason === undefined || request.reason === "" ? null : request.reason
 
@@ -237,7 +250,10 @@ const reserveAndRefund = (
 ): Effect.Effect<Refund, RefundError, RefundServices> =>
   Effect.gen(function* () {
     const order = yield* loadOrder(request.orderId)
-    const id = adminRefundId(order, request.requestId)
+    const id =
+      request.requestId === undefined
+        ? adminRefundId(order, undefined, yield* releasedRefundIds(order.id))
+        : adminRefundId(order, request.requestId)
     const existing =
       request.requestId === undefined ? unfinishedRefund(order, request.amount) : findRefund(order, id)
     if (existing !== undefined) {

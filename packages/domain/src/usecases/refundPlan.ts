@@ -66,9 +66,23 @@ export const planRefund = (
   )
 }
 
-/** Admin refunds: the caller's requestId makes a repeated request the same refund; else the n-th refund. */
-export const adminRefundId = (order: Order, requestId: string | undefined): string =>
-  `refund:${order.id}:${requestId ?? order.refunds.length + 1}`
+/**
+ * Admin refunds: the caller's requestId makes a repeated request the same refund; else the n-th refund.
+ * `usedIds` are refund ids the order no longer holds (refused and released): their numbers, like the
+ * order's own, are never given again, since Stripe keeps the answer it gave under each key.
+ */
+export const adminRefundId = (
+  order: Order,
+  requestId: string | undefined,
+  usedIds: ReadonlyArray<string> = [],
+): string => {
+  if (requestId !== undefined) return `refund:${order.id}:${requestId}`
+  const prefix = `refund:${order.id}:`
+  const numbers = [...order.refunds.map((r) => r.id), ...usedIds].flatMap((id) =>
+    id.startsWith(prefix) && /^\d+$/.test(id.slice(prefix.length)) ? [Number(id.slice(prefix.length))] : [],
+  )
+  return `${prefix}${Math.max(order.refunds.length, ...numbers) + 1}`
+}
 
 /** Refunds Stripe reports that we did not initiate (e.g. made in the dashboard). */
 export const providerRefundId = (orderId: OrderId, gatewayRefundId: string): string =>

@@ -48,6 +48,23 @@ describe("a refund the provider refuses", () => {
       }),
     ))
 
+  it("never gives a released refund's number again: Stripe keeps its refusal under that key", () =>
+    run(
+      Effect.gen(function* () {
+        yield* confirmedOrder()
+        yield* refundOrder(request({ amount: 1000 }))
+        yield* refundedInDashboard(1500)
+        yield* Effect.flip(refundOrder(request({ amount: 2000 })))
+        const next = yield* refundOrder(request({ amount: 500 }))
+        expect(next.id).toBe(`refund:${ORDER}:3`)
+        expect((yield* gatewayRefunds).map((r) => r.idempotencyKey)).toEqual([
+          `refund:${ORDER}:1`,
+          `refund:${ORDER}:2`,
+          `refund:${ORDER}:3`,
+        ])
+      }),
+    ))
+
   it("releases it on a partially refunded order back to partially_refunded", () =>
     run(
       Effect.gen(function* () {
