@@ -174,8 +174,8 @@ const allPages = async (url: string, plural: string, query: string) => {
   return pages
 }
 
-describe("admin product and coupon lists", () => {
-  it("page by cursor and limit, in sku and code order, each item once", async () => {
+describe("admin lists: products, coupons, jobs (and orders)", () => {
+  it("page by cursor and limit, in sku, code and catalog order, each item once", async () => {
     const server = await startTestServer()
     const products = `${server.url}/api/v1/admin/products`
     for (const sku of ["P-3", "P-1", "P-2"]) {
@@ -194,11 +194,16 @@ describe("admin product and coupon lists", () => {
       .map((coupon) => coupon.code as string)
     expect(codes).toEqual([...codes].sort())
     expect(codes).toContain("WELCOME10")
+
+    const jobs = (await allPages(`${server.url}/api/v1/admin/jobs`, "jobs", "limit=3")).map((page) =>
+      page.map((job) => job.name),
+    )
+    expect(jobs).toEqual([["expiry", "repair", "invoice-retry"], ["reconcile"]])
   })
 
   it("refuse an unknown, repeated or out-of-range parameter with 400 naming it, like the orders list", async () => {
     const server = await startTestServer()
-    for (const list of ["products", "coupons", "orders"]) {
+    for (const list of ["products", "coupons", "orders", "jobs"]) {
       const url = `${server.url}/api/v1/admin/${list}`
       for (const [query, field] of [
         ["limt=2", "limt"],

@@ -1,13 +1,15 @@
-import { decodeInput, type JobRun, recordAudit } from "@settle/domain"
+import { decodeInput, type JobRun, readPage, recordAudit } from "@settle/domain"
 import { Effect, Schema } from "effect"
-import { JOB_NAMES } from "../../jobs/catalog.js"
+import { JOB_NAMES, type JobName } from "../../jobs/catalog.js"
 import { JobFailed } from "../../jobs/errors.js"
 import type { JobRunner, JobStatus } from "../../jobs/runner.js"
 import { defineRoute } from "../contract/route.js"
+import { PageQuery, pageAnswer, readFromList } from "../pagination.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
 import { JobList, JobRunAnswer, type JobRunJson, type JobStatusJson } from "../schemas/jobs.js"
 import { actorOf } from "./adminGuard.js"
+import { INVALID_PARAMETER } from "./adminRefusals.js"
 
 export interface JobRouteDeps extends RouteDeps {
   readonly jobs: JobRunner
@@ -69,6 +71,16 @@ const runByAdmin = (jobs: JobRunner, name: string, input: unknown, actor: string
 
 const tags = ["admin: jobs"]
 
+/** The jobs in the catalog's order, paged like every admin list (a cursor names the last job served). */
+const jobPage = (deps: JobRouteDeps, query: unknown) =>
+  Effect.gen(function* () {
+    const request = yield* decodeInput(PageQuery)(query)
+    const jobs = yield* deps.jobs.status
+    const names: Schema.Schema<JobName> = Schema.Literal(...JOB_NAMES)
+    const read = readFromList(jobs, (job: JobStatus) => job.name)
+    return yield* readPage(request, names, (job) => job.name, read)
+  })
+
 /** The jobs' status as every replica sees it. */
 export const listJobsRoute = defineRoute<JobRouteDeps>({
   method: "get",
@@ -77,11 +89,18 @@ export const listJobsRoute = defineRoute<JobRouteDeps>({
   summary: "Each background job with its interval, lease and last run",
   tags,
   auth: "admin",
-  responses: { 200: { description: "This replica's id and every job", schema: JobList } },
+  request: { query: PageQuery },
+  responses: { 200: { description: "This replica's id and a page of jobs", schema: JobList } },
+  errors: {
+    400: {
+      ...INVALID_PARAMETER,
+      description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
+    },
+  },
   handler: (ctx, deps) =>
-    respond(ctx, deps.runtime, deps.jobs.status, 200, (jobs) => ({
+    respond(ctx, deps.runtime, jobPage(deps, ctx.query), 200, (page) => ({
       replica: deps.jobs.replica,
-      jobs: jobs.map(statusView),
+      ...pageAnswer("jobs", page, statusView),
     })),
 })
 

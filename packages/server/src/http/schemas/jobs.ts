@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { AnyJson, IsoDateTime, NullableDateTime } from "./common.js"
+import { AnyJson, IsoDateTime, NextCursor, NullableDateTime } from "./common.js"
 
 export const JobRunJson = Schema.Struct({
   holder: Schema.String,
@@ -24,8 +24,12 @@ export const JobStatusJson = Schema.Struct({
 }).annotations({ identifier: "JobStatus" })
 export type JobStatusJson = typeof JobStatusJson.Type
 
-/** `GET /api/v1/admin/jobs`. */
-export const JobList = Schema.Struct({ replica: Schema.String, jobs: Schema.Array(JobStatusJson) })
+/** `GET /api/v1/admin/jobs`: this replica, and a page of jobs in the catalog's order. */
+export const JobList = Schema.Struct({
+  replica: Schema.String,
+  jobs: Schema.Array(JobStatusJson),
+  nextCursor: NextCursor,
+})
 
 /** `POST /api/v1/admin/jobs/:name/run`. */
 export const JobRunAnswer = Schema.Struct({ job: Schema.String, run: JobRunJson })
