@@ -16,7 +16,7 @@ interface Operation {
 
 const DOCUMENT_ID = "https://settle.invalid/openapi.json"
 const document = openApiDocument(routeDeclarations)
-const paths = document.paths as Record<string, Record<string, Operation>>
+const paths = document.paths as unknown as Record<string, Record<string, Operation>>
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
 addFormats.default(ajv)
