@@ -98,7 +98,9 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
       const next: Order = { ...changed, version: current.version + 1, updatedAt: at }
       // An update can set payment.sessionId, which the unique index checks like an insert.
       if (sessionTaken(next)) {
-        return Effect.fail(new StoreError({ message: `orders: duplicate payment.sessionId on ${id}` }))
+        return Effect.fail(
+          new StoreError({ message: `orders: duplicate payment.sessionId on ${id}`, kind: "refused" }),
+        )
       }
       orders.put(id, next)
       return Effect.succeed(Option.some(copy(next)))
