@@ -76,9 +76,12 @@ const jobPage = (deps: JobRouteDeps, query: unknown) =>
   Effect.gen(function* () {
     const request = yield* decodeInput(PageQuery)(query)
     const jobs = yield* deps.jobs.status
-    const names: Schema.Schema<JobName> = Schema.Literal(...JOB_NAMES)
-    const read = readFromList(jobs, (job: JobStatus) => job.name)
-    return yield* readPage(request, names, (job) => job.name, read)
+    return yield* readPage<JobStatus, JobName, JobName, never, never>(
+      request,
+      Schema.Literal(...JOB_NAMES),
+      (job) => job.name,
+      readFromList(jobs, "name"),
+    )
   })
 
 /** The jobs' status as every replica sees it. */
