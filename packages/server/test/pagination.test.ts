@@ -8,12 +8,13 @@ import {
   MAX_PAGE,
   OrderStatus,
   ProductCatalog,
+  readPage,
   Sku,
 } from "@settle/domain"
 import { fixtures } from "@settle/testkit"
 import { Effect, Either, JSONSchema, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { listQuery, PageQuery, pageAnswer, pageAnswerSchema } from "../src/http/pagination.js"
+import { listQuery, PageQuery, pageAnswer, pageAnswerSchema, readFromList } from "../src/http/pagination.js"
 
 const Query = listQuery({ status: OrderStatus })
 const decode = (query: Record<string, unknown>) => Effect.runSync(Effect.either(decodeInput(Query)(query)))
@@ -113,5 +114,28 @@ describe("the products and coupons lists, as their routes call them", () => {
     })
     const page = await Effect.runPromise(Effect.provide(coupons, MemoryCouponRepository.layer))
     expect(pageAnswer("coupons", page, (c) => c.code)).toEqual({ coupons: ["SPRING"], nextCursor: null })
+  })
+})
+
+describe("readFromList", () => {
+  const JOBS = ["expiry", "repair", "invoice-retry", "reconcile"] as const
+  const jobs = JOBS.map((name) => ({ name }))
+  const page = (query: Record<string, unknown>) =>
+    Effect.runSync(
+      Effect.either(
+        Effect.flatMap(decodeInput(PageQuery)(query), (request) =>
+          readPage(request, Schema.Literal(...JOBS), readFromList(jobs, "name"), (job) => job.name),
+        ),
+      ),
+    )
+
+  it("pages a list in memory in its own order, and refuses a cursor naming no item", () => {
+    const first = Either.getOrThrow(page({ limit: "3" }))
+    expect(first.items.map((job) => job.name)).toEqual(["expiry", "repair", "invoice-retry"])
+    const rest = Either.getOrThrow(page({ limit: "3", cursor: first.nextCursor }))
+    expect(rest).toEqual({ items: [{ name: "reconcile" }], nextCursor: null })
+    expect(Either.getOrThrow(page({})).items).toHaveLength(4)
+    // base64url of `"cleanup"`: well-formed, but no job of that name.
+    expect(page({ cursor: "ImNsZWFudXAi" })).toMatchObject(Either.left({ field: "cursor" }))
   })
 })

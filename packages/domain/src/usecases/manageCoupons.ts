@@ -72,8 +72,8 @@ export const listCouponsPage = (
     readPage(
       request,
       CouponCode,
-      (coupon) => coupon.code,
       (after, limit) => coupons.listPage({ after, limit }),
+      (coupon) => coupon.code,
     ),
   )
 

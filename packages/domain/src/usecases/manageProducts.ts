@@ -70,8 +70,8 @@ export const listProductsPage = (
     readPage(
       request,
       Sku,
-      (product) => product.sku,
       (after, limit) => catalog.listPage({ after, limit }),
+      (product) => product.sku,
     ),
   )
 

@@ -1,5 +1,5 @@
 import { DEFAULT_PAGE, MAX_PAGE, type Page, PageLimit } from "@settle/domain"
-import { JSONSchema, Schema } from "effect"
+import { Effect, JSONSchema, Schema } from "effect"
 
 /**
  * The list conventions every admin list shares: the query parameters `cursor` and `limit`, a query
@@ -116,3 +116,18 @@ export const pageAnswerSchema = <K extends string, A, I>(plural: K, item: Schema
   } as { readonly [P in K]: Schema.Array$<Schema.Schema<A, I>> } & {
     readonly nextCursor: Schema.NullOr<typeof Schema.String>
   })
+
+/**
+ * readPage's `read` over a short list already in memory (the jobs), in its given order: the items
+ * after the one whose `key` property is `after`. Pass readPage a key schema that admits only existing
+ * keys (a Literal of the names), so a cursor naming no item is refused rather than read as the start.
+ * The key is a property name, not a function, so readPage infers the item type from this argument.
+ */
+export const readFromList =
+  <A, P extends keyof A>(items: ReadonlyArray<A>, key: P) =>
+  (after: A[P] | undefined, limit: number): Effect.Effect<ReadonlyArray<A>> =>
+    Effect.succeed(
+      items
+        .slice(after === undefined ? 0 : items.findIndex((item) => item[key] === after) + 1)
+        .slice(0, limit),
+    )
