@@ -158,7 +158,9 @@ export class MediaTooLarge extends Schema.TaggedError<MediaTooLarge>()("MediaToo
   limit: Schema.Number,
 }) {}
 
-/** Failures a retry may cure: the webhook route maps these to 5xx. */
+/**
+ * Failures a retry may cure: the webhook route maps these to 5xx. A StoreError only with `kind` unavailable.
+ */
 export type TransientError = StoreError | PaymentGatewayError | WriteConflict
 
 /** A webhook whose Stripe-Signature is missing, garbled, wrong or outside the tolerance window: answered 400. */
