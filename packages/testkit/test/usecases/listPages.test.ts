@@ -90,6 +90,38 @@ describe("listProductsPage", () => {
     ))
 })
 
+// docs/embedding.md §5: each statement about listProductsPage/listCouponsPage is checked in this file.
+describe("listProductsPage as docs/embedding.md §5 describes it", () => {
+  it("checks limit and cursor before the store is read", () =>
+    run(
+      Effect.gen(function* () {
+        const catalog = yield* ProductCatalog
+        const unread = { ...catalog, listPage: () => Effect.die("the store was read") }
+        const failure = yield* Effect.flip(
+          listProductsPage({ limit: 0 }).pipe(Effect.provideService(ProductCatalog, unread)),
+        )
+        expect(failure).toMatchObject({ _tag: "InvalidInput", field: "limit" })
+      }),
+    ))
+
+  it("serves an item inserted between two calls once if it sorts after the cursor, else not at all", () =>
+    run(
+      Effect.gen(function* () {
+        const catalog = yield* ProductCatalog
+        yield* insertProducts(4)
+        const first = yield* listProductsPage({ limit: 2 })
+        yield* catalog.insert(aProduct({ sku: Sku.make("SKU-000") }))
+        yield* catalog.insert(aProduct({ sku: Sku.make("SKU-003a") }))
+        const rest = yield* walk(
+          (request) => listProductsPage({ ...request, cursor: request.cursor ?? first.nextCursor ?? "" }),
+          2,
+        )
+        const seen = [...first.items, ...rest.flat()].map((p) => p.sku)
+        expect(seen).toEqual(["SKU-001", "SKU-002", "SKU-003", "SKU-003a", "SKU-004"])
+      }),
+    ))
+})
+
 describe("listCouponsPage", () => {
   it("pages through every coupon by code and refuses a bad limit naming it", () =>
     run(
