@@ -1,6 +1,6 @@
 import { decodeInput, type JobRun, readPage, recordAudit } from "@settle/domain"
 import { Effect, Schema } from "effect"
-import { JOB_NAMES, type JobName } from "../../jobs/catalog.js"
+import { JOB_NAMES } from "../../jobs/catalog.js"
 import { JobFailed } from "../../jobs/errors.js"
 import type { JobRunner, JobStatus } from "../../jobs/runner.js"
 import { defineRoute } from "../contract/route.js"
@@ -76,11 +76,11 @@ const jobPage = (deps: JobRouteDeps, query: unknown) =>
   Effect.gen(function* () {
     const request = yield* decodeInput(PageQuery)(query)
     const jobs = yield* deps.jobs.status
-    return yield* readPage<JobStatus, JobName, JobName, never, never>(
+    return yield* readPage(
       request,
       Schema.Literal(...JOB_NAMES),
-      (job) => job.name,
       readFromList(jobs, "name"),
+      (job) => job.name,
     )
   })
 
