@@ -1,16 +1,22 @@
 import {
   money,
+  OrderId,
   PaymentGatewayError,
   PaymentIntentId,
   PaymentRefused,
+  PaymentSucceeded,
   RequestIdReused,
+  SessionId,
   StoreError,
+  StripeEventId,
 } from "@settle/domain"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { problemFor } from "../src/http/errors.js"
+import { receiveStripeDelivery } from "../src/http/stripeDelivery.js"
 import { failureOf } from "../src/ops/failures.js"
 import { adminPost, confirmedOrder, storedOrder } from "./support/adminOrders.js"
-import { errorOf, onServer, sandboxControl, startTestServer } from "./support/server.js"
+import { errorOf, onServer, sandboxControl, signed, startTestServer } from "./support/server.js"
 
 describe("errors that say whether to retry", () => {
   it("a refusal by the payment provider is 502 PAYMENT_PROVIDER_REFUSED with its code and no Retry-After", () => {
@@ -107,5 +113,35 @@ describe("admin refunds over HTTP", () => {
       details: { field: "requestId", requestId: "req-a", differs: "amount" },
     })
     expect((await storedOrder(server, placed.order.id)).payment.amountRefunded).toBe(1000)
+  })
+})
+
+describe("the orphan window", () => {
+  const missing = (id: string) =>
+    PaymentSucceeded.make({
+      eventId: StripeEventId.make(id),
+      type: "checkout.session.completed",
+      sessionId: SessionId.make(`cs_${id}`),
+      orderId: OrderId.make("ord_never"),
+      paymentIntentId: PaymentIntentId.make(`pi_${id}`),
+      amount: money(100, "EUR"),
+    })
+
+  it("is the delivery's option: a fresh event is orphaned at once with 0, retried within a day", async () => {
+    const server = await startTestServer()
+    const deliver = async (id: string, orphanWindowMs: number) => {
+      const { payload, header } = await signed(server, missing(id))
+      return server.runtime.runPromise(
+        Effect.either(receiveStripeDelivery(Buffer.from(payload), header, { orphanWindowMs })),
+      )
+    }
+    expect(await deliver("evt_window_0", 0)).toMatchObject({
+      _tag: "Right",
+      right: { outcome: { status: "orphaned", key: "ord_never" } },
+    })
+    expect(await deliver("evt_window_day", 86_400_000)).toMatchObject({
+      _tag: "Left",
+      left: { _tag: "OrderNotFound", key: "ord_never" },
+    })
   })
 })
