@@ -104,6 +104,16 @@ describe("the response check of the shared test helpers (self-check)", () => {
     ).toThrow(/getOrder\) answered 401 with a body that breaks its schema/)
   })
 
+  it("fails an error code the operation does not list for that status", () => {
+    expect(() =>
+      checkAnswer("GET", `${base}/api/v1/orders/ord_1`, {
+        status: 401,
+        headers: json,
+        body: { error: { code: "UNAUTHORIZED", message: "no", details: {} } },
+      }),
+    ).toThrow(/answered 401 UNAUTHORIZED, a code the document does not list for it \(ORDER_TOKEN_REQUIRED\)/)
+  })
+
   it("fails a media type the operation does not answer", () => {
     expect(() =>
       checkAnswer("GET", `${base}/healthz`, {

@@ -11,7 +11,7 @@ import { openApiDocument } from "../../src/http/contract/openapi.js"
 type Json = Record<string, unknown>
 interface Operation {
   readonly operationId: string
-  readonly responses: Record<string, { content?: Record<string, unknown> }>
+  readonly responses: Record<string, { content?: Record<string, unknown>; "x-error-codes"?: Array<string> }>
 }
 
 const DOCUMENT_ID = "https://settle.invalid/openapi.json"
@@ -112,6 +112,13 @@ export const checkAnswer = (
   if (!validate(answer.body)) {
     throw new Error(
       `${name} answered ${answer.status} with a body that breaks its schema: ${describeErrors(validate)}; body: ${short(answer.body)}`,
+    )
+  }
+  const codes = documented["x-error-codes"]
+  const code = (answer.body as { error?: { code?: unknown } }).error?.code
+  if (codes !== undefined && !codes.includes(String(code))) {
+    throw new Error(
+      `${name} answered ${answer.status} ${String(code)}, a code the document does not list for it (${codes.join(", ")})`,
     )
   }
 }

@@ -136,6 +136,8 @@ const refusal = (spec: ErrorSpec, definitions: Record<string, JSONSchema.JsonSch
   const allHeaders = headers(spec.headers, definitions)
   return {
     description: `${spec.description}. Codes: ${spec.codes.join(", ")}`,
+    // The `error.code` values this answer can carry; the test helpers hold every answer to them.
+    "x-error-codes": [...spec.codes],
     ...(allHeaders === undefined ? {} : { headers: allHeaders }),
     content: {
       "application/json": { schema: { $ref: "#/components/schemas/ErrorBody" } },
