@@ -1,4 +1,5 @@
 import {
+  CouponId,
   CreateCouponInput,
   createCoupon,
   deactivateCoupon,
@@ -38,7 +39,7 @@ const UpdateCouponBody = Schema.Struct({ ...UpdateCouponInput.fields, expiresAt:
 
 const path = "/api/v1/admin/coupons"
 const tags = ["admin: catalog"]
-const params = Schema.Struct({ id: Schema.String })
+const params = Schema.Struct({ id: CouponId })
 const NOT_FOUND = { description: "No coupon with this id", codes: ["COUPON_NOT_FOUND"] }
 
 export const listCouponsRoute = defineRoute({

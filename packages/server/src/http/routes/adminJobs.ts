@@ -7,6 +7,7 @@ import { defineRoute } from "../contract/route.js"
 import { PageQuery, pageAnswer, readFromList } from "../pagination.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
+import { nonBlankText } from "../schemas/common.js"
 import { JobList, JobRunAnswer, type JobRunJson, type JobStatusJson } from "../schemas/jobs.js"
 import { actorOf } from "./adminGuard.js"
 import { INVALID_PARAMETER } from "./adminRefusals.js"
@@ -20,7 +21,7 @@ const RunRequest = Schema.Struct({
   reason: Schema.Trim.pipe(
     Schema.minLength(1, { message: () => "reason must not be empty" }),
     Schema.maxLength(2000, { message: () => "reason must be at most 2000 characters" }),
-  ),
+  ).annotations(nonBlankText(2000)),
 })
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString())

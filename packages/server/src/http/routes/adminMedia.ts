@@ -27,7 +27,7 @@ export const mediaAssetView = (asset: MediaAsset): MediaAssetJson => ({
 /** The multipart body, for the document: exactly one part, `file`. */
 const UploadForm = Schema.Struct({
   file: Schema.String.annotations({
-    jsonSchema: { type: "string", contentMediaType: "application/octet-stream" },
+    jsonSchema: { type: "string", contentMediaType: "application/octet-stream", minLength: 1 },
     description: "A JPEG, PNG, WebP or GIF image of at most MEDIA_MAX_BYTES",
   }),
 })

@@ -9,6 +9,7 @@ import {
   StripeEventId,
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
+import { nonBlankText } from "../schemas/common.js"
 
 /**
  * Request bodies of the admin order routes. The use-cases decode their input again; these add what
@@ -20,7 +21,7 @@ const reason = (max: number) =>
   Schema.Trim.pipe(
     Schema.minLength(1, { message: () => "reason must not be empty" }),
     Schema.maxLength(max, { message: () => `reason must be at most ${max} characters` }),
-  )
+  ).annotations(nonBlankText(max))
 
 const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
 
@@ -39,12 +40,16 @@ export const RefundBody = Schema.Struct({
 export const decodeRefundBody = decodeInput(RefundBody)
 
 /** `POST /admin/orders/:id/review/accept` and `…/review/refund`: the decision's reason, required. */
-export const ReviewBody = Schema.Struct({ reason: ReviewResolutionRequest.fields.reason })
+export const ReviewBody = Schema.Struct({
+  reason: ReviewResolutionRequest.fields.reason.annotations(nonBlankText(500)),
+})
 
 export const decodeReviewBody = decodeInput(ReviewBody)
 
 /** `POST /admin/orders/:id/notes`. */
-export const NoteBody = Schema.Struct({ note: InternalNoteRequest.fields.note })
+export const NoteBody = Schema.Struct({
+  note: InternalNoteRequest.fields.note.annotations(nonBlankText(2000)),
+})
 
 export const decodeNoteBody = decodeInput(NoteBody)
 

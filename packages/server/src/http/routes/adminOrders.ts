@@ -2,7 +2,7 @@ import {
   AuditLog,
   addInternalNote,
   Ledger,
-  type OrderId,
+  OrderId,
   OrderNotFound,
   OrderRepository,
   refundOrder,
@@ -46,7 +46,7 @@ const orderDetail = (rawId: string | undefined) =>
     return { order, ledger, audit }
   })
 
-const OrderParams = Schema.Struct({ id: Schema.String })
+const OrderParams = Schema.Struct({ id: OrderId })
 const tags = ["admin: orders"]
 
 export const listOrdersRoute = defineRoute({

@@ -7,6 +7,8 @@ import {
   decodeInput,
   getProduct,
   listProductsPage,
+  ProductId,
+  ProductName,
   UpdateProductInput,
   updateProduct,
 } from "@settle/domain"
@@ -14,6 +16,7 @@ import { Effect, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
 import { PageQuery, pageAnswer } from "../pagination.js"
 import { respond } from "../respond.js"
+import { nonBlankText } from "../schemas/common.js"
 import { ProductAnswer, ProductPage } from "../schemas/products.js"
 import { productView } from "../views.js"
 import { actorOf } from "./adminGuard.js"
@@ -23,9 +26,14 @@ import { DUPLICATE_KEY, INVALID_PARAMETER, VERSION_CONFLICT } from "./adminRefus
 
 const one = (product: Parameters<typeof productView>[0]) => ({ product: productView(product) })
 
+/** The bodies as the document states them: a name is a non-blank text (the use-cases decode these). */
+const Name = ProductName.annotations(nonBlankText(200))
+const CreateProductBody = Schema.Struct({ ...CreateProductInput.fields, name: Name })
+const UpdateProductBody = Schema.Struct({ ...UpdateProductInput.fields, name: Schema.optional(Name) })
+
 const path = "/api/v1/admin/products"
 const tags = ["admin: catalog"]
-const params = Schema.Struct({ id: Schema.String })
+const params = Schema.Struct({ id: ProductId })
 const NOT_FOUND = { description: "No product with this id", codes: ["PRODUCT_NOT_FOUND"] }
 
 export const listProductsRoute = defineRoute({
@@ -59,7 +67,7 @@ export const createProductRoute = defineRoute({
   tags,
   auth: "admin",
   idempotent: true,
-  request: { body: { kind: "json", schema: CreateProductInput } },
+  request: { body: { kind: "json", schema: CreateProductBody } },
   responses: {
     201: {
       description: "The product",
@@ -97,7 +105,7 @@ export const updateProductRoute = defineRoute({
   tags,
   auth: "admin",
   idempotent: true,
-  request: { params, body: { kind: "json", schema: UpdateProductInput } },
+  request: { params, body: { kind: "json", schema: UpdateProductBody } },
   responses: { 200: { description: "The product after the change", schema: ProductAnswer } },
   errors: { 404: NOT_FOUND, 409: VERSION_CONFLICT },
   handler: (ctx, deps, { body }) =>

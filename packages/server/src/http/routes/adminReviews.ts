@@ -1,4 +1,4 @@
-import { acceptReviewedPayment, refundReviewedPayment } from "@settle/domain"
+import { acceptReviewedPayment, OrderId, refundReviewedPayment } from "@settle/domain"
 import { Effect, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
@@ -23,7 +23,7 @@ const decided = (rawId: string | undefined, input: unknown) =>
   })
 
 const request = {
-  params: Schema.Struct({ id: Schema.String }),
+  params: Schema.Struct({ id: OrderId }),
   body: { kind: "json", schema: ReviewBody },
 } as const
 const tags = ["admin: orders"]

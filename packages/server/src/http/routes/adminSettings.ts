@@ -5,9 +5,10 @@ import {
   InvoiceProvider,
   switchInvoiceMode,
 } from "@settle/domain"
-import { Effect, Option } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
+import { nonBlankText } from "../schemas/common.js"
 import { InvoiceModeAnswer, type InvoiceModeJson, InvoiceModeSwitchAnswer } from "../schemas/settings.js"
 import { actorOf } from "./adminGuard.js"
 
@@ -41,6 +42,12 @@ const invoiceModeNow = Effect.gen(function* () {
   return invoiceModeView(yield* (yield* InvoiceModeSetting).current, mode)
 })
 
+/** InvoiceModeRequest as the document states it: the reason is a non-blank text. */
+const InvoiceModeBody = Schema.Struct({
+  ...InvoiceModeRequest.fields,
+  reason: InvoiceModeRequest.fields.reason.annotations(nonBlankText(2000)),
+})
+
 const path = "/api/v1/admin/settings/invoice-mode"
 const tags = ["admin: settings"]
 
@@ -69,7 +76,7 @@ export const switchInvoiceModeRoute = defineRoute({
   tags,
   auth: "admin",
   idempotent: true,
-  request: { body: { kind: "json", schema: InvoiceModeRequest } },
+  request: { body: { kind: "json", schema: InvoiceModeBody } },
   responses: {
     200: {
       description: "The mode now in force, and the one it replaced as `previous`",

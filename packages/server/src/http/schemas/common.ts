@@ -31,3 +31,11 @@ export const NextCursor = Schema.NullOr(Schema.String)
 
 /** Any JSON value the server keeps as it was given (audit snapshots, job reports). */
 export const AnyJson = Schema.Unknown
+
+/**
+ * The JSON Schema of a request text the server trims and then requires non-empty (reasons, notes,
+ * names): effect's JSON Schema drops a filter on the trimmed value, so the document states it here.
+ */
+export const nonBlankText = (maxLength: number) => ({
+  jsonSchema: { type: "string", minLength: 1, maxLength, pattern: "\\S" },
+})
