@@ -1,4 +1,5 @@
-import { MemoryCouponRepository, MemoryProductCatalog } from "@settle/adapters/memory"
+import { SystemClock } from "@settle/adapters"
+import { MemoryCouponRepository, MemoryOrderRepository, MemoryProductCatalog } from "@settle/adapters/memory"
 import {
   CouponCode,
   CouponRepository,
@@ -12,9 +13,10 @@ import {
   Sku,
 } from "@settle/domain"
 import { fixtures } from "@settle/testkit"
-import { Effect, Either, JSONSchema, Schema } from "effect"
+import { Effect, Either, JSONSchema, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { listQuery, PageQuery, pageAnswer, pageAnswerSchema, readFromList } from "../src/http/pagination.js"
+import { listOrders } from "../src/http/routes/adminOrderQuery.js"
 
 const Query = listQuery({ status: OrderStatus })
 const decode = (query: Record<string, unknown>) => Effect.runSync(Effect.either(decodeInput(Query)(query)))
@@ -137,5 +139,31 @@ describe("readFromList", () => {
     expect(Either.getOrThrow(page({})).items).toHaveLength(4)
     // base64url of `"cleanup"`: well-formed, but no job of that name.
     expect(page({ cursor: "ImNsZWFudXAi" })).toMatchObject(Either.left({ field: "cursor" }))
+  })
+})
+
+describe("the orders list's cursor", () => {
+  const base64url = (json: unknown) => Buffer.from(JSON.stringify(json)).toString("base64url")
+  const refusal = (query: Record<string, unknown>) =>
+    Effect.runPromise(
+      Effect.flip(listOrders(query)).pipe(
+        Effect.provide(Layer.merge(MemoryOrderRepository.layer, SystemClock.layer)),
+      ),
+    )
+
+  it("names an order's position; a forged one, another list's or one past any date is refused naming cursor", async () => {
+    const cursorMessage = "cursor must be a nextCursor this endpoint returned"
+    for (const cursor of [base64url([1e300, "ord_1"]), base64url("SKU-1"), base64url([0]), "AAAA"]) {
+      expect({ cursor, failure: await refusal({ cursor }) }).toMatchObject({
+        cursor,
+        failure: { _tag: "InvalidInput", field: "cursor", message: cursorMessage },
+      })
+    }
+    const page = await Effect.runPromise(
+      listOrders({ cursor: base64url([Date.now(), "ord_1"]) }).pipe(
+        Effect.provide(Layer.merge(MemoryOrderRepository.layer, SystemClock.layer)),
+      ),
+    )
+    expect(page).toEqual({ orders: [], nextCursor: null })
   })
 })

@@ -31,8 +31,11 @@ const Instant = (field: string) =>
     Schema.compose(Schema.Date),
   )
 
+/** The most milliseconds from the epoch a Date holds; a cursor past it names no order. */
+const MAX_DATE_MS = 8.64e15
+
 /** The page position, opaque to clients: base64url of `[createdAt millis, order id]`. */
-const Cursor = pageCursor(Schema.Tuple(Schema.Int, OrderId))
+const Cursor = pageCursor(Schema.Tuple(Schema.Int.pipe(Schema.between(-MAX_DATE_MS, MAX_DATE_MS)), OrderId))
 
 /** `GET /api/v1/admin/orders` query parameters; an unknown or repeated one is refused by name. */
 export const OrderListQuery = listQuery({
