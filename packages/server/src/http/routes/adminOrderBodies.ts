@@ -34,7 +34,11 @@ export const RefundBody = Schema.Struct({
   amount: optional(AdminRefundRequest.fields.amount.from),
   reason: reason(500),
   restock: optional(Schema.Boolean),
-  requestId: optional(AdminRefundRequest.fields.requestId.from),
+  requestId: optional(
+    AdminRefundRequest.fields.requestId.from.annotations({
+      jsonSchema: { type: "string", pattern: "^(?![0-9]+$)[A-Za-z0-9_-]{1,64}$" },
+    }),
+  ),
 })
 
 export const decodeRefundBody = decodeInput(RefundBody)
@@ -59,6 +63,12 @@ export const ReplayBody = Schema.Struct({
   stripeEventId: optional(StripeEventId),
   reason: reason(2000),
 })
+
+/** The replay body as the document states it: one of the two ids, never both. */
+export const ReplayBodyDocument = Schema.Union(
+  Schema.Struct({ sessionId: SessionId, reason: reason(2000) }),
+  Schema.Struct({ stripeEventId: StripeEventId, reason: reason(2000) }),
+)
 
 export type ReplayTarget =
   | { readonly sessionId: SessionId; readonly reason: string }

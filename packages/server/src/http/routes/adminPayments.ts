@@ -4,7 +4,7 @@ import { defineRoute } from "../contract/route.js"
 import { respond } from "../respond.js"
 import { ReplayAnswer } from "../schemas/payments.js"
 import { actorOf } from "./adminGuard.js"
-import { decodeReplayBody, ReplayBody } from "./adminOrderBodies.js"
+import { decodeReplayBody, ReplayBodyDocument } from "./adminOrderBodies.js"
 import { adminOrderView } from "./adminOrderViews.js"
 import { PAYMENT_PROVIDER_REFUSED, PROVIDER_OR_STORE_UNAVAILABLE } from "./adminRefusals.js"
 
@@ -22,7 +22,7 @@ export const replayPaymentRoute = defineRoute({
   tags: ["admin: payments"],
   auth: "admin",
   idempotent: true,
-  request: { body: { kind: "json", schema: ReplayBody } },
+  request: { body: { kind: "json", schema: ReplayBodyDocument } },
   responses: { 200: { description: "What the replay did, and the order after it", schema: ReplayAnswer } },
   errors: {
     404: {
