@@ -21,8 +21,14 @@ const CURSOR_MESSAGE = "cursor must be a nextCursor this endpoint returned"
 /** `limit` as it arrives: the text of an integer from 1 to MAX_PAGE (default DEFAULT_PAGE). */
 export const LimitParam = Schema.compose(Schema.NumberFromString, PageLimit).annotations({
   message: () => ({ message: `limit must be an integer from 1 to ${MAX_PAGE}`, override: true }),
-  jsonSchema: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
-  description: `Page size, 1 to ${MAX_PAGE} (default ${DEFAULT_PAGE})`,
+  // Documented as the integer it is, though it arrives as text.
+  jsonSchema: {
+    type: "integer",
+    minimum: 1,
+    maximum: MAX_PAGE,
+    default: DEFAULT_PAGE,
+    description: `Page size, 1 to ${MAX_PAGE} (default ${DEFAULT_PAGE})`,
+  },
 })
 
 /** `cursor` as it arrives: opaque base64url text; the listing decodes the position it names. */
@@ -42,8 +48,10 @@ export const PAGE_PARAMS = { cursor: CursorParam, limit: LimitParam } as const
  */
 const inlineJsonSchema = (schema: Schema.Schema.AnyNoContext): object | undefined => {
   try {
-    const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
-    return "$defs" in json || "$ref" in json ? undefined : json
+    // As the OpenAPI document derives it (http/contract/openapi.ts), shared definitions aside.
+    const definitions: Record<string, JSONSchema.JsonSchema7> = {}
+    const json = JSONSchema.fromAST(schema.ast, { definitions, target: "openApi3.1" })
+    return Object.keys(definitions).length > 0 || "$ref" in json ? undefined : json
   } catch {
     return undefined
   }
