@@ -72,6 +72,7 @@ describe("listQuery", () => {
       minimum: 1,
       maximum: MAX_PAGE,
       default: 50,
+      description: "Page size, 1 to 100 (default 50)",
     })
     expect(json.properties.cursor).toMatchObject({ type: "string", pattern: "^[A-Za-z0-9_-]{1,1024}$" })
     expect(json.properties.status).toMatchObject({ type: "string", enum: [...OrderStatus.literals] })
