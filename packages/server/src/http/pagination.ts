@@ -129,7 +129,6 @@ export const pageAnswerSchema = <K extends string, A, I>(plural: K, item: Schema
  * readPage's `read` over a short list already in memory (the jobs), in its given order: the items
  * after the one whose `key` property is `after`. Pass readPage a key schema that admits only existing
  * keys (a Literal of the names), so a cursor naming no item is refused rather than read as the start.
- * The key is a property name, not a function, so readPage infers the item type from this argument.
  */
 export const readFromList =
   <A, P extends keyof A>(items: ReadonlyArray<A>, key: P) =>
