@@ -13,6 +13,7 @@ import { Effect, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
 import { PageQuery, pageAnswer } from "../pagination.js"
 import { respond } from "../respond.js"
+import { safeCount } from "../schemas/common.js"
 import { CouponAnswer, CouponPage } from "../schemas/coupons.js"
 import { couponView } from "../views.js"
 import { actorOf } from "./adminGuard.js"
@@ -35,7 +36,11 @@ const ExpiresAt = Schema.optional(
   ),
 )
 const CreateCouponBody = Schema.Struct({ ...CreateCouponInput.fields, expiresAt: ExpiresAt })
-const UpdateCouponBody = Schema.Struct({ ...UpdateCouponInput.fields, expiresAt: ExpiresAt })
+const UpdateCouponBody = Schema.Struct({
+  ...UpdateCouponInput.fields,
+  expiresAt: ExpiresAt,
+  expectedVersion: Schema.optional(UpdateCouponInput.fields.expectedVersion.from.annotations(safeCount)),
+})
 
 const path = "/api/v1/admin/coupons"
 const tags = ["admin: catalog"]

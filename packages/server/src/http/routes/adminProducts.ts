@@ -16,7 +16,7 @@ import { Effect, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
 import { PageQuery, pageAnswer } from "../pagination.js"
 import { respond } from "../respond.js"
-import { nonBlankText } from "../schemas/common.js"
+import { nonBlankText, safeCount } from "../schemas/common.js"
 import { ProductAnswer, ProductPage } from "../schemas/products.js"
 import { productView } from "../views.js"
 import { actorOf } from "./adminGuard.js"
@@ -29,7 +29,11 @@ const one = (product: Parameters<typeof productView>[0]) => ({ product: productV
 /** The bodies as the document states them: a name is a non-blank text (the use-cases decode these). */
 const Name = ProductName.annotations(nonBlankText(200))
 const CreateProductBody = Schema.Struct({ ...CreateProductInput.fields, name: Name })
-const UpdateProductBody = Schema.Struct({ ...UpdateProductInput.fields, name: Schema.optional(Name) })
+const UpdateProductBody = Schema.Struct({
+  ...UpdateProductInput.fields,
+  name: Schema.optional(Name),
+  expectedVersion: Schema.optional(UpdateProductInput.fields.expectedVersion.from.annotations(safeCount)),
+})
 
 const path = "/api/v1/admin/products"
 const tags = ["admin: catalog"]

@@ -39,3 +39,6 @@ export const AnyJson = Schema.Unknown
 export const nonBlankText = (maxLength: number) => ({
   jsonSchema: { type: "string", minLength: 1, maxLength, pattern: "\\S" },
 })
+
+/** The JSON Schema of a non-negative integer the server reads as a JS number (exact up to 2^53 − 1). */
+export const safeCount = { jsonSchema: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER } }
