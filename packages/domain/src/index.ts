@@ -73,6 +73,8 @@ export {
 } from "./model/Order.js"
 export { isFinalized, OrderAction, OrderStatus, sourcesOf, transition } from "./model/OrderStatus.js"
 export {
+  CURSOR_MESSAGE,
+  CURSOR_PATTERN,
   DEFAULT_PAGE,
   MAX_PAGE,
   type Page,
@@ -80,6 +82,8 @@ export {
   type PageRequest,
   pageCursor,
   pageOf,
+  positionOf,
+  UnknownCursor,
 } from "./model/Page.js"
 export {
   ChargeRefunded,

@@ -139,7 +139,7 @@ describe("readFromList", () => {
     expect(rest).toEqual({ items: [{ name: "reconcile" }], nextCursor: null })
     expect(Either.getOrThrow(page({})).items).toHaveLength(4)
     // base64url of `"cleanup"`: well-formed, but no job of that name.
-    expect(page({ cursor: "ImNsZWFudXAi" })).toMatchObject(Either.left({ field: "cursor" }))
+    expect(page({ cursor: "ImNsZWFudXAi" })).toMatchObject(Either.left({ _tag: "UnknownCursor" }))
   })
 })
 
@@ -152,14 +152,19 @@ describe("the orders list's cursor", () => {
       ),
     )
 
-  it("names an order's position; a forged one, another list's or one past any date is refused naming cursor", async () => {
+  it("names an order's position; a forged one, another list's or one past any date is refused 422-style", async () => {
     const cursorMessage = "cursor must be a nextCursor this endpoint returned"
-    for (const cursor of [base64url([1e300, "ord_1"]), base64url("SKU-1"), base64url([0]), "AAAA"]) {
+    for (const cursor of [base64url([1e300, "ord_1"]), base64url("SKU-1"), base64url([0]), "AAAA", "0"]) {
       expect({ cursor, failure: await refusal({ cursor }) }).toMatchObject({
         cursor,
-        failure: { _tag: "InvalidInput", field: "cursor", message: cursorMessage },
+        failure: { _tag: "UnknownCursor", message: cursorMessage },
       })
     }
+    expect(await refusal({ cursor: "not a cursor" })).toMatchObject({
+      _tag: "InvalidInput",
+      field: "cursor",
+      message: cursorMessage,
+    })
     const page = await Effect.runPromise(
       listOrders({ cursor: base64url([Date.now(), "ord_1"]) }).pipe(
         Effect.provide(Layer.merge(MemoryOrderRepository.layer, SystemClock.layer)),

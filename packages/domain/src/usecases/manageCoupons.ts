@@ -11,7 +11,7 @@ import { ActorField } from "../model/AdminInput.js"
 import type { Coupon } from "../model/Coupon.js"
 import { CouponRef, CreateCouponInput, UpdateCouponInput } from "../model/CouponInput.js"
 import { CouponCode, CouponId } from "../model/Ids.js"
-import type { Page, PageRequest } from "../model/Page.js"
+import type { Page, PageRequest, UnknownCursor } from "../model/Page.js"
 import type { AuditLog } from "../ports/AuditLog.js"
 import { Clock } from "../ports/Clock.js"
 import { type CouponChanges, CouponRepository } from "../ports/CouponRepository.js"
@@ -61,13 +61,14 @@ export const listCoupons = (): Effect.Effect<ReadonlyArray<Coupon>, StoreError, 
 
 /**
  * One page of coupons by code (`limit` 1..100, default 50); `nextCursor` goes on from its last one.
- * A bad cursor or limit is InvalidInput naming the field. The reference server's route:
+ * A bad limit or malformed cursor is InvalidInput naming the field; a well-formed cursor this
+ * listing did not issue is UnknownCursor (the reference server answers 422 UNKNOWN_CURSOR). The reference server's route:
  * `Effect.flatMap(decodeInput(PageQuery)(ctx.query), listCouponsPage)`, answered with
  * `pageAnswer("coupons", page, couponView)` (PageQuery and pageAnswer: packages/server/src/http/pagination.ts).
  */
 export const listCouponsPage = (
   request: PageRequest,
-): Effect.Effect<Page<Coupon>, InvalidInput | StoreError, CouponRepository> =>
+): Effect.Effect<Page<Coupon>, InvalidInput | UnknownCursor | StoreError, CouponRepository> =>
   Effect.flatMap(CouponRepository, (coupons) =>
     readPage(
       request,

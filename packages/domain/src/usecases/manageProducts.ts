@@ -9,7 +9,7 @@ import {
 } from "../errors.js"
 import { ActorField } from "../model/AdminInput.js"
 import { ProductId, Sku } from "../model/Ids.js"
-import type { Page, PageRequest } from "../model/Page.js"
+import type { Page, PageRequest, UnknownCursor } from "../model/Page.js"
 import type { Product } from "../model/Product.js"
 import { AddStockInput, CreateProductInput, ProductRef, UpdateProductInput } from "../model/ProductInput.js"
 import type { AuditLog } from "../ports/AuditLog.js"
@@ -59,13 +59,14 @@ export const listProducts = (): Effect.Effect<ReadonlyArray<Product>, StoreError
 
 /**
  * One page of products by sku (`limit` 1..100, default 50); `nextCursor` goes on from its last one.
- * A bad cursor or limit is InvalidInput naming the field. The reference server's route:
+ * A bad limit or malformed cursor is InvalidInput naming the field; a well-formed cursor this
+ * listing did not issue is UnknownCursor (the reference server answers 422 UNKNOWN_CURSOR). The reference server's route:
  * `Effect.flatMap(decodeInput(PageQuery)(ctx.query), listProductsPage)`, answered with
  * `pageAnswer("products", page, productView)` (PageQuery and pageAnswer: packages/server/src/http/pagination.ts).
  */
 export const listProductsPage = (
   request: PageRequest,
-): Effect.Effect<Page<Product>, InvalidInput | StoreError, ProductCatalog> =>
+): Effect.Effect<Page<Product>, InvalidInput | UnknownCursor | StoreError, ProductCatalog> =>
   Effect.flatMap(ProductCatalog, (catalog) =>
     readPage(
       request,

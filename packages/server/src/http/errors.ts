@@ -25,6 +25,7 @@ import type {
   RequestIdReused,
   StoreError,
   UnknownCoupon,
+  UnknownCursor,
   UnknownSku,
   VersionConflict,
   WebhookSignatureInvalid,
@@ -86,6 +87,7 @@ type Failure =
   | InvalidInput
   | UnknownSku
   | UnknownCoupon
+  | UnknownCursor
   | CurrencyMismatch
   | AmountTooLarge
   | InsufficientStock
@@ -140,6 +142,8 @@ const rules: Rules = {
     problem(422, "UNKNOWN_SKU", `no product with sku ${e.sku}`, { field: "items", sku: e.sku }),
   UnknownCoupon: (e) =>
     problem(422, "UNKNOWN_COUPON", `no coupon with code ${e.code}`, { field: "couponCode", code: e.code }),
+  // Well-formed, so no document can refuse it: 422, not 400 (a cursor of another list, or forged).
+  UnknownCursor: (e) => problem(422, "UNKNOWN_CURSOR", e.message, { field: "cursor" }),
   CurrencyMismatch: (e) =>
     problem(422, "CURRENCY_MISMATCH", `expected ${e.expected}, got ${e.actual}`, {
       field: e.field,

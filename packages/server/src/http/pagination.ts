@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE, MAX_PAGE, type Page, PageLimit } from "@settle/domain"
+import { CURSOR_MESSAGE, CURSOR_PATTERN, DEFAULT_PAGE, MAX_PAGE, type Page, PageLimit } from "@settle/domain"
 import { Effect, JSONSchema, Schema } from "effect"
 
 /**
@@ -16,8 +16,6 @@ import { Effect, JSONSchema, Schema } from "effect"
  * ```
  */
 
-const CURSOR_MESSAGE = "cursor must be a nextCursor this endpoint returned"
-
 /** `limit` as it arrives: the text of an integer from 1 to MAX_PAGE (default DEFAULT_PAGE). */
 export const LimitParam = Schema.compose(Schema.NumberFromString, PageLimit).annotations({
   message: () => ({ message: `limit must be an integer from 1 to ${MAX_PAGE}`, override: true }),
@@ -31,13 +29,24 @@ export const LimitParam = Schema.compose(Schema.NumberFromString, PageLimit).ann
   },
 })
 
-/** `cursor` as it arrives: opaque base64url text; the listing decodes the position it names. */
+/**
+ * `cursor` as it arrives: opaque base64url text; the listing decodes the position it names, and
+ * answers 422 UNKNOWN_CURSOR (`UNKNOWN_CURSOR_ERROR`) for one it did not issue.
+ */
 export const CursorParam = Schema.String.pipe(
-  Schema.pattern(/^[A-Za-z0-9_-]{1,1024}$/, { message: () => CURSOR_MESSAGE }),
+  Schema.pattern(CURSOR_PATTERN, { message: () => CURSOR_MESSAGE }),
 ).annotations({
   message: () => ({ message: CURSOR_MESSAGE, override: true }),
   description: "The nextCursor of the previous page; omit it for the first page",
 })
+
+/** The refusal of a well-formed cursor the list did not issue, for every list's route declaration. */
+export const UNKNOWN_CURSOR_ERROR = {
+  422: {
+    description: "`cursor` is well-formed but not a nextCursor this list returned (`UNKNOWN_CURSOR`)",
+    codes: ["UNKNOWN_CURSOR"],
+  },
+} as const
 
 /** The page parameters, the same on every list. */
 export const PAGE_PARAMS = { cursor: CursorParam, limit: LimitParam } as const

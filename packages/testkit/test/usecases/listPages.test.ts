@@ -67,7 +67,7 @@ describe("listProductsPage", () => {
       }),
     ))
 
-  it("refuses a bad limit or cursor as InvalidInput naming the field", () =>
+  it("refuses a bad limit or a malformed cursor as InvalidInput naming the field", () =>
     run(
       Effect.gen(function* () {
         yield* insertProducts(1)
@@ -76,14 +76,28 @@ describe("listProductsPage", () => {
           [{ limit: 101 }, "limit", "limit must be an integer from 1 to 100"],
           [{ limit: 2.5 }, "limit", "limit must be an integer from 1 to 100"],
           [{ cursor: "not a cursor" }, "cursor", "cursor must be a nextCursor this endpoint returned"],
-          // base64url of `{"a":1}`: well-formed, but no position of this listing.
-          [{ cursor: "eyJhIjoxfQ" }, "cursor", "cursor must be a nextCursor this endpoint returned"],
+          [{ cursor: "" }, "cursor", "cursor must be a nextCursor this endpoint returned"],
+          [{ cursor: "x".repeat(1025) }, "cursor", "cursor must be a nextCursor this endpoint returned"],
         ]
         for (const [request, field, message] of cases) {
           const failure = yield* Effect.flip(listProductsPage(request))
           expect({ request, failure }).toMatchObject({
             request,
             failure: { _tag: "InvalidInput", field, message },
+          })
+        }
+      }),
+    ))
+
+  it("refuses a well-formed cursor it did not issue as UnknownCursor", () =>
+    run(
+      Effect.gen(function* () {
+        // Not base64url of anything; base64url of `{"a":1}`; of `"bad sku"`: shaped like cursors, none ours.
+        for (const cursor of ["0", "eyJhIjoxfQ", "ImJhZCBza3Ui"]) {
+          const failure = yield* Effect.flip(listProductsPage({ cursor }))
+          expect({ cursor, failure }).toMatchObject({
+            cursor,
+            failure: { _tag: "UnknownCursor", message: "cursor must be a nextCursor this endpoint returned" },
           })
         }
       }),

@@ -15,6 +15,7 @@ import {
   PaymentIntentId,
   pageCursor,
   pageOf,
+  positionOf,
   SessionId,
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
@@ -54,14 +55,14 @@ type ListQuery = typeof OrderListQuery.Type
 export const encodeCursor = (order: OrderCursor): string =>
   Schema.encodeSync(Cursor)([order.createdAt.getTime(), order.id])
 
-/** The position a `cursor` names; a cursor of another listing or a forged one is refused naming it. */
-const positionOf = (cursor: string | undefined) =>
+/** The position a `cursor` names: 400 when it is not cursor-shaped, 422 when it names no order position. */
+const orderPositionOf = (cursor: string | undefined) =>
   cursor === undefined
     ? Effect.succeed(undefined)
-    : Effect.map(decodeInput(Schema.Struct({ cursor: Cursor }))({ cursor }), ({ cursor: [millis, id] }) => ({
-        createdAt: new Date(millis),
-        id,
-      }))
+    : Effect.map(
+        positionOf(Cursor)(cursor),
+        ([millis, id]): OrderCursor => ({ createdAt: new Date(millis), id }),
+      )
 
 const checkRange = (q: ListQuery) =>
   q.createdFrom !== undefined && q.createdBefore !== undefined && q.createdFrom >= q.createdBefore
@@ -99,7 +100,7 @@ export const listOrders = (query: unknown) =>
   Effect.gen(function* () {
     const q = yield* decodeInput(OrderListQuery)(query)
     yield* checkRange(q)
-    const after = yield* positionOf(q.cursor)
+    const after = yield* orderPositionOf(q.cursor)
     const limit = q.limit ?? DEFAULT_PAGE
     const now = yield* (yield* Clock).now
     const found = yield* (yield* OrderRepository).list(toListQuery(q, after, now, limit + 1))
