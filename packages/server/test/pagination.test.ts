@@ -15,6 +15,7 @@ import {
 import { fixtures } from "@settle/testkit"
 import { Effect, Either, JSONSchema, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { problemFor } from "../src/http/errors.js"
 import { listQuery, PageQuery, pageAnswer, pageAnswerSchema, readFromList } from "../src/http/pagination.js"
 import { listOrders } from "../src/http/routes/adminOrderQuery.js"
 
@@ -160,6 +161,12 @@ describe("the orders list's cursor", () => {
         failure: { _tag: "UnknownCursor", message: cursorMessage },
       })
     }
+    // docs/embedding.md §5: the reference server answers it 422 UNKNOWN_CURSOR naming the field.
+    expect(problemFor(await refusal({ cursor: "0" }))).toMatchObject({
+      status: 422,
+      code: "UNKNOWN_CURSOR",
+      details: { field: "cursor" },
+    })
     expect(await refusal({ cursor: "not a cursor" })).toMatchObject({
       _tag: "InvalidInput",
       field: "cursor",
