@@ -210,7 +210,7 @@ describe("admin lists: products, coupons, jobs (and orders)", () => {
         ["limit=0", "limit"],
         ["limit=101", "limit"],
         ["limit=1&limit=2", "limit"],
-        ["cursor=not-a-cursor", "cursor"],
+        ["cursor=%24%24", "cursor"],
       ]) {
         const answer = await send(`${url}?${query}`, "GET")
         expect([list, query, answer.status, errorOf(answer).code, errorOf(answer).details.field]).toEqual([
@@ -221,6 +221,9 @@ describe("admin lists: products, coupons, jobs (and orders)", () => {
           field,
         ])
       }
+      // Well-formed but not issued by this list (base64url of the JSON `1`): 422, not a 400.
+      const unknown = await send(`${url}?cursor=MQ`, "GET")
+      expect([list, unknown.status, errorOf(unknown).code]).toEqual([list, 422, "UNKNOWN_CURSOR"])
     }
   })
 })

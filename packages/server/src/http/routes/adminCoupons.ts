@@ -11,7 +11,7 @@ import {
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
-import { PageQuery, pageAnswer } from "../pagination.js"
+import { PageQuery, pageAnswer, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
 import { safeCount } from "../schemas/common.js"
 import { CouponAnswer, CouponPage } from "../schemas/coupons.js"
@@ -63,6 +63,7 @@ export const listCouponsRoute = defineRoute({
       ...INVALID_PARAMETER,
       description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
     },
+    ...UNKNOWN_CURSOR_ERROR,
   },
   handler: (ctx, deps) => {
     const page = Effect.flatMap(decodeInput(PageQuery)(ctx.query), listCouponsPage)

@@ -4,7 +4,7 @@ import { JOB_NAMES } from "../../jobs/catalog.js"
 import { JobFailed } from "../../jobs/errors.js"
 import type { JobRunner, JobStatus } from "../../jobs/runner.js"
 import { defineRoute } from "../contract/route.js"
-import { PageQuery, pageAnswer, readFromList } from "../pagination.js"
+import { PageQuery, pageAnswer, readFromList, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
 import { nonBlankText } from "../schemas/common.js"
@@ -100,6 +100,7 @@ export const listJobsRoute = defineRoute<JobRouteDeps>({
       ...INVALID_PARAMETER,
       description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
     },
+    ...UNKNOWN_CURSOR_ERROR,
   },
   handler: (ctx, deps) =>
     respond(ctx, deps.runtime, jobPage(deps, ctx.query), 200, (page) => ({

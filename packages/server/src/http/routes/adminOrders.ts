@@ -9,6 +9,7 @@ import {
 } from "@settle/domain"
 import { Effect, Option, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
+import { UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
 import { NoteAnswer, OrderDetail, OrderPage, RefundAnswer } from "../schemas/orders.js"
 import { actorOf } from "./adminGuard.js"
@@ -65,6 +66,7 @@ export const listOrdersRoute = defineRoute({
       ...INVALID_PARAMETER,
       description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
     },
+    ...UNKNOWN_CURSOR_ERROR,
   },
   handler: (ctx, deps) =>
     respond(ctx, deps.runtime, listOrders(ctx.query), 200, (page) => ({

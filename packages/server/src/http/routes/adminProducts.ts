@@ -14,7 +14,7 @@ import {
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
-import { PageQuery, pageAnswer } from "../pagination.js"
+import { PageQuery, pageAnswer, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
 import { nonBlankText, safeCount } from "../schemas/common.js"
 import { ProductAnswer, ProductPage } from "../schemas/products.js"
@@ -56,6 +56,7 @@ export const listProductsRoute = defineRoute({
       ...INVALID_PARAMETER,
       description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
     },
+    ...UNKNOWN_CURSOR_ERROR,
   },
   handler: (ctx, deps) => {
     const page = Effect.flatMap(decodeInput(PageQuery)(ctx.query), listProductsPage)
