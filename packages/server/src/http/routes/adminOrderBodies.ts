@@ -58,7 +58,7 @@ export const NoteBody = Schema.Struct({
 export const decodeNoteBody = decodeInput(NoteBody)
 
 /** `POST /admin/payments/replay`; exactly one of the two ids, checked by `decodeReplayBody`. */
-export const ReplayBody = Schema.Struct({
+const ReplayBody = Schema.Struct({
   sessionId: optional(SessionId),
   stripeEventId: optional(StripeEventId),
   reason: reason(2000),
