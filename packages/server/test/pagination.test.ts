@@ -17,7 +17,7 @@ import { Effect, Either, JSONSchema, Layer, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { problemFor } from "../src/http/errors.js"
 import { listQuery, PageQuery, pageAnswer, pageAnswerSchema, readFromList } from "../src/http/pagination.js"
-import { listOrders } from "../src/http/routes/adminOrderQuery.js"
+import { listOrders, OrderListQuery } from "../src/http/routes/adminOrderQuery.js"
 
 const Query = listQuery({ status: OrderStatus })
 const decode = (query: Record<string, unknown>) => Effect.runSync(Effect.either(decodeInput(Query)(query)))
@@ -178,5 +178,56 @@ describe("the orders list's cursor", () => {
       ),
     )
     expect(page).toEqual({ orders: [], nextCursor: null })
+  })
+})
+
+describe("the orders list's createdFrom and createdBefore", () => {
+  const decodeFrom = (createdFrom: string) =>
+    Effect.runSync(Effect.either(decodeInput(OrderListQuery)({ createdFrom })))
+
+  it("read every text their documented pattern admits as a real instant", () => {
+    const pad = (n: number) => String(n).padStart(2, "0")
+    for (let month = 1; month <= 12; month++) {
+      for (let day = 1; day <= 31; day++) {
+        const date = `0000-${pad(month)}-${pad(day)}`
+        for (const text of [date, `${date}T23:59:59.999+23:59`, `${date}T00:00-23:59`, `${date}T12:30Z`]) {
+          const decoded = decodeFrom(text)
+          expect({
+            text,
+            ok: Either.isRight(decoded) && !Number.isNaN(decoded.right.createdFrom?.getTime()),
+          }).toEqual({
+            text,
+            ok: true,
+          })
+        }
+      }
+    }
+  })
+
+  it("refuse a month, day, hour, minute, second or zone out of range, naming the parameter, as documented", () => {
+    const json = JSONSchema.fromAST(OrderListQuery.ast, {
+      definitions: {},
+      target: "openApi3.1",
+    }) as unknown as {
+      properties: Record<string, { pattern: string }>
+    }
+    const documented = new RegExp(json.properties.createdFrom?.pattern ?? "")
+    for (const text of [
+      "2026-13-01",
+      "2026-00-10",
+      "2026-01-00",
+      "2026-01-32",
+      "2026-01-01T24:00Z",
+      "2026-01-01T10:60Z",
+      "2026-01-01T10:00:60Z",
+      "2026-01-01T10:00+24:00",
+      "2026-01-01T10:00",
+    ]) {
+      expect({ text, refused: decodeFrom(text) }).toMatchObject({
+        text,
+        refused: Either.left({ field: "createdFrom" }),
+      })
+      expect({ text, documented: documented.test(text) }).toEqual({ text, documented: false })
+    }
   })
 })

@@ -21,8 +21,13 @@ import {
 import { Effect, Schema } from "effect"
 import { listQuery } from "../pagination.js"
 
-/** Date or date-time; a time needs its zone, since a zoneless one would be read in the server's zone. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/
+/**
+ * Date or date-time; a time needs its zone, since a zoneless one would be read in the server's zone.
+ * Each field within its range, so every text the pattern admits is a real instant (a day past the
+ * month's end rolls over, as JavaScript's Date reads it), and the document's pattern is the whole rule.
+ */
+const ISO_INSTANT =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d))?$/
 
 const Instant = (field: string) =>
   Schema.String.pipe(
