@@ -8,8 +8,9 @@ import {
   StripeEventId,
   Unrecognized,
 } from "@settle/domain"
-import { Effect, Option } from "effect"
+import { Effect, Either, Option } from "effect"
 import { describe, expect, it } from "vitest"
+import { loadConfig } from "../src/config/index.js"
 import {
   checkout,
   deliver,
@@ -216,6 +217,39 @@ describe("POST /api/v1/webhooks/stripe", () => {
         msg: "[stripe.webhook] checkout.session.completed evt_orphan_1: orphaned (no order ord_missing); acknowledged",
       }),
     )
+  })
+
+  it("WEBHOOK_ORPHAN_WINDOW_SECONDS sets the window: inside it 503, past it 200 orphaned", async () => {
+    const config = Either.getOrThrow(loadConfig({ WEBHOOK_ORPHAN_WINDOW_SECONDS: "600" }))
+    const server = await startTestServer({ webhookOrphanWindowMs: config.webhookOrphanWindowMs })
+    const stripe = Option.getOrThrow(await onServer(server, Effect.serviceOption(StripeClient.StripeClient)))
+    const deliverCreated = (id: string, minutesAgo: number) => {
+      const event = PaymentSucceeded.make({
+        eventId: StripeEventId.make(id),
+        type: "checkout.session.completed",
+        sessionId: SessionId.make("cs_elsewhere"),
+        orderId: OrderId.make("ord_missing"),
+        paymentIntentId: PaymentIntentId.make("pi_elsewhere"),
+        amount: money(100, "EUR"),
+      })
+      const created = new Date(Date.now() - minutesAgo * 60_000)
+      const { payload, header } = StripeEventPayload.signedDelivery(
+        stripe,
+        event,
+        WEBHOOK_SECRET,
+        created,
+        new Date(),
+      )
+      return postJson(`${server.url}/api/v1/webhooks/stripe`, payload, { "Stripe-Signature": header })
+    }
+    // 9 minutes: inside the 10-minute window, the order may still appear.
+    const inside = await deliverCreated("evt_window_in", 9)
+    expect(inside.status).toBe(503)
+    expect(errorOf(inside).code).toBe("ORDER_NOT_FOUND")
+    // 11 minutes: past the configured window, though well inside the default hour.
+    const past = await deliverCreated("evt_window_out", 11)
+    expect(past.status).toBe(200)
+    expect(past.body).toMatchObject({ outcome: { status: "orphaned", key: "ord_missing" } })
   })
 
   it("answers 503 on a store failure, and the retry finalizes and counts as a retry", async () => {

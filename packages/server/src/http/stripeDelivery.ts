@@ -7,7 +7,7 @@ export const DEFAULT_ORPHAN_WINDOW_MS = 3_600_000
 
 export interface DeliveryOptions {
   /** How long after the event's `created` a missing order is answered 503 (Stripe retries). */
-  readonly orphanWindowMs?: number
+  readonly orphanWindowMs?: number | undefined
 }
 
 /**
