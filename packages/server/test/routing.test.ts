@@ -42,7 +42,7 @@ describe("GET /metrics", () => {
   it("labels request durations with the route template, never the raw path; unmatched otherwise", async () => {
     const server = await startTestServer()
     await call(`${server.url}/api/v1/orders/ord_x`)
-    await call(`${server.url}/api/v1/orders/ord_y?token=nope`)
+    await call(`${server.url}/api/v1/orders/ord_y`, { headers: { "X-Order-Token": "nope" } })
     await call(`${server.url}/no/such/route`)
     const text = (await call(`${server.url}/metrics`)).body as string
     expect(text).not.toContain("ord_x")
