@@ -26,7 +26,11 @@ afterEach(async () => {
 export const PinoLoggerFor = (lines: Array<string>) =>
   PinoLogger.makePino({ level: "debug", destination: { write: (line: string) => lines.push(line) } })
 
-/** A fresh server per test: memory stores with the demo shop, the sandbox gateway, port 0. */
+/**
+ * A fresh server per test: memory stores with the demo shop, the sandbox gateway, port 0. The
+ * order-health gauges are counted at every scrape (everyMs 0), so a test sees a fix at once; the
+ * caching itself is tested with its own settings (test/edge/metricsGauges.test.ts).
+ */
 export const startTestServer = async (settings: Partial<ServerSettings> = {}): Promise<RunningServer> => {
   const server = await startServer({
     host: "127.0.0.1",
@@ -40,6 +44,7 @@ export const startTestServer = async (settings: Partial<ServerSettings> = {}): P
     payments: { _tag: "Sandbox", webhookSecret: WEBHOOK_SECRET },
     admin: { _tag: "Secret", secret: ADMIN_SECRET },
     logger: PinoLogger.makePino({ level: "silent" }),
+    gauges: { everyMs: 0, timeoutMs: 2_000 },
     ...settings,
   })
   running.push(server)
