@@ -6,6 +6,16 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   message: Schema.String,
 }) {}
 
+/**
+ * Well-formed input a rule refuses that no schema of the request can state (a date that must lie in
+ * the future, a sku once per cart, a total bound): `field` names what to change. The reference server
+ * answers 422 INPUT_REFUSED, keeping 400 INVALID_INPUT for input that does not match the document.
+ */
+export class InputRefused extends Schema.TaggedError<InputRefused>()("InputRefused", {
+  field: Schema.String,
+  message: Schema.String,
+}) {}
+
 export class UnknownSku extends Schema.TaggedError<UnknownSku>()("UnknownSku", { sku: Schema.String }) {}
 
 export class InsufficientStock extends Schema.TaggedError<InsufficientStock>()("InsufficientStock", {

@@ -14,6 +14,7 @@ export {
   EventNotFound,
   type GatewayFailure,
   IllegalTransition,
+  InputRefused,
   InsufficientStock,
   InvalidInput,
   InvoiceProviderError,
@@ -95,7 +96,12 @@ export {
   Unrecognized,
 } from "./model/PaymentEvent.js"
 export { Product, ProductName, Stock } from "./model/Product.js"
-export { AddStockInput, CreateProductInput, UpdateProductInput } from "./model/ProductInput.js"
+export {
+  AddStockInput,
+  CreateProductInput,
+  MAX_STOCK_UNITS,
+  UpdateProductInput,
+} from "./model/ProductInput.js"
 export { type ReceiveOutcome, WebhookEvent, WebhookEventStatus } from "./model/WebhookEvent.js"
 
 // Ports: one Context.Tag per file; an adapter is a Layer that provides it.

@@ -43,6 +43,7 @@ type CheckoutFailureTag = Effect.Effect.Error<ReturnType<typeof createCheckout>>
 // gets its own label, instead of silently counting as "other".
 const checkoutFailureTags: Record<CheckoutFailureTag, true> = {
   InvalidInput: true,
+  InputRefused: true,
   UnknownSku: true,
   InsufficientStock: true,
   UnknownCoupon: true,

@@ -7,13 +7,18 @@ import { ProductName } from "./Product.js"
 /** A product id in an admin request (path parameter), decoded like the body so `$gt` fails as `id`. */
 export const ProductRef = Schema.Struct({ id: ProductId })
 
+/** The most units a product holds in all (available + reserved + committed): the documented bound of each count. */
+export const MAX_STOCK_UNITS = 1_000_000_000
+
 /** New products start with `stock` units available, none reserved or committed. */
 export const CreateProductInput = Schema.Struct({
   sku: Sku,
   name: ProductName,
   price: Money,
   stock: Schema.Int.pipe(
-    Schema.between(0, 1_000_000_000, { message: () => "stock must be an integer from 0 to 1000000000" }),
+    Schema.between(0, MAX_STOCK_UNITS, {
+      message: () => `stock must be an integer from 0 to ${MAX_STOCK_UNITS}`,
+    }),
   ),
   active: Schema.optional(Schema.Boolean),
 })

@@ -1,5 +1,12 @@
 import { Effect, Either, Option } from "effect"
-import { CouponUnavailable, InsufficientStock, InvalidInput, UnknownCoupon, UnknownSku } from "../errors.js"
+import {
+  CouponUnavailable,
+  InputRefused,
+  InsufficientStock,
+  InvalidInput,
+  UnknownCoupon,
+  UnknownSku,
+} from "../errors.js"
 import { CheckoutRequest } from "../model/CheckoutRequest.js"
 import type { Coupon } from "../model/Coupon.js"
 import { holdKey } from "../model/Hold.js"
@@ -33,7 +40,7 @@ const findItems = (request: CheckoutRequest) =>
     const seen = new Set<string>()
     for (const [index, line] of request.items.entries()) {
       if (seen.has(line.sku)) {
-        return yield* new InvalidInput({ field: `items.${index}.sku`, message: "sku appears on two lines" })
+        return yield* new InputRefused({ field: `items.${index}.sku`, message: "sku appears on two lines" })
       }
       seen.add(line.sku)
     }

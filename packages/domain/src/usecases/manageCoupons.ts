@@ -2,7 +2,8 @@ import { Effect, Option } from "effect"
 import {
   CouponNotFound,
   type DuplicateKey,
-  InvalidInput,
+  InputRefused,
+  type InvalidInput,
   type StoreError,
   type VersionConflict,
   type WriteConflict,
@@ -52,7 +53,7 @@ const load = (id: CouponId): Effect.Effect<Coupon, CouponNotFound | StoreError, 
  */
 const refusePastExpiry = (expiresAt: Date | null | undefined, now: Date) =>
   expiresAt != null && expiresAt.getTime() <= now.getTime()
-    ? Effect.fail(new InvalidInput({ field: "expiresAt", message: "expiresAt must be in the future" }))
+    ? Effect.fail(new InputRefused({ field: "expiresAt", message: "expiresAt must be in the future" }))
     : Effect.void
 
 /** All coupons, by code. */
@@ -95,7 +96,7 @@ export const getCoupon = (
 export const createCoupon = (
   input: unknown,
   actor: string,
-): Effect.Effect<Coupon, InvalidInput | DuplicateKey | StoreError, CouponAdminServices> =>
+): Effect.Effect<Coupon, InvalidInput | InputRefused | DuplicateKey | StoreError, CouponAdminServices> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const request = yield* decodeInput(CreateCouponInput)(input)
@@ -141,7 +142,13 @@ const changesTo = (current: Coupon, request: UpdateCouponInput): CouponChanges |
   return Object.keys(changes).length === 0 ? null : changes
 }
 
-export type CouponUpdateError = InvalidInput | CouponNotFound | VersionConflict | WriteConflict | StoreError
+export type CouponUpdateError =
+  | InvalidInput
+  | InputRefused
+  | CouponNotFound
+  | VersionConflict
+  | WriteConflict
+  | StoreError
 
 const applyUpdate = (
   id: CouponId,

@@ -1,6 +1,7 @@
 import { Effect, Option } from "effect"
 import {
   type DuplicateKey,
+  InputRefused,
   type InvalidInput,
   ProductNotFound,
   type StoreError,
@@ -11,7 +12,13 @@ import { ActorField } from "../model/AdminInput.js"
 import { ProductId, Sku } from "../model/Ids.js"
 import type { Page, PageRequest, UnknownCursor } from "../model/Page.js"
 import type { Product } from "../model/Product.js"
-import { AddStockInput, CreateProductInput, ProductRef, UpdateProductInput } from "../model/ProductInput.js"
+import {
+  AddStockInput,
+  CreateProductInput,
+  MAX_STOCK_UNITS,
+  ProductRef,
+  UpdateProductInput,
+} from "../model/ProductInput.js"
 import type { AuditLog } from "../ports/AuditLog.js"
 import { Clock } from "../ports/Clock.js"
 import { IdGenerator } from "../ports/IdGenerator.js"
@@ -181,17 +188,28 @@ export const archiveProduct = (
     )
   })
 
-/** Receive `quantity` units into available: one atomic increment, so it never races a checkout's hold. */
+/**
+ * Receive `quantity` units into available: one atomic increment, so it never races a checkout's hold.
+ * Refused (InputRefused) when the product would hold more than MAX_STOCK_UNITS in all, the bound its
+ * counts are documented with; holds and restocks only move units, so only this can grow the total.
+ */
 export const addProductStock = (
   id: string,
   input: unknown,
   actor: string,
-): Effect.Effect<Product, InvalidInput | ProductNotFound | StoreError, ProductAdminServices> =>
+): Effect.Effect<Product, InvalidInput | InputRefused | ProductNotFound | StoreError, ProductAdminServices> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const productId = yield* productIdOf(id)
     const request = yield* decodeInput(AddStockInput)(input)
     const before = yield* load(productId)
+    const { available, reserved, committed } = before.stock
+    if (available + reserved + committed + request.quantity > MAX_STOCK_UNITS) {
+      return yield* new InputRefused({
+        field: "quantity",
+        message: `the product would hold more than ${MAX_STOCK_UNITS} units`,
+      })
+    }
     const now = yield* (yield* Clock).now
     const added = yield* (yield* ProductCatalog).addStock(productId, request.quantity, now)
     if (!added) return yield* new ProductNotFound({ id: productId })

@@ -11,6 +11,7 @@ import type {
   IdempotencyKeyInUse,
   IdempotencyKeyReused,
   IllegalTransition,
+  InputRefused,
   InsufficientStock,
   InvalidInput,
   InvoiceProviderError,
@@ -85,6 +86,7 @@ const unavailable = (code: string, message: string): Problem =>
 
 type Failure =
   | InvalidInput
+  | InputRefused
   | UnknownSku
   | UnknownCoupon
   | UnknownCursor
@@ -138,6 +140,8 @@ type Rules = {
 
 const rules: Rules = {
   InvalidInput: (e) => problem(400, "INVALID_INPUT", e.message, { field: e.field }),
+  // Matches the document but breaks a rule no schema states: 422, so 400 keeps meaning "not as documented".
+  InputRefused: (e) => problem(422, "INPUT_REFUSED", e.message, { field: e.field }),
   UnknownSku: (e) =>
     problem(422, "UNKNOWN_SKU", `no product with sku ${e.sku}`, { field: "items", sku: e.sku }),
   UnknownCoupon: (e) =>

@@ -190,7 +190,7 @@ describe("createCheckout", () => {
           { sku: "MUG-1", quantity: 1 },
         ],
       }),
-      { _tag: "InvalidInput", field: "items.1.sku" },
+      { _tag: "InputRefused", field: "items.1.sku" },
     ],
     ["an unknown coupon", cart({ couponCode: "NOPE" }), { _tag: "UnknownCoupon", code: "NOPE" }],
     ["an inactive coupon", cart({ couponCode: "OFF" }), { _tag: "CouponUnavailable", reason: "inactive" }],

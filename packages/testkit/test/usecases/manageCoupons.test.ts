@@ -106,7 +106,6 @@ describe("createCoupon", () => {
     ["zero redemptions", { maxRedemptions: 0 }, "maxRedemptions"],
     ["a lower-case code", { code: "spring" }, "code"],
     ["a zoneless expiry", { expiresAt: "2030-03-01T00:00" }, "expiresAt"],
-    ["an expiry in the past", { expiresAt: "2029-12-31T23:59:59Z" }, "expiresAt"],
     ["the capacity counters", { available: 1_000 }, "available"],
     ["an operator as the code", { code: { $gt: "" } }, "code"],
     ["an operator as the expiry", { expiresAt: { $lt: "2031-01-01" } }, "expiresAt"],
@@ -181,13 +180,26 @@ describe("updateCoupon", () => {
       }),
     ))
 
+  it("refuses a creation whose expiry has passed, as InputRefused naming expiresAt, writing nothing", () =>
+    run(
+      Effect.gen(function* () {
+        const failure = yield* Effect.flip(
+          createCoupon({ ...SPRING, expiresAt: "2029-12-31T23:59:59Z" }, "alice@shop"),
+        )
+        expect(failure).toMatchObject({ _tag: "InputRefused", field: "expiresAt" })
+        expect(yield* listCoupons()).toEqual([])
+        expect(yield* auditTrail).toEqual([])
+      }),
+    ))
+
   it("refuses an expiry that has passed by now", () =>
     run(
       Effect.gen(function* () {
         const coupon = yield* createCoupon(SPRING, "alice@shop")
         yield* (yield* ClockControl).set(minute(60))
         const failure = yield* Effect.flip(updateCoupon(coupon.id, { expiresAt: minute(30) }, "bob@shop"))
-        expect(failure).toMatchObject({ _tag: "InvalidInput", field: "expiresAt" })
+        // Well-formed, refused by the clock: InputRefused (422), not InvalidInput (400).
+        expect(failure).toMatchObject({ _tag: "InputRefused", field: "expiresAt" })
         expect(yield* couponById(coupon.id)).toEqual(coupon)
       }),
     ))

@@ -1,4 +1,12 @@
-import { addProductStock, archiveProduct, createProduct, getProduct, listProducts } from "@settle/domain"
+import { readFileSync } from "node:fs"
+import {
+  addProductStock,
+  archiveProduct,
+  createProduct,
+  getProduct,
+  listProducts,
+  MAX_STOCK_UNITS,
+} from "@settle/domain"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { auditTrail, checkout, insertProducts, MUG, mug, productOf, run, T0 } from "./support.js"
@@ -151,6 +159,21 @@ describe("addProductStock", () => {
     ),
   )
 
+  it("refuses, as InputRefused naming quantity, stock past MAX_STOCK_UNITS in all, writing nothing", () =>
+    run(
+      Effect.gen(function* () {
+        const full = mug({ available: MAX_STOCK_UNITS - 12, reserved: 7, committed: 3 })
+        yield* insertProducts(full)
+        const failure = yield* Effect.flip(addProductStock(MUG, { quantity: 3 }, "dave@shop"))
+        expect(failure).toMatchObject({ _tag: "InputRefused", field: "quantity" })
+        expect(yield* productOf(MUG)).toEqual(full)
+        expect(yield* auditTrail).toEqual([])
+        // Up to the bound exactly is fine.
+        const topped = yield* addProductStock(MUG, { quantity: 2 }, "dave@shop")
+        expect(topped.stock).toEqual({ available: MAX_STOCK_UNITS - 10, reserved: 7, committed: 3 })
+      }),
+    ))
+
   it("reports an unknown product", () =>
     run(
       Effect.gen(function* () {
@@ -173,4 +196,18 @@ describe("listProducts and getProduct", () => {
         expect(yield* auditTrail).toEqual([])
       }),
     ))
+})
+
+// docs/embedding.md §2: the statement about InputRefused names these three rules and this bound.
+describe("InputRefused as docs/embedding.md §2 describes it", () => {
+  it("names the rules the use-cases refuse with InputRefused, and MAX_STOCK_UNITS", () => {
+    const text = readFileSync(new URL("../../../../docs/embedding.md", import.meta.url), "utf8").replace(
+      /\s+/g,
+      " ",
+    )
+    expect(MAX_STOCK_UNITS).toBe(1_000_000_000)
+    expect(text).toContain(
+      "fails `InputRefused` naming the field (the reference server answers 422 `INPUT_REFUSED`): a coupon `expiresAt` that is not in the future, one sku on two checkout lines, and `addProductStock` past `MAX_STOCK_UNITS` (1000000000) units in all (available + reserved + committed)",
+    )
+  })
 })

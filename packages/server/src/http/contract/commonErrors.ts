@@ -23,6 +23,15 @@ export const NOT_JSON: ErrorSpec = {
   codes: ["UNSUPPORTED_MEDIA_TYPE"],
 }
 
+/**
+ * A request that matches the document but breaks a rule no JSON Schema can state (`details.field`
+ * names the field); `rule` says which. 400 INVALID_INPUT stays "does not match the document".
+ */
+export const inputRefused = (rule: string): ErrorSpec => ({
+  description: `${rule} (\`INPUT_REFUSED\`, the field in \`details.field\`)`,
+  codes: ["INPUT_REFUSED"],
+})
+
 /** Added by the framework to routes whose JSON body it reads. */
 export const JSON_BODY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
   400: {

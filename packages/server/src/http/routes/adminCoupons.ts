@@ -10,6 +10,7 @@ import {
   updateCoupon,
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
+import { inputRefused } from "../contract/commonErrors.js"
 import { defineRoute } from "../contract/route.js"
 import { PageQuery, pageAnswer, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
@@ -87,7 +88,10 @@ export const createCouponRoute = defineRoute({
       headers: { Location: { description: "The coupon's URL" } },
     },
   },
-  errors: { 409: { ...DUPLICATE_KEY, description: "A coupon with this code already exists" } },
+  errors: {
+    409: { ...DUPLICATE_KEY, description: "A coupon with this code already exists" },
+    422: inputRefused("`expiresAt` is not in the future"),
+  },
   handler: (ctx, deps, { body }) =>
     respond(ctx, deps.runtime, createCoupon(body, actorOf(ctx.state)), 201, (coupon) => {
       ctx.set("Location", `${path}/${coupon.id}`)
@@ -118,7 +122,7 @@ export const updateCouponRoute = defineRoute({
   idempotent: true,
   request: { params, body: { kind: "json", schema: UpdateCouponBody } },
   responses: { 200: { description: "The coupon after the change", schema: CouponAnswer } },
-  errors: { 404: NOT_FOUND, 409: VERSION_CONFLICT },
+  errors: { 404: NOT_FOUND, 409: VERSION_CONFLICT, 422: inputRefused("`expiresAt` is not in the future") },
   handler: (ctx, deps, { body }) =>
     respond(ctx, deps.runtime, updateCoupon(ctx.params.id ?? "", body, actorOf(ctx.state)), 200, one),
 })

@@ -7,12 +7,14 @@ import {
   decodeInput,
   getProduct,
   listProductsPage,
+  MAX_STOCK_UNITS,
   ProductId,
   ProductName,
   UpdateProductInput,
   updateProduct,
 } from "@settle/domain"
 import { Effect, Schema } from "effect"
+import { inputRefused } from "../contract/commonErrors.js"
 import { defineRoute } from "../contract/route.js"
 import { PageQuery, pageAnswer, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
@@ -143,7 +145,12 @@ export const addProductStockRoute = defineRoute({
   idempotent: true,
   request: { params, body: { kind: "json", schema: AddStockInput } },
   responses: { 200: { description: "The product with its new stock", schema: ProductAnswer } },
-  errors: { 404: NOT_FOUND },
+  errors: {
+    404: NOT_FOUND,
+    422: inputRefused(
+      `The product would hold more than ${MAX_STOCK_UNITS} units in all (available + reserved + committed)`,
+    ),
+  },
   handler: (ctx, deps, { body }) =>
     respond(ctx, deps.runtime, addProductStock(ctx.params.id ?? "", body, actorOf(ctx.state)), 200, one),
 })

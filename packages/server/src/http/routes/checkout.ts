@@ -45,8 +45,8 @@ export const createCheckoutRoute = defineRoute({
     },
     422: {
       description:
-        "An unknown SKU or coupon, a currency that does not match the catalog, or a total too large",
-      codes: ["UNKNOWN_SKU", "UNKNOWN_COUPON", "CURRENCY_MISMATCH", "AMOUNT_TOO_LARGE"],
+        "An unknown SKU or coupon, a currency that does not match the catalog, a total too large, or one sku on two lines (`INPUT_REFUSED`, the line in `details.field`)",
+      codes: ["UNKNOWN_SKU", "UNKNOWN_COUPON", "CURRENCY_MISMATCH", "AMOUNT_TOO_LARGE", "INPUT_REFUSED"],
     },
     503: {
       ...STORE_UNAVAILABLE,

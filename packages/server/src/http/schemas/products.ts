@@ -1,5 +1,9 @@
+import { MAX_STOCK_UNITS } from "@settle/domain"
 import { Schema } from "effect"
 import { Count, IsoDateTime, MoneyJson, NextCursor } from "./common.js"
+
+/** A product holds at most MAX_STOCK_UNITS in all, so each of its counters does too. */
+const StockCount = Count.pipe(Schema.lessThanOrEqualTo(MAX_STOCK_UNITS))
 
 /** An admin's view of a product: stock counters, not the holds behind them. */
 export const ProductJson = Schema.Struct({
@@ -7,7 +11,7 @@ export const ProductJson = Schema.Struct({
   sku: Schema.String,
   name: Schema.String,
   price: MoneyJson,
-  stock: Schema.Struct({ available: Count, reserved: Count, committed: Count }),
+  stock: Schema.Struct({ available: StockCount, reserved: StockCount, committed: StockCount }),
   active: Schema.Boolean,
   version: Count,
   createdAt: IsoDateTime,
