@@ -17,8 +17,9 @@ const hasUnreadBody = (req: IncomingMessage): boolean =>
 /**
  * The last guard on what an error echoes: whatever a rule put in the message or a detail, no string
  * in the answer quotes more than MAX_QUOTED_CHARS of it (a 200 KB name comes back as 200 characters).
+ * idempotency.ts stores answers through it too, so a replay is the answer the client got.
  */
-const capped = (problem: Problem): Problem => ({
+export const capped = (problem: Problem): Problem => ({
   ...problem,
   message: capQuoted(problem.message),
   details: Object.fromEntries(

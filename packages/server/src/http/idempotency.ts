@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto"
 import { Readable } from "node:stream"
-import { capQuoted, InvalidInput, idempotentRequest, type StoredAnswer } from "@settle/domain"
+import { InvalidInput, idempotentRequest, type StoredAnswer } from "@settle/domain"
 import { Cause, Effect, Exit, Option } from "effect"
 import type { Context } from "koa"
-import { errorBody, type Problem, problemFor } from "./errors.js"
+import { capped } from "./answerErrors.js"
+import { errorBody, problemFor } from "./errors.js"
 import { run } from "./respond.js"
 import type { RouteDeps } from "./routeDeps.js"
 
@@ -47,18 +48,6 @@ export const canonicalJson = (value: unknown): string =>
 /** sha-256 of what the request asks for: its path (ids live there) and its canonical body. */
 export const fingerprintOf = (path: string, body: unknown): string =>
   createHash("sha256").update(canonicalJson({ path, body })).digest("hex")
-
-/** As answerErrors caps what an error quotes, so the stored answer is the one the client got. */
-const capped = (problem: Problem): Problem => ({
-  ...problem,
-  message: capQuoted(problem.message),
-  details: Object.fromEntries(
-    Object.entries(problem.details).map(([key, value]) => [
-      key,
-      typeof value === "string" ? capQuoted(value) : value,
-    ]),
-  ),
-})
 
 /** A JSON body as the client received it; undefined for a stream, bytes or anything JSON cannot carry. */
 const jsonOf = (body: unknown): unknown => {

@@ -78,7 +78,8 @@ export const METRICS_AUTH_ERRORS: Readonly<Record<number, ErrorSpec>> = {
 /** Added by the framework to `idempotent: true` routes. */
 export const IDEMPOTENCY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
   400: {
-    description: "The `Idempotency-Key` header is empty or longer than 255 characters",
+    description:
+      "The `Idempotency-Key` header is empty or longer than 255 characters (`INVALID_INPUT`, `details.field` is `Idempotency-Key`), on any idempotent route, with or without a body",
     codes: ["INVALID_INPUT"],
   },
   409: {
@@ -91,6 +92,11 @@ export const IDEMPOTENCY_ERRORS: Readonly<Record<number, ErrorSpec>> = {
     description:
       "This `Idempotency-Key` was used with a different request (`IDEMPOTENCY_KEY_REUSED`: not retryable)",
     codes: ["IDEMPOTENCY_KEY_REUSED"],
+  },
+  // Claiming the key is a store write of its own, before the operation runs.
+  503: {
+    ...STORE_UNAVAILABLE,
+    description: `${STORE_UNAVAILABLE.description} (the \`Idempotency-Key\` could not be claimed)`,
   },
 }
 
