@@ -39,10 +39,11 @@ export class CurrencyMismatch extends Schema.TaggedError<CurrencyMismatch>()("Cu
   actual: Schema.String,
 }) {}
 
-/** The priced cart exceeds what one payment can carry. */
+/** The priced cart exceeds what one payment can carry; amounts in minor units of `currency`. */
 export class AmountTooLarge extends Schema.TaggedError<AmountTooLarge>()("AmountTooLarge", {
   amount: Schema.Number,
   max: Schema.Number,
+  currency: Schema.String,
 }) {}
 
 export class OrderNotFound extends Schema.TaggedError<OrderNotFound>()("OrderNotFound", {
@@ -75,8 +76,10 @@ export class AlreadyFinalized extends Schema.TaggedError<AlreadyFinalized>()("Al
 export class RefundExceedsCaptured extends Schema.TaggedError<RefundExceedsCaptured>()(
   "RefundExceedsCaptured",
   {
+    /** Minor units of `currency`, the order's charge currency. */
     requested: Schema.Number,
     refundable: Schema.Number,
+    currency: Schema.String,
   },
 ) {}
 

@@ -102,7 +102,11 @@ describe("POST /api/v1/admin/orders/:id/refunds", () => {
     expect(over.status).toBe(422)
     expect(errorOf(over)).toMatchObject({
       code: "REFUND_EXCEEDS_CAPTURED",
-      details: { field: "amount", requested: TOTAL, refundable: TOTAL - 1000 },
+      details: {
+        field: "amount",
+        requested: { amount: TOTAL, currency: "EUR" },
+        refundable: { amount: TOTAL - 1000, currency: "EUR" },
+      },
     })
     expect((await storedOrder(server, placed.order.id)).payment.amountRefunded).toBe(1000)
     expect((await captureOf(server, placed))?.refunds).toHaveLength(1)

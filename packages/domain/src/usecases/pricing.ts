@@ -33,7 +33,8 @@ export const priceCart = (
     )
   }
   const subtotal = items.reduce((sum, item) => sum + item.unitPrice.amount * item.quantity, 0)
-  if (subtotal > MAX_AMOUNT) return Either.left(new AmountTooLarge({ amount: subtotal, max: MAX_AMOUNT }))
+  if (subtotal > MAX_AMOUNT)
+    return Either.left(new AmountTooLarge({ amount: subtotal, max: MAX_AMOUNT, currency }))
   const off = discount === null ? 0 : discountOf(discount, subtotal)
   return Either.right({ subtotal, discount: off, total: subtotal - off, currency })
 }

@@ -148,7 +148,11 @@ export const refundAtGateway = (order: Order, refund: Refund, failed: (error: st
     const metrics = yield* Metrics
     const paymentIntentId = order.payment.paymentIntentId
     if (paymentIntentId === null) {
-      return yield* new RefundExceedsCaptured({ requested: refund.amount, refundable: 0 })
+      return yield* new RefundExceedsCaptured({
+        requested: refund.amount,
+        refundable: 0,
+        currency: chargeCurrency(order),
+      })
     }
     return yield* (yield* PaymentGateway)
       .refund({

@@ -61,7 +61,9 @@ export const planRefund = (
   const full = order.payment.amountRefunded + amount >= captured
   return Either.flatMap(transition(order.status, full ? "refund_fully" : "refund_partially"), (status) =>
     amount <= 0 || amount > refundable
-      ? Either.left(new RefundExceedsCaptured({ requested: amount, refundable }))
+      ? Either.left(
+          new RefundExceedsCaptured({ requested: amount, refundable, currency: chargeCurrency(order) }),
+        )
       : Either.right({ amount, captured, status }),
   )
 }

@@ -25,7 +25,7 @@ import type { ProductCatalog } from "../ports/ProductCatalog.js"
 import { decodeInput } from "./decodeInput.js"
 import { recordPayment } from "./finalizePayment.js"
 import { ledgerRefund, refundAtGateway, releaseRefused } from "./refundOrder.js"
-import { capturedOf } from "./refundPlan.js"
+import { capturedOf, chargeCurrency } from "./refundPlan.js"
 import {
   auditOnce,
   loadOrder,
@@ -152,7 +152,12 @@ export const refundReviewedPayment = (
         return yield* new IllegalTransition({ from: order.status, action: "refund_review" })
       }
       const captured = capturedOf(order)
-      if (captured <= 0) return yield* new RefundExceedsCaptured({ requested: 0, refundable: 0 })
+      if (captured <= 0)
+        return yield* new RefundExceedsCaptured({
+          requested: 0,
+          refundable: 0,
+          currency: chargeCurrency(order),
+        })
       const at = yield* (yield* Clock).now
       // Claiming the next epoch supersedes an acceptance holding at the same time (its move to paid is
       // conditional on its own epoch), so the holds released next belong to nobody.

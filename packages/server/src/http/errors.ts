@@ -157,8 +157,8 @@ const rules: Rules = {
   AmountTooLarge: (e) =>
     problem(422, "AMOUNT_TOO_LARGE", `the order total ${e.amount} exceeds ${e.max} minor units`, {
       field: "items",
-      amount: e.amount,
-      max: e.max,
+      amount: { amount: e.amount, currency: e.currency },
+      max: { amount: e.max, currency: e.currency },
     }),
   InsufficientStock: (e) =>
     problem(409, "INSUFFICIENT_STOCK", `not enough stock for ${e.sku}`, {
@@ -197,8 +197,8 @@ const rules: Rules = {
   RefundExceedsCaptured: (e) =>
     problem(422, "REFUND_EXCEEDS_CAPTURED", "the refund exceeds what is left of the captured amount", {
       field: "amount",
-      requested: e.requested,
-      refundable: e.refundable,
+      requested: { amount: e.requested, currency: e.currency },
+      refundable: { amount: e.refundable, currency: e.currency },
     }),
   VersionConflict: (e) =>
     problem(409, "VERSION_CONFLICT", "the record changed since it was read; re-read it and resubmit", {

@@ -213,7 +213,11 @@ describe("createCheckout", () => {
     ["a string", "MUG-1 x2", { _tag: "InvalidInput", field: "(root)" }],
     ["null", null, { _tag: "InvalidInput", field: "(root)" }],
     ["an array", [cart()], { _tag: "InvalidInput", field: "(root)" }],
-    ["a total above 99,999,999", cart(line("GOLD-1", 2)), { _tag: "AmountTooLarge", amount: 199_999_998 }],
+    [
+      "a total above 99,999,999",
+      cart(line("GOLD-1", 2)),
+      { _tag: "AmountTooLarge", amount: 199_999_998, currency: "EUR" },
+    ],
     ["a coupon making it free", cart({ couponCode: "FREE" }), { _tag: "InvalidInput", field: "couponCode" }],
     [
       "an amount coupon over the total",

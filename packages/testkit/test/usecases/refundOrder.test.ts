@@ -94,7 +94,12 @@ describe("refundOrder", () => {
       Effect.gen(function* () {
         const untouched = yield* confirmedOrder()
         const tooMuch = yield* Effect.flip(refundOrder(request({ amount: 3001 })))
-        expect(tooMuch).toMatchObject({ _tag: "RefundExceedsCaptured", requested: 3001, refundable: 3000 })
+        expect(tooMuch).toMatchObject({
+          _tag: "RefundExceedsCaptured",
+          requested: 3001,
+          refundable: 3000,
+          currency: "EUR",
+        })
         expect(yield* orderOf(untouched.id)).toEqual(untouched)
 
         yield* refundOrder(request({ amount: 1000 }))
