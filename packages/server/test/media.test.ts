@@ -88,6 +88,19 @@ interface AssetBody {
 }
 
 describe("POST /api/v1/admin/media/upload", () => {
+  // docs/api.md: the upload matches an Idempotency-Key on its path only.
+  it("with one Idempotency-Key, a second upload gets the first answer whatever file it carries", async () => {
+    const server = await startTestServer({ media: localDisk() })
+    const key = { "Idempotency-Key": "upload-once" }
+    const first = await upload(server, form(["file", image(png(3000))]), key)
+    expect(first.status).toBe(201)
+    const again = await upload(server, form(["file", image(png(4000), "image/png", "other.png")]), key)
+    expect(again.status).toBe(201)
+    expect(again.headers.get("idempotent-replayed")).toBe("true")
+    expect(again.body).toEqual(first.body)
+    expect(await assetsOf(server)).toHaveLength(1)
+  })
+
   it("stores an image on local disk, answers 201 with the asset, audits it, and serves the file", async () => {
     const server = await startTestServer({ media: localDisk() })
     const file = png(5000)

@@ -48,6 +48,11 @@ export const createCheckoutRoute = defineRoute({
         "An unknown SKU or coupon, a currency that does not match the catalog, a total too large, or one sku on two lines (`INPUT_REFUSED`, the line in `details.field`)",
       codes: ["UNKNOWN_SKU", "UNKNOWN_COUPON", "CURRENCY_MISMATCH", "AMOUNT_TOO_LARGE", "INPUT_REFUSED"],
     },
+    502: {
+      description:
+        "The payment provider refused to open the payment session (`details.providerCode` says why): the order is cancelled and nothing stays held",
+      codes: ["PAYMENT_PROVIDER_REFUSED"],
+    },
     503: {
       ...STORE_UNAVAILABLE,
       codes: [...STORE_UNAVAILABLE.codes, "PAYMENT_PROVIDER_UNAVAILABLE"],
