@@ -4,7 +4,7 @@ import {
   DEFAULT_STALE_AFTER_MS,
   decodeInput,
   Email,
-  InvalidInput,
+  InputRefused,
   InvoiceStatus,
   type Order,
   type OrderCursor,
@@ -69,10 +69,11 @@ const orderPositionOf = (cursor: string | undefined) =>
         ([millis, id]): OrderCursor => ({ createdAt: new Date(millis), id }),
       )
 
+// Each bound matches the document alone; only their order is refused, so 422 rather than 400.
 const checkRange = (q: ListQuery) =>
   q.createdFrom !== undefined && q.createdBefore !== undefined && q.createdFrom >= q.createdBefore
     ? Effect.fail(
-        new InvalidInput({ field: "createdBefore", message: "createdBefore must be after createdFrom" }),
+        new InputRefused({ field: "createdBefore", message: "createdBefore must be after createdFrom" }),
       )
     : Effect.void
 

@@ -9,7 +9,6 @@ import {
 } from "@settle/domain"
 import { Effect, Option, Schema } from "effect"
 import { defineRoute } from "../contract/route.js"
-import { UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 import { respond } from "../respond.js"
 import { NoteAnswer, OrderDetail, OrderPage, RefundAnswer } from "../schemas/orders.js"
 import { actorOf } from "./adminGuard.js"
@@ -66,7 +65,11 @@ export const listOrdersRoute = defineRoute({
       ...INVALID_PARAMETER,
       description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
     },
-    ...UNKNOWN_CURSOR_ERROR,
+    422: {
+      description:
+        "`cursor` is well-formed but not a nextCursor this list returned (`UNKNOWN_CURSOR`), or `createdBefore` is not after `createdFrom` (`INPUT_REFUSED`, named in `details.field`)",
+      codes: ["UNKNOWN_CURSOR", "INPUT_REFUSED"],
+    },
   },
   handler: (ctx, deps) =>
     respond(ctx, deps.runtime, listOrders(ctx.query), 200, (page) => ({
