@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { money, PaymentGateway, PaymentRefused } from "@settle/domain"
+import { type GatewayFailure, money, PaymentGateway, PaymentRefused } from "@settle/domain"
 import { crashable, FaultPlan, makePlan, withFaults } from "@settle/testkit"
 import { Effect, Layer, Ref } from "effect"
 import { SignJWT } from "jose"
@@ -131,6 +131,10 @@ describe("docs/api.md", () => {
   })
 })
 
+/** Stripe turning a call down for good (a 4xx), as the fault plan injects it. */
+const providerRefusal = (message: string): GatewayFailure =>
+  new PaymentRefused({ operation: "checkout.sessions.create", code: "invalid_request", status: 400, message })
+
 describe("docs/api.md, the statements added with the contract", () => {
   const bagsOfBeans = async (on: RunningServer) => {
     const listed = await call(`${on.url}/api/v1/admin/products?limit=100`, { headers: await admin() })
@@ -159,18 +163,9 @@ describe("docs/api.md, the statements added with the contract", () => {
     const plan = Effect.runSync(makePlan())
     const refusing = await startTestServer({
       overrideLayer: (layer) =>
-        withFaults(layer, [
-          crashable(
-            PaymentGateway,
-            (message) =>
-              new PaymentRefused({
-                operation: "checkout.sessions.create",
-                code: "invalid_request",
-                status: 400,
-                message,
-              }),
-          ),
-        ]).pipe(Layer.provide(Layer.succeed(FaultPlan, plan))),
+        withFaults(layer, [crashable(PaymentGateway, providerRefusal)]).pipe(
+          Layer.provide(Layer.succeed(FaultPlan, plan)),
+        ),
     })
     const before = await bagsOfBeans(refusing)
     Effect.runSync(Effect.all([Ref.set(plan.calls, 0), Ref.set(plan.failAt, 1)], { discard: true }))
