@@ -130,7 +130,7 @@ describe("Schemathesis against /openapi.json", () => {
           `schemathesis: ${st} ${args.map((arg) => (arg.includes(adminToken) ? "'Authorization: Bearer $ADMIN_TOKEN'" : arg)).join(" ")}`,
           `schemathesis: ${lineOf(run.output, /^\s*\d+ generated.*$/m)}; seed ${SEED}; max ${MAX_EXAMPLES} examples per operation; ${run.seconds.toFixed(1)} s`,
           `schemathesis: ${lineOf(run.output, /^=+ .* in [\d.]+s =+$/m)}`,
-          `schemathesis: junit report ${junit}`,
+          `schemathesis: junit report ${junit} (kept when the run fails)`,
         ].join("\n"),
       )
       expect(run.code, failureReport(run.output)).toBe(0)
