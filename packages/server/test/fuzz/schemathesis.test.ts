@@ -27,8 +27,13 @@ const runSt = (st: string, args: ReadonlyArray<string>, cwd: string): Promise<St
   new Promise((resolve, reject) => {
     const started = Date.now()
     // Only PATH, a HOME of its own and the hooks beside this file: no proxy variables, no user config,
-    // no other SCHEMATHESIS_* setting.
-    const env = { PATH: process.env.PATH ?? "", HOME: cwd, SCHEMATHESIS_HOOKS: HOOKS }
+    // no other SCHEMATHESIS_* setting; and no __pycache__ written into the source tree for the hooks.
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: cwd,
+      SCHEMATHESIS_HOOKS: HOOKS,
+      PYTHONDONTWRITEBYTECODE: "1",
+    }
     const child = spawn(st, args, { cwd, env, stdio: "pipe" })
     let output = ""
     child.stdout.on("data", (chunk: Buffer) => {
