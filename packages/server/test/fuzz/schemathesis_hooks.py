@@ -24,12 +24,15 @@ def before_call(context, case, kwargs):
     Generated keys repeat from case to case ("0" again and again), and the API rightly refuses a key
     reused with another request (422 IDEMPOTENCY_KEY_REUSED), so most idempotent requests would test
     nothing else. The generated key gets a digest of the request appended: the same request keeps its
-    key (and is replayed), another request gets another key. Only requests that match the document
-    are changed: Schemathesis re-derives a changed case's mode, and a negative case (a key that is
-    empty or too long, a missing Authorization header, ...) must stay as generated to be checked.
+    key (and is replayed), another request gets another key. A case whose broken part is a header
+    (a key that is empty or too long, a missing Authorization header, ...) stays as generated:
+    Schemathesis re-derives a changed case's mode, and that case must still be sent as negative.
     """
-    if case.meta is not None and not case.meta.generation.mode.is_positive:
-        return
+    meta = case.meta
+    if meta is not None and not meta.generation.mode.is_positive:
+        location = meta.phase.data.parameter_location
+        if location is None or location.name != "BODY" and location.name != "QUERY" and location.name != "PATH":
+            return
     headers = case.headers
     if not headers:
         return
