@@ -59,6 +59,19 @@ describe("422 INPUT_REFUSED", () => {
     expect(errorOf(answer)).toMatchObject({ code: "INPUT_REFUSED", details: { field: "items.1.sku" } })
   })
 
+  it("refuses a coupon that would make the order free, naming couponCode", async () => {
+    const server = await startTestServer()
+    const made = await postJson(
+      `${server.url}/api/v1/admin/coupons`,
+      { code: "ALLFREE", discount: { _tag: "percent", percent: 100 }, maxRedemptions: 5 },
+      await admin(),
+    )
+    expect(made.status).toBe(201)
+    const answer = await postJson(`${server.url}/api/v1/checkout`, { ...CART, couponCode: "ALLFREE" })
+    expect(answer.status).toBe(422)
+    expect(errorOf(answer)).toMatchObject({ code: "INPUT_REFUSED", details: { field: "couponCode" } })
+  })
+
   it("refuses stock past 1e9 units in all instead of exceeding the documented bound", async () => {
     const server = await startTestServer()
     const headers = await admin()

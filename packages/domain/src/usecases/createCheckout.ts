@@ -1,12 +1,5 @@
 import { Effect, Either, Option } from "effect"
-import {
-  CouponUnavailable,
-  InputRefused,
-  InsufficientStock,
-  InvalidInput,
-  UnknownCoupon,
-  UnknownSku,
-} from "../errors.js"
+import { CouponUnavailable, InputRefused, InsufficientStock, UnknownCoupon, UnknownSku } from "../errors.js"
 import { CheckoutRequest } from "../model/CheckoutRequest.js"
 import type { Coupon } from "../model/Coupon.js"
 import { holdKey } from "../model/Hold.js"
@@ -119,7 +112,7 @@ export const createCheckout = (input: unknown, options: { readonly reservationTt
       onRight: Effect.succeed,
     })
     if (totals.total === 0) {
-      return yield* new InvalidInput({ field: "couponCode", message: "a coupon may not make the order free" })
+      return yield* new InputRefused({ field: "couponCode", message: "a coupon may not make the order free" })
     }
     const ids = yield* IdGenerator
     const orderId = OrderId.make(yield* ids.next("ord"))

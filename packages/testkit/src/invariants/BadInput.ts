@@ -77,7 +77,7 @@ const badRequest = (products: ReadonlyArray<Product>, knownCode: string): fc.Arb
       const [first] = request.items
       return bad(
         { ...request, items: [...request.items, ...(first === undefined ? [] : [first])] },
-        { _tag: "InvalidInput", field: `items.${request.items.length}.sku` },
+        { _tag: "InputRefused", field: `items.${request.items.length}.sku` },
       )
     }),
   )

@@ -122,8 +122,8 @@ const scenario = fc.tuple(catalog(), anyCoupon()).chain(([products, coupon]) =>
   }),
 )
 
-/** Orders a valid checkout may fail with, without a crash: each leaves stock as it found it. */
-const REFUSALS = ["InsufficientStock", "CouponUnavailable", "InvalidInput"]
+/** Orders a valid checkout may fail with, without a crash (InputRefused: a coupon making it free): each leaves stock as it found it. */
+const REFUSALS = ["InsufficientStock", "CouponUnavailable", "InputRefused"]
 
 /**
  * A human's decision with its crash, then asked again as the operator would. A refusal (the stock or

@@ -218,11 +218,11 @@ describe("createCheckout", () => {
       cart(line("GOLD-1", 2)),
       { _tag: "AmountTooLarge", amount: 199_999_998, currency: "EUR" },
     ],
-    ["a coupon making it free", cart({ couponCode: "FREE" }), { _tag: "InvalidInput", field: "couponCode" }],
+    ["a coupon making it free", cart({ couponCode: "FREE" }), { _tag: "InputRefused", field: "couponCode" }],
     [
       "an amount coupon over the total",
       cart({ couponCode: "HUGE" }),
-      { _tag: "InvalidInput", field: "couponCode" },
+      { _tag: "InputRefused", field: "couponCode" },
     ],
   ])("refuses %s with a typed failure and changes no data", (_name, input, expected) =>
     run(

@@ -207,7 +207,7 @@ describe("InputRefused as docs/embedding.md §2 describes it", () => {
     )
     expect(MAX_STOCK_UNITS).toBe(1_000_000_000)
     expect(text).toContain(
-      "fails `InputRefused` naming the field (the reference server answers 422 `INPUT_REFUSED`): a coupon `expiresAt` that is not in the future, one sku on two checkout lines, and `addProductStock` past `MAX_STOCK_UNITS` (1000000000) units in all (available + reserved + committed)",
+      "fails `InputRefused` naming the field (the reference server answers 422 `INPUT_REFUSED`): a coupon `expiresAt` that is not in the future, one sku on two checkout lines, a coupon that would make the order free, and `addProductStock` past `MAX_STOCK_UNITS` (1000000000) units in all (available + reserved + committed)",
     )
   })
 })

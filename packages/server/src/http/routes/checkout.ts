@@ -45,7 +45,7 @@ export const createCheckoutRoute = defineRoute({
     },
     422: {
       description:
-        "An unknown SKU or coupon, a currency that does not match the catalog, a total too large, or one sku on two lines (`INPUT_REFUSED`, the line in `details.field`)",
+        "An unknown SKU or coupon, a currency that does not match the catalog, a total too large, or a rule the schema cannot state (`INPUT_REFUSED` naming the field: one sku on two lines, a coupon that would make the order free)",
       codes: ["UNKNOWN_SKU", "UNKNOWN_COUPON", "CURRENCY_MISMATCH", "AMOUNT_TOO_LARGE", "INPUT_REFUSED"],
     },
     502: {

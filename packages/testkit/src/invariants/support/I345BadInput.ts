@@ -6,12 +6,14 @@ import type { DrawnCart } from "../../arbitraries.js"
 /** The refusal a bad checkout must end in: a tag the server maps to a 4xx, and what it names. */
 export type ExpectedRefusal =
   | { readonly _tag: "InvalidInput"; readonly field: string }
+  | { readonly _tag: "InputRefused"; readonly field: string }
   | { readonly _tag: "UnknownSku"; readonly sku: string }
   | { readonly _tag: "UnknownCoupon"; readonly code: string }
   | { readonly _tag: "CurrencyMismatch"; readonly field: string }
 
 export const REFUSAL_TAGS: ReadonlyArray<string> = [
   "InvalidInput",
+  "InputRefused",
   "UnknownSku",
   "UnknownCoupon",
   "CurrencyMismatch",

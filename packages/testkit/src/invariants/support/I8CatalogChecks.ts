@@ -62,8 +62,10 @@ export const expectedOf = (catalog: Catalog, op: CatalogOp, now: Date): Expected
       return taken ? failed("DuplicateKey") : { _tag: "Changed", entity: "products", id: null }
     }
     case "CreateCoupon": {
-      const bad = op.percent < 1 || op.percent > 100 || op.maxRedemptions < 1 || op.expiry === "past"
+      const bad = op.percent < 1 || op.percent > 100 || op.maxRedemptions < 1
       if (noActor || op.code === "operator" || bad) return failed("InvalidInput")
+      // Well-formed but refused by the clock, after decoding and before the code is looked at.
+      if (op.expiry === "past") return failed("InputRefused")
       const taken = op.code === "taken" || coupons.some((c) => c.code === op.code)
       return taken ? failed("DuplicateKey") : { _tag: "Changed", entity: "coupons", id: null }
     }
@@ -87,7 +89,9 @@ export const expectedOf = (catalog: Catalog, op: CatalogOp, now: Date): Expected
       return outcome("products", found.right.id, op._tag === "AddStock" || found.right.active)
     }
     case "UpdateCoupon": {
-      const found = resolve(coupons, op.target, noActor || op.expiry === "past", "CouponNotFound")
+      // A past expiry is refused after the id and body decode, before the coupon is read.
+      if (!noActor && op.target !== "malformed" && op.expiry === "past") return failed("InputRefused")
+      const found = resolve(coupons, op.target, noActor, "CouponNotFound")
       if (Either.isLeft(found)) return found.left
       const current = found.right
       if (op.pin === "stale") return failed("VersionConflict")
