@@ -52,6 +52,9 @@ export default defineConfig({
   ...shared,
   test: {
     ...sharedTest,
+    // vitest's default is one worker on 2 cores (cores - 1); most files wait on child processes and the
+    // loopback peers rather than on CPU, so a second worker roughly halves the run.
+    maxWorkers: 2,
     // Once per run, inherited by every project: stripe-mock, and FerretDB on loopback (or MONGO_URL).
     globalSetup: ["packages/adapters/test/support/globalSetup.ts"],
     projects: [
