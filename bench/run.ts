@@ -2,6 +2,7 @@ import { loadavg } from "node:os"
 import { SECRETS } from "../packages/server/test/e2e/support/shop.js"
 import { LARGE_STORE, measureScaling, SMALL_STORE } from "./support/ingestScaling.js"
 import { measureInterleaved } from "./support/load.js"
+import { benchMongo } from "./support/mongoBench.js"
 import { parseOptions } from "./support/options.js"
 import { openShop } from "./support/orders.js"
 import { report } from "./support/report.js"
@@ -17,6 +18,9 @@ const options = parseOptions(process.argv.slice(2))
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
 const exits: Record<string, number | null> = {}
 const loadBefore = loadavg()
+
+// `--mongo-only`: the Mongo-mode bench alone (issue 12 items 3 and 4), no other target started.
+if (options.mongoOnly) process.exit((await benchMongo(options, log)) ? 0 : 1)
 
 const stop = async (target: Target, name = target.name) => {
   exits[name] = await target.stop()
@@ -64,6 +68,7 @@ try {
     loadAverage: { before: loadBefore, after: loadavg() },
   })
   process.exitCode = ok ? 0 : 1
+  if (options.mongo && !(await benchMongo(options, log))) process.exitCode = 1
 } finally {
   await Promise.all([nodeHello, koaHello, settle, ...stores].map((target) => target.stop()))
 }

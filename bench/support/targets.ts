@@ -18,16 +18,28 @@ interface Launch {
   readonly entry: string
   readonly cwd: string
   readonly env?: Readonly<Record<string, string>>
+  /** Modules preloaded with `--import` before the entry (the Mongo bench's command recorder). */
+  readonly imports?: ReadonlyArray<string>
 }
 
 /** Each target runs in its own process, so the load generator (this process) never shares its event loop. */
 const start = (launch: Launch): Promise<Target> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", launch.entry], {
-      cwd: launch.cwd,
-      env: { PATH: process.env.PATH ?? "", ...launch.env, PORT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=@settle/source",
+        "--import",
+        "tsx",
+        ...(launch.imports ?? []).flatMap((module) => ["--import", module]),
+        launch.entry,
+      ],
+      {
+        cwd: launch.cwd,
+        env: { PATH: process.env.PATH ?? "", ...launch.env, PORT: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    )
     const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
     // What each stream said, up to its last 4 kB: the startup and any late failure.
     const seen = { stdout: "", stderr: "" }
@@ -70,3 +82,10 @@ export const startKoaHello = () => start({ name: "koa", entry: "bench/targets/ko
 
 export const startNodeHello = () =>
   start({ name: "node:http", entry: "bench/targets/nodeHello.ts", cwd: root })
+
+/** Settle as `startSettle` runs it, preloading `imports` (absolute file URLs) and named `name`. */
+export const startSettleWith = (
+  name: string,
+  env: Readonly<Record<string, string>>,
+  imports: ReadonlyArray<string> = [],
+) => start({ name, entry: "src/main.ts", cwd: `${root}packages/server`, env, imports })
