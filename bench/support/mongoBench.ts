@@ -20,7 +20,7 @@ import { completed, signed } from "../../packages/server/test/e2e/support/stripe
 import type { Figures } from "./load.js"
 import type { BenchOptions } from "./options.js"
 import { type BenchShop, inPool, openShop, placeOrders } from "./orders.js"
-import { candidates, type Recorded, roundTripTable } from "./roundTrips.js"
+import { candidates, label, type Recorded, roundTripTable } from "./roundTrips.js"
 import { autocannon } from "./serverDeps.js"
 import { startSettle, startSettleWith } from "./targets.js"
 import { type IngestRun, ingest } from "./webhookIngest.js"
@@ -300,12 +300,18 @@ class Replayer {
     return this.maps[index] ?? []
   }
 
-  readonly stats = { commands: 0, writeErrors: 0, unmatchedWrites: 0 }
+  /**
+   * What the replay's writes answered: write errors would mean the replay is not the recorded
+   * operation; `unmatched` counts, by template position, conditional writes that matched nothing
+   * (an order's recorded version or state the replayed order does not have), i.e. work the bare
+   * driver skipped that Settle did.
+   */
+  readonly stats = { commands: 0, writeErrors: 0, unmatched: {} as Record<string, number> }
 
   /** Sends `commands` in their recorded order, as replay `index`. */
   async replay(commands: ReadonlyArray<Recorded>, index: number): Promise<void> {
     const map = this.mapOf(index)
-    for (const recorded of commands) {
+    for (const [position, recorded] of commands.entries()) {
       let text = recorded.command
       for (const [from, to] of map) text = text.replaceAll(from, to)
       const command = EJSON.parse(text, { relaxed: false }) as Mongo.Document
@@ -313,9 +319,14 @@ class Replayer {
       const answer = await this.client.db(recorded.db).command(command)
       this.stats.commands++
       if (Array.isArray(answer.writeErrors)) this.stats.writeErrors += answer.writeErrors.length
-      if ((recorded.name === "update" || recorded.name === "delete") && answer.n === 0)
-        this.stats.unmatchedWrites++
-      if (recorded.name === "findAndModify" && answer.value === null) this.stats.unmatchedWrites++
+      const missed =
+        ((recorded.name === "update" || recorded.name === "delete") && answer.n === 0) ||
+        // An upsert that inserts answers null too (new: false): the fresh delivery's inbox entry.
+        (recorded.name === "findAndModify" && answer.value === null && command.upsert !== true)
+      if (missed) {
+        const key = `#${position + 1} ${label(recorded)}`
+        this.stats.unmatched[key] = (this.stats.unmatched[key] ?? 0) + 1
+      }
     }
   }
 }
@@ -349,6 +360,8 @@ export interface MongoServerResult {
   readonly baseline: { readonly checkout: Timed; readonly webhook: Timed }
   readonly ratios: { readonly checkout: number; readonly webhook: number }
   readonly replay: Replayer["stats"]
+  /** The recorded commands themselves (canonical Extended JSON), one order's worth. */
+  readonly recorded: Record<"checkout" | "fresh" | "duplicate", ReadonlyArray<unknown>>
   readonly verification: IngestRun["verification"]
   readonly problems: ReadonlyArray<string>
 }
@@ -443,6 +456,11 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
       baseline: { checkout: baseCheckout, webhook: baseWebhook },
       ratios: { checkout: ratio(settleCheckout, baseCheckout), webhook: ratio(settleWebhook, baseWebhook) },
       replay: replayer.stats,
+      recorded: {
+        checkout: recording.checkout.map((c) => JSON.parse(c.command)),
+        fresh: recording.fresh.map((c) => JSON.parse(c.command)),
+        duplicate: recording.duplicate.map((c) => JSON.parse(c.command)),
+      },
       verification: webhook.verification,
       problems,
     }
