@@ -25,6 +25,16 @@ import { autocannon } from "./serverDeps.js"
 import { startSettle, startSettleWith } from "./targets.js"
 import { type IngestRun, ingest } from "./webhookIngest.js"
 
+/*
+ * Why record and replay: "the same store operations" is, by construction, what Settle itself sent.
+ * A recording Settle process (bench/support/mongoRecorder.ts, command monitoring on) handles one
+ * checkout, its fresh delivery and a redelivery; the bare driver then sends those commands again
+ * with db.command, operation by operation in the recorded order, per-order ids swapped for fresh
+ * ones, at the same number of operations in flight as Settle's HTTP connections and as many of each
+ * as Settle handled in the same run. A hand-written baseline would drift from the adapters the
+ * moment they change; this one measures whatever they send today. What it leaves out: Settle's HTTP,
+ * validation, domain and Effect layers, which is exactly what the ratio is meant to price.
+ */
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const recorderModule = new URL("./mongoRecorder.ts", import.meta.url).href
 const fromAdapters = createRequire(new URL("../../packages/adapters/package.json", import.meta.url))
@@ -398,7 +408,8 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
   // The bare driver, replaying the recording on the recorded database, as many orders and
   // duplicates as Settle handled, at the same concurrency.
   log(`mongo ${server.name}: bare driver replaying the recorded commands`)
-  const client = new mongo.MongoClient(server.url)
+  // Settle's pool (MongoDatabase's default maxPoolSize); 20 operations in flight use at most 20 either way.
+  const client = new mongo.MongoClient(server.url, { maxPoolSize: 20 })
   try {
     await client.connect()
     const replayer = new Replayer(client, recording)
