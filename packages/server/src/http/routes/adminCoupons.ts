@@ -12,13 +12,13 @@ import {
 import { Effect, Schema } from "effect"
 import { inputRefused } from "../contract/commonErrors.js"
 import { defineRoute } from "../contract/route.js"
-import { PageQuery, pageAnswer, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
+import { PageQuery, pageAnswer } from "../pagination.js"
 import { respond } from "../respond.js"
 import { safeCount } from "../schemas/common.js"
 import { CouponAnswer, CouponPage } from "../schemas/coupons.js"
 import { couponView } from "../views.js"
 import { actorOf } from "./adminGuard.js"
-import { DUPLICATE_KEY, INVALID_PARAMETER, VERSION_CONFLICT } from "./adminRefusals.js"
+import { DUPLICATE_KEY, INVALID_PARAMETER, LIST_ERRORS, VERSION_CONFLICT } from "./adminRefusals.js"
 
 /** Coupon administration; capacity counters are never input, only maxRedemptions at creation. */
 
@@ -59,13 +59,7 @@ export const listCouponsRoute = defineRoute({
   responses: {
     200: { description: "One page; pass `nextCursor` back as `cursor` for the next", schema: CouponPage },
   },
-  errors: {
-    400: {
-      ...INVALID_PARAMETER,
-      description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
-    },
-    ...UNKNOWN_CURSOR_ERROR,
-  },
+  errors: LIST_ERRORS,
   handler: (ctx, deps) => {
     const page = Effect.flatMap(decodeInput(PageQuery)(ctx.query), listCouponsPage)
     return respond(ctx, deps.runtime, page, 200, (found) => pageAnswer("coupons", found, couponView))

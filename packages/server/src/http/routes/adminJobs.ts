@@ -4,13 +4,13 @@ import { JOB_NAMES } from "../../jobs/catalog.js"
 import { JobFailed } from "../../jobs/errors.js"
 import type { JobRunner, JobStatus } from "../../jobs/runner.js"
 import { defineRoute } from "../contract/route.js"
-import { PageQuery, pageAnswer, readFromList, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
+import { PageQuery, pageAnswer, readFromList } from "../pagination.js"
 import { respond } from "../respond.js"
 import type { RouteDeps } from "../routeDeps.js"
 import { nonBlankText } from "../schemas/common.js"
 import { JobList, JobRunAnswer, type JobRunJson, type JobStatusJson } from "../schemas/jobs.js"
 import { actorOf } from "./adminGuard.js"
-import { INVALID_PARAMETER } from "./adminRefusals.js"
+import { LIST_ERRORS } from "./adminRefusals.js"
 
 export interface JobRouteDeps extends RouteDeps {
   readonly jobs: JobRunner
@@ -95,13 +95,7 @@ export const listJobsRoute = defineRoute<JobRouteDeps>({
   auth: "admin",
   request: { query: PageQuery },
   responses: { 200: { description: "This replica's id and a page of jobs", schema: JobList } },
-  errors: {
-    400: {
-      ...INVALID_PARAMETER,
-      description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
-    },
-    ...UNKNOWN_CURSOR_ERROR,
-  },
+  errors: LIST_ERRORS,
   handler: (ctx, deps) =>
     respond(ctx, deps.runtime, jobPage(deps, ctx.query), 200, (page) => ({
       replica: deps.jobs.replica,

@@ -16,6 +16,7 @@ import { decodeNoteBody, decodeRefundBody, NoteBody, orderIdOf, RefundBody } fro
 import { listOrders, OrderListQuery } from "./adminOrderQuery.js"
 import { adminOrderView, auditRecordView, ledgerEntryView, refundView } from "./adminOrderViews.js"
 import {
+  INVALID_LIST_PARAMETER,
   INVALID_PARAMETER,
   ORDER_NOT_FOUND,
   PAYMENT_PROVIDER_REFUSED,
@@ -61,10 +62,7 @@ export const listOrdersRoute = defineRoute({
     200: { description: "One page; pass `nextCursor` back as `cursor` for the next", schema: OrderPage },
   },
   errors: {
-    400: {
-      ...INVALID_PARAMETER,
-      description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
-    },
+    400: INVALID_LIST_PARAMETER,
     422: {
       description:
         "`cursor` is well-formed but not a nextCursor this list returned (`UNKNOWN_CURSOR`), or `createdBefore` is not after `createdFrom` (`INPUT_REFUSED`, named in `details.field`)",

@@ -16,13 +16,13 @@ import {
 import { Effect, Schema } from "effect"
 import { inputRefused } from "../contract/commonErrors.js"
 import { defineRoute } from "../contract/route.js"
-import { PageQuery, pageAnswer, UNKNOWN_CURSOR_ERROR } from "../pagination.js"
+import { PageQuery, pageAnswer } from "../pagination.js"
 import { respond } from "../respond.js"
 import { nonBlankText, safeCount } from "../schemas/common.js"
 import { ProductAnswer, ProductPage } from "../schemas/products.js"
 import { productView } from "../views.js"
 import { actorOf } from "./adminGuard.js"
-import { DUPLICATE_KEY, INVALID_PARAMETER, VERSION_CONFLICT } from "./adminRefusals.js"
+import { DUPLICATE_KEY, INVALID_PARAMETER, LIST_ERRORS, VERSION_CONFLICT } from "./adminRefusals.js"
 
 /** Catalog administration; every change is audited with the admin's identity by the use-case. */
 
@@ -53,13 +53,7 @@ export const listProductsRoute = defineRoute({
   responses: {
     200: { description: "One page; pass `nextCursor` back as `cursor` for the next", schema: ProductPage },
   },
-  errors: {
-    400: {
-      ...INVALID_PARAMETER,
-      description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
-    },
-    ...UNKNOWN_CURSOR_ERROR,
-  },
+  errors: LIST_ERRORS,
   handler: (ctx, deps) => {
     const page = Effect.flatMap(decodeInput(PageQuery)(ctx.query), listProductsPage)
     return respond(ctx, deps.runtime, page, 200, (found) => pageAnswer("products", found, productView))

@@ -1,4 +1,5 @@
 import type { ErrorSpec } from "../contract/route.js"
+import { UNKNOWN_CURSOR_ERROR } from "../pagination.js"
 
 /**
  * Refusals the admin routes share, for their declarations. The framework adds those of the guard
@@ -37,3 +38,12 @@ export const PROVIDER_OR_STORE_UNAVAILABLE: ErrorSpec = {
   codes: ["STORE_UNAVAILABLE", "WRITE_CONFLICT", "PAYMENT_PROVIDER_UNAVAILABLE"],
   headers: { "Retry-After": { description: "Seconds to wait before retrying" } },
 }
+
+/** A list's query parameter that is unknown, repeated or malformed, named in `details.field`. */
+export const INVALID_LIST_PARAMETER: ErrorSpec = {
+  ...INVALID_PARAMETER,
+  description: "A parameter is unknown, repeated or malformed (named in `details.field`)",
+}
+
+/** What every paged admin list refuses: a bad parameter, and a cursor it did not issue. */
+export const LIST_ERRORS = { 400: INVALID_LIST_PARAMETER, ...UNKNOWN_CURSOR_ERROR } as const
