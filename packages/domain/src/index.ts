@@ -109,7 +109,12 @@ export { AuditLog } from "./ports/AuditLog.js"
 export { Clock } from "./ports/Clock.js"
 export { type CouponChanges, type CouponPageQuery, CouponRepository } from "./ports/CouponRepository.js"
 export { CouponReservationRepository } from "./ports/CouponReservationRepository.js"
-export { type ClaimOutcome, type IdempotencyClaim, IdempotencyKeys } from "./ports/IdempotencyKeys.js"
+export {
+  type ClaimOutcome,
+  claimedRecord,
+  type IdempotencyClaim,
+  IdempotencyKeys,
+} from "./ports/IdempotencyKeys.js"
 export { IdGenerator } from "./ports/IdGenerator.js"
 export { InvoiceModeSetting } from "./ports/InvoiceModeSetting.js"
 export { type InvoiceMode, type InvoiceOutcome, InvoiceProvider } from "./ports/InvoiceProvider.js"

@@ -1,4 +1,4 @@
-import { holdsKey, IdempotencyKeys, type IdempotencyRecord } from "@settle/domain"
+import { claimedRecord, holdsKey, IdempotencyKeys, type IdempotencyRecord } from "@settle/domain"
 import { Effect, Layer } from "effect"
 import { compoundKey, copy } from "./Collection.js"
 import { makeSortedList } from "./SortedList.js"
@@ -34,24 +34,15 @@ export const make: Effect.Effect<IdempotencyKeys> = Effect.sync(() => {
   }
 
   const service: IdempotencyKeys = {
-    claim: ({ scope, key, fingerprint, owner, now, leaseMs, ttlMs }) =>
+    claim: (claim) =>
       Effect.sync(() => {
-        sweep(now)
-        const id = compoundKey(scope, key)
+        sweep(claim.now)
+        const id = compoundKey(claim.scope, claim.key)
         const current = records.get(id)?.record
-        if (current !== undefined && holdsKey(current, now, leaseMs)) {
+        if (current !== undefined && holdsKey(current, claim.now, claim.leaseMs)) {
           return { _tag: "Held", record: copy(current) } as const
         }
-        put(id, {
-          scope,
-          key,
-          fingerprint,
-          state: "in_flight",
-          owner,
-          answer: null,
-          claimedAt: now,
-          expiresAt: new Date(now.getTime() + ttlMs),
-        })
+        put(id, claimedRecord(claim))
         return { _tag: "Claimed" } as const
       }),
 

@@ -1,5 +1,6 @@
 import {
   type ClaimOutcome,
+  claimedRecord,
   holdsKey,
   type IdempotencyClaim,
   IdempotencyKeys,
@@ -70,18 +71,8 @@ export const make: Effect.Effect<IdempotencyKeys, never, MongoDatabase> = Effect
         )
       }
       const generation = (current?.generation ?? 0) + 1
-      const { scope, key, fingerprint, owner, now, ttlMs } = claim
-      const doc = encode({
-        scope,
-        key,
-        fingerprint,
-        state: "in_flight",
-        owner,
-        answer: null,
-        claimedAt: now,
-        expiresAt: new Date(now.getTime() + ttlMs),
-        generation,
-      })
+      const { scope, key, owner } = claim
+      const doc = encode({ ...claimedRecord(claim), generation })
       // A claim that read generation n long ago may find n+1 already pruned and insert it again below
       // a newer chain, so the insert only counts if it is still the latest once written.
       return mongoCall(COLLECTION, "claim", () =>

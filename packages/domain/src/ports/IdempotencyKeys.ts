@@ -16,6 +16,18 @@ export interface IdempotencyClaim {
   readonly ttlMs: number
 }
 
+/** The record a successful claim writes: in flight, owned by the claiming run, no answer yet. */
+export const claimedRecord = (claim: IdempotencyClaim): IdempotencyRecord => ({
+  scope: claim.scope,
+  key: claim.key,
+  fingerprint: claim.fingerprint,
+  state: "in_flight",
+  owner: claim.owner,
+  answer: null,
+  claimedAt: claim.now,
+  expiresAt: new Date(claim.now.getTime() + claim.ttlMs),
+})
+
 /** Either this run now holds the key, or the live record that holds it (in flight or completed). */
 export type ClaimOutcome =
   | { readonly _tag: "Claimed" }
