@@ -3,6 +3,7 @@ import {
   AuditLog,
   CouponRepository,
   CouponReservationRepository,
+  IdempotencyKeys,
   InvoiceProvider,
   Ledger,
   OrderRepository,
@@ -46,6 +47,7 @@ export const crashablePorts = [
   crashable(WebhookEventInbox, storeCrash),
   crashable(Ledger, storeCrash),
   crashable(AuditLog, storeCrash),
+  crashable(IdempotencyKeys, storeCrash),
   crashable(PaymentGateway, gatewayCrash),
   crashable(InvoiceProvider, invoiceCrash, ["mode"]),
 ] as const
@@ -58,5 +60,6 @@ export const racingPorts = [
   scheduled(CouponReservationRepository),
   scheduled(WebhookEventInbox),
   scheduled(Ledger),
+  scheduled(IdempotencyKeys),
   scheduled(PaymentGateway),
 ] as const

@@ -2,21 +2,19 @@ import {
   type CheckoutResult,
   createCheckout,
   IDEMPOTENCY_LEASE_MS,
-  IdempotencyKeys,
   idempotentRequest,
   type StoredAnswer,
 } from "@settle/domain"
-import { Cause, type Context, Effect, Either, Exit, Layer, Logger, LogLevel, Option, Scope } from "effect"
+import { Cause, Effect, Either, Exit, type Layer, Option } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { callCount, crashable, planLayer, storeCrash, withFaults } from "../faults/FaultInjection.js"
-import { scheduled, withInterleaving } from "../faults/Interleaving.js"
+import { callCount } from "../faults/FaultInjection.js"
 import { aCoupon } from "../fixtures.js"
-import { crashablePorts, racingPorts, type StoragePorts, world } from "../world.js"
+import type { StoragePorts } from "../world.js"
 import { type PropertyOptions, propertyRuns, propertyTimeout, yieldingEachRun } from "./propertyRuns.js"
 import { advance, cartFor, plentifulProduct } from "./support/I345Actions.js"
 import { couponViolations, snapshot, stockViolations, totals } from "./support/I345Checks.js"
-import { crashing, type Runner, type Sim, stock, type WorldServices } from "./support/I345World.js"
+import { crashing, type Runner, stock, withWorld } from "./support/I345World.js"
 
 /** Failures a retry may cure: not kept under the key, as the server does not keep a 5xx. */
 const TRANSIENT = new Set(["StoreError", "PaymentGatewayError", "WriteConflict"])
@@ -64,43 +62,6 @@ const untilAnswered = (input: unknown, key: string) =>
     return yield* Effect.dieMessage(`checkout with key ${key} never answered`)
   })
 
-// The use-cases log every crash; hundreds of runs of that would bury a counterexample.
-const quiet = <A, E>(program: Effect.Effect<A, E>) => Logger.withMinimumLogLevel(program, LogLevel.None)
-
-const runner = (context: Context.Context<WorldServices>): Runner => ({
-  run: (program) => Effect.runPromise(quiet(Effect.provide(program, context))),
-})
-
-/** The I3-I5 world, with the idempotency store among the ports a crash or an interleaving can hit. */
-const withKeyedWorld = async <E, A>(
-  storage: Layer.Layer<StoragePorts, E>,
-  body: (sim: Sim) => Promise<A>,
-) => {
-  const ports = [...crashablePorts, crashable(IdempotencyKeys, storeCrash)]
-  const layer = Layer.provideMerge(withFaults(world(storage), ports), planLayer())
-  const scope = Effect.runSync(Scope.make())
-  try {
-    const context: Context.Context<WorldServices> = await Effect.runPromise(
-      Layer.buildWithScope(layer, scope),
-    )
-    const racing = async (scheduler: fc.Scheduler) =>
-      runner(
-        await Effect.runPromise(
-          Layer.buildWithScope(
-            withInterleaving(Layer.succeedContext(context), scheduler, [
-              ...racingPorts,
-              scheduled(IdempotencyKeys),
-            ]),
-            scope,
-          ),
-        ),
-      )
-    return await body({ ...runner(context), racing })
-  } finally {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-  }
-}
-
 const product = plentifulProduct(9)
 
 /** A cart of `quantity` units, with a coupon of five redemptions when `withCoupon`. */
@@ -147,7 +108,7 @@ export const suite = <E>(
             cart,
             fc.integer({ min: 2, max: 5 }),
             yieldingEachRun(({ quantity, withCoupon }, retries) =>
-              withKeyedWorld(storage, async (world) => {
+              withWorld(storage, async (world) => {
                 const input = await shop(world, quantity, withCoupon)
                 const ids: Array<string | null> = []
                 for (let i = 0; i < retries; i++)
@@ -170,7 +131,7 @@ export const suite = <E>(
             fc.integer({ min: 2, max: 5 }),
             fc.scheduler(),
             yieldingEachRun(({ quantity, withCoupon }, retries, s) =>
-              withKeyedWorld(storage, async (world) => {
+              withWorld(storage, async (world) => {
                 const input = await shop(world, quantity, withCoupon)
                 const racing = await world.racing(s)
                 const attempts = await s.waitFor(
@@ -202,13 +163,13 @@ export const suite = <E>(
       "I9 a retry after a crash at any port call of the keyed checkout still makes one order, holding once",
       async () => {
         for (const withCoupon of [false, true]) {
-          const points = await withKeyedWorld(storage, async (world) => {
+          const points = await withWorld(storage, async (world) => {
             const input = await shop(world, 2, withCoupon)
             return world.run(Effect.zipRight(crashing(null, keyedCheckout(input, "crash")), callCount))
           })
           expect(points).toBeGreaterThan(4)
           for (let k = 1; k <= points; k++) {
-            await withKeyedWorld(storage, async (world) => {
+            await withWorld(storage, async (world) => {
               const input = await shop(world, 2, withCoupon)
               await world.run(crashing(k, keyedCheckout(input, "crash")))
               const answered = await world.run(untilAnswered(input, "crash"))
