@@ -20,6 +20,8 @@ interface Launch {
   readonly env?: Readonly<Record<string, string>>
   /** Modules preloaded with `--import` before the entry (the Mongo bench's command recorder). */
   readonly imports?: ReadonlyArray<string>
+  /** Node flags before the rest (`--cpu-prof`): NODE_OPTIONS refuses some of them. */
+  readonly nodeArgs?: ReadonlyArray<string>
 }
 
 /** Each target runs in its own process, so the load generator (this process) never shares its event loop. */
@@ -28,6 +30,7 @@ const start = (launch: Launch): Promise<Target> =>
     const child = spawn(
       process.execPath,
       [
+        ...(launch.nodeArgs ?? []),
         "--conditions=@settle/source",
         "--import",
         "tsx",
@@ -88,4 +91,5 @@ export const startSettleWith = (
   name: string,
   env: Readonly<Record<string, string>>,
   imports: ReadonlyArray<string> = [],
-) => start({ name, entry: "src/main.ts", cwd: `${root}packages/server`, env, imports })
+  nodeArgs: ReadonlyArray<string> = [],
+) => start({ name, entry: "src/main.ts", cwd: `${root}packages/server`, env, imports, nodeArgs })
