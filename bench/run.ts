@@ -1,18 +1,21 @@
 import { loadavg } from "node:os"
 import { SECRETS } from "../packages/server/test/e2e/support/shop.js"
-import { LARGE_STORE, measureScaling, SMALL_STORE } from "./support/ingestScaling.js"
+import { benchHot } from "./support/hotCapacity.js"
+import { measureScaling, SCALING, SMOKE_SCALING } from "./support/ingestScaling.js"
 import { measureInterleaved } from "./support/load.js"
 import { benchMongo } from "./support/mongoBench.js"
-import { parseOptions } from "./support/options.js"
+import { parseOptions, settleNodeArgs } from "./support/options.js"
 import { openShop } from "./support/orders.js"
+import { startMemoryTarget } from "./support/profileMemory.js"
 import { report } from "./support/report.js"
-import { startKoaHello, startNodeHello, startSettle, type Target } from "./support/targets.js"
+import { startKoaHello, startNodeHello, startSettleWith, type Target } from "./support/targets.js"
 import { measureIngest } from "./support/webhookIngest.js"
 
 /**
  * `pnpm bench`: GET /healthz on Settle's embedded default against bare Koa and bare node:http, then
- * Stripe webhook ingest on Settle, then that ingest on two fresh Settles holding 1 000 and 20 000
- * orders. Each server is its own process; autocannon runs in this one.
+ * Stripe webhook ingest on Settle, then that ingest (and the server's memory) on two fresh Settles
+ * holding 1 000 and 20 000 orders, then the Mongo mode (unless `--no-mongo`). Each server is its own
+ * process; autocannon runs in this one. `--smoke` runs every step at tiny sizes.
  */
 const options = parseOptions(process.argv.slice(2))
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
@@ -21,6 +24,8 @@ const loadBefore = loadavg()
 
 // `--mongo-only`: the Mongo-mode bench alone (issue 12 items 3 and 4), no other target started.
 if (options.mongoOnly) process.exit((await benchMongo(options, log)) ? 0 : 1)
+// `--hot`: issue 13's hot coupon + product bench alone, holds piling up batch after batch.
+if (options.hot) process.exit((await benchHot(options, log)) ? 0 : 1)
 
 const stop = async (target: Target, name = target.name) => {
   exits[name] = await target.stop()
@@ -29,7 +34,7 @@ const stop = async (target: Target, name = target.name) => {
 const nodeHello = await startNodeHello()
 const koaHello = await startKoaHello()
 // LOG_LEVEL stays at the server's default (info), as deployed; only the secrets are fixed.
-const settle = await startSettle(SECRETS)
+const settle = await startSettleWith("settle", SECRETS, [], settleNodeArgs(options, "settle"))
 const stores: Array<Target> = []
 try {
   log(

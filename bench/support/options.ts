@@ -1,4 +1,8 @@
+import { resolve } from "node:path"
 import { parseArgs } from "node:util"
+
+/** The stores `--hot-stores` may name, in the order they run (bench/support/hotStores.ts). */
+export const HOT_STORES = ["embedded", "ferretdb", "mongo-java-server"] as const
 
 export interface BenchOptions {
   /** Seconds each target is measured (the webhook run is sized to about this long). */
@@ -8,15 +12,34 @@ export interface BenchOptions {
   /** Turns the GET runs are cut into, taken round-robin across the targets. */
   readonly slices: number
   readonly connections: number
-  /** `--mongo`: the Mongo-mode bench after the rest; `--mongo-only`: that alone (bench/support/mongoBench.ts). */
+  /**
+   * The Mongo-mode bench after the rest (bench/support/mongoBench.ts), unless `--no-mongo`;
+   * `--mongo-only`: that alone.
+   */
   readonly mongo: boolean
   readonly mongoOnly: boolean
   /** Seconds of checkouts per target in the Mongo-mode bench (its webhook ingest delivers those orders). */
   readonly mongoSeconds: number
+  /**
+   * `--smoke`: every target at tiny sizes, to show the bench runs and verifies (the suite runs it);
+   * its ratios mean nothing and fail nothing.
+   */
+  readonly smoke: boolean
+  /** `--cpu-prof <dir>`: every Settle process writes a V8 CPU profile there when it exits. */
+  readonly cpuProf: string | undefined
+  /** `--hot`: issue 13's hot coupon + product bench alone (bench/support/hotCapacity.ts). */
+  readonly hot: boolean
+  /** Open holds on the hot coupon and product the last batch starts at. */
+  readonly hotHolds: number
+  /** Checkouts per batch, and concurrent clients sending them. */
+  readonly hotBatch: number
+  readonly hotClients: number
+  /** The stores to run it on, of HOT_STORES. */
+  readonly hotStores: ReadonlyArray<string>
 }
 
 const USAGE =
-  "usage: pnpm bench [--duration 10] [--warmup 2] [--slices 5] [--connections 20] [--mongo | --mongo-only] [--mongo-seconds 3]"
+  "usage: pnpm bench [--duration 10] [--warmup 2] [--slices 5] [--connections 20] [--no-mongo | --mongo-only] [--mongo-seconds 3] [--smoke] [--cpu-prof <dir>] [--hot [--hot-holds 100000] [--hot-batch 1000] [--hot-clients 8] [--hot-stores embedded,ferretdb,mongo-java-server]]"
 
 // Events are signed before their run, and the server refuses signatures older than Stripe's 300 s.
 const MAX_DURATION = 200
@@ -31,27 +54,67 @@ const numberIn = (name: string, raw: string, min: number, max: number, whole = f
   return value
 }
 
+const storesIn = (raw: string): ReadonlyArray<string> => {
+  const names = raw.split(",").map((name) => name.trim())
+  const unknown = names.filter((name) => !(HOT_STORES as ReadonlyArray<string>).includes(name))
+  if (names.length === 0 || unknown.length > 0)
+    throw new Error(
+      `--hot-stores takes names from ${HOT_STORES.join(",")}; not ${unknown.join(",")}\n${USAGE}`,
+    )
+  return names
+}
+
 export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      duration: { type: "string", default: "10" },
-      warmup: { type: "string", default: "2" },
-      slices: { type: "string", default: "5" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      slices: { type: "string" },
       connections: { type: "string", default: "20" },
-      mongo: { type: "boolean", default: false },
+      "no-mongo": { type: "boolean", default: false },
       "mongo-only": { type: "boolean", default: false },
-      "mongo-seconds": { type: "string", default: "3" },
+      "mongo-seconds": { type: "string" },
+      smoke: { type: "boolean", default: false },
+      "cpu-prof": { type: "string" },
+      hot: { type: "boolean", default: false },
+      "hot-holds": { type: "string", default: "100000" },
+      "hot-batch": { type: "string", default: "1000" },
+      "hot-clients": { type: "string", default: "8" },
+      "hot-stores": { type: "string", default: HOT_STORES.join(",") },
     },
     strict: true,
   })
+  const smoke = values.smoke
+  if (values["no-mongo"] && values["mongo-only"]) throw new Error(`--no-mongo contradicts --mongo-only\n${USAGE}`)
   return {
-    duration: numberIn("duration", values.duration, 1, MAX_DURATION),
-    warmup: numberIn("warmup", values.warmup, 0, 60),
-    slices: numberIn("slices", values.slices, 1, 100, true),
+    duration: numberIn("duration", values.duration ?? (smoke ? "1" : "10"), 1, MAX_DURATION),
+    warmup: numberIn("warmup", values.warmup ?? (smoke ? "0" : "2"), 0, 60),
+    slices: numberIn("slices", values.slices ?? (smoke ? "1" : "5"), 1, 100, true),
     connections: numberIn("connections", values.connections, 1, 1000, true),
-    mongo: values.mongo || values["mongo-only"],
+    mongo: !values["no-mongo"],
     mongoOnly: values["mongo-only"],
-    mongoSeconds: numberIn("mongo-seconds", values["mongo-seconds"], 1, 60, true),
+    mongoSeconds: numberIn("mongo-seconds", values["mongo-seconds"] ?? (smoke ? "1" : "3"), 1, 60, true),
+    smoke,
+    // Settle runs from packages/server: a relative directory would land there.
+    cpuProf: values["cpu-prof"] === undefined ? undefined : resolve(values["cpu-prof"]),
+    hot: values.hot,
+    hotHolds: numberIn("hot-holds", values["hot-holds"], 0, 900_000, true),
+    hotBatch: numberIn("hot-batch", values["hot-batch"], 1, 100_000, true),
+    hotClients: numberIn("hot-clients", values["hot-clients"], 1, 1000, true),
+    hotStores: storesIn(values["hot-stores"]),
   }
 }
+
+/**
+ * Node flags for a Settle process named `name`: with `--cpu-prof <dir>`, a CPU profile written to
+ * `<dir>/<name>.cpuprofile` when it exits (`pnpm bench:profile` splits it by layer).
+ */
+export const settleNodeArgs = (options: BenchOptions, name: string): ReadonlyArray<string> =>
+  options.cpuProf === undefined
+    ? []
+    : [
+        "--cpu-prof",
+        `--cpu-prof-dir=${options.cpuProf}`,
+        `--cpu-prof-name=${name.replace(/[^\w.@-]+/g, "_")}.cpuprofile`,
+      ]
