@@ -12,7 +12,6 @@ import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
 import type { RouteDeps } from "./routeDeps.js"
 import type { Readiness } from "./routes/health.js"
 import { securityHeaders } from "./securityHeaders.js"
-import { timing } from "./timing.js"
 
 export interface AppOptions extends RouteDeps {
   readonly registry: PrometheusRegistry
@@ -45,14 +44,13 @@ export const buildRouter = (options: AppOptions): Router => {
   return router
 }
 
-/** The Koa application: the access log and timing outermost, then the one error path, then the routes. */
+/** The Koa application: the access log (and request timing) outermost, then the one error path, then the routes. */
 export const makeApp = (options: AppOptions): Koa => {
   const router = buildRouter(options)
   const app = new Koa()
   // Errors are answered and logged by answerErrors; Koa's own stderr printing would only duplicate them.
   app.silent = true
-  app.use(accessLog(options.logger))
-  app.use(timing(options.registry.observeHttp))
+  app.use(accessLog(options.logger, options.registry.observeHttp))
   // Before the error path, so refusals, 404 and 405 carry the headers too.
   app.use(securityHeaders())
   app.use(cors(options.cors ?? NO_CORS))

@@ -52,13 +52,14 @@ const scoped = (
 export const cors = (config: CorsOrigins): Middleware => {
   const shop = scoped(config.shopOrigins, ["GET", "POST"], SHOP_HEADERS)
   const admin = scoped(config.adminOrigins, ["GET", "POST", "PUT", "PATCH", "DELETE"], ADMIN_HEADERS)
-  return async (ctx, next) => {
+  // Not async: the probes, the webhook and the pages are out of every scope and go straight on.
+  return (ctx, next) => {
     const scope = isShopPath(ctx.path) ? shop : isAdminPath(ctx.path) ? admin : null
     if (scope === null) return next()
     if (scope.refusedPreflight(ctx)) {
       ctx.vary("Origin")
       ctx.status = 204
-      return
+      return undefined
     }
     return scope.middleware(ctx, next)
   }

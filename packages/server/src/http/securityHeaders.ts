@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http"
+import helmet, { type HelmetOptions } from "helmet"
 import type { Middleware } from "koa"
-import helmet from "koa-helmet"
 
 /**
  * The policy every answer carries. JSON needs none of it, but a browser that is tricked into rendering
@@ -8,6 +9,50 @@ import helmet from "koa-helmet"
  */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+/** The helmet options behind the policy below; every answer gets the same headers, so they are computed once. */
+const POLICY: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      imgSrc: ["'self'"],
+      formAction: ["'self'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginResourcePolicy: { policy: "cross-origin" },
+  frameguard: { action: "deny" },
+  referrerPolicy: { policy: "no-referrer" },
+  strictTransportSecurity: { maxAge: 365 * 24 * 60 * 60, includeSubDomains: false },
+}
+
+/**
+ * The headers helmet sets for `options`, read once by running it on a recording response: none of
+ * them depends on the request, and running helmet's dozen middlewares per request cost more than the
+ * rest of Settle's own middleware together (docs/performance.md). Helmet also removes X-Powered-By,
+ * which Koa never sets.
+ */
+export const helmetHeaders = (options: HelmetOptions): ReadonlyArray<readonly [string, string]> => {
+  const headers: Array<readonly [string, string]> = []
+  const recorder = {
+    setHeader: (name: string, value: string) => {
+      headers.push([name, value])
+    },
+    removeHeader: () => undefined,
+  }
+  let done = false
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error !== undefined) throw error
+    done = true
+  })
+  // Helmet answers synchronously for static options; anything else would be a policy that depends on
+  // the request, which this precomputation could not serve.
+  if (!done) throw new Error("helmet did not finish synchronously")
+  return headers
+}
 
 /**
  * Helmet's headers on every response, errors and 404/405 included (set before the routes run; a
@@ -18,21 +63,10 @@ export const CONTENT_SECURITY_POLICY =
  *   storefronts on other origins (CORS, not CORP, decides who may read the API);
  * - HSTS without `includeSubDomains`, which would bind every other host of the shop's domain.
  */
-export const securityHeaders = (): Middleware =>
-  helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'unsafe-inline'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginResourcePolicy: { policy: "cross-origin" },
-    frameguard: { action: "deny" },
-    referrerPolicy: { policy: "no-referrer" },
-    strictTransportSecurity: { maxAge: 365 * 24 * 60 * 60, includeSubDomains: false },
-  })
+export const securityHeaders = (): Middleware => {
+  const headers = helmetHeaders(POLICY)
+  return (ctx, next) => {
+    for (const [name, value] of headers) ctx.res.setHeader(name, value)
+    return next()
+  }
+}

@@ -1,5 +1,6 @@
-import type { Context, Middleware } from "koa"
+import type { Context } from "koa"
 
+/** Records one request in http_request_duration_seconds (the access log calls it, see accessLog.ts). */
 export type ObserveHttp = (method: string, route: string, status: number, seconds: number) => void
 
 /**
@@ -10,16 +11,3 @@ export const routeOf = (ctx: Context): string => {
   const matched: unknown = (ctx as { _matchedRoute?: unknown })._matchedRoute
   return typeof matched === "string" ? matched : "unmatched"
 }
-
-/** Times every request into http_request_duration_seconds, labelled with its route template. */
-export const timing =
-  (observe: ObserveHttp): Middleware =>
-  async (ctx, next) => {
-    const start = process.hrtime.bigint()
-    try {
-      await next()
-    } finally {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9
-      observe(ctx.method, routeOf(ctx), ctx.status, seconds)
-    }
-  }

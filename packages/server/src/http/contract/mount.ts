@@ -27,6 +27,37 @@ const authFor = <D extends MountDeps>(route: RouteDeclaration<D>, deps: D): Read
   }
 }
 
+/** No body read: the same input for every request of such a route. */
+const NO_BODY = { body: undefined }
+
+/**
+ * The route's own step: records its operation, reads the JSON body when it takes one, runs the
+ * handler, through the idempotency store when the route is idempotent. Chosen once per route, so a
+ * request of a plain route (the probes) builds no closure of its own.
+ */
+const handlerFor = <D extends MountDeps>(route: RouteDeclaration<D>, deps: D): Middleware => {
+  const { operationId } = route
+  const takesJson = route.request?.body?.kind === "json"
+  if (route.idempotent === true)
+    return async (ctx) => {
+      ctx.state.operationId = operationId
+      const body = takesJson ? await readJson(ctx, deps.bodyLimitBytes) : undefined
+      await runIdempotent(ctx, deps, { operation: operationId, body }, async () => {
+        await route.handler(ctx, deps, { body })
+      })
+    }
+  if (takesJson)
+    return async (ctx) => {
+      ctx.state.operationId = operationId
+      const body = await readJson(ctx, deps.bodyLimitBytes)
+      await route.handler(ctx, deps, { body })
+    }
+  return (ctx) => {
+    ctx.state.operationId = operationId
+    return route.handler(ctx, deps, NO_BODY)
+  }
+}
+
 /**
  * Mounts every declaration on `router`: auth first (before a byte of the body is read), then the
  * JSON body when the route takes one, then the handler, through the idempotency store when the
@@ -37,19 +68,10 @@ export const mountRoutes = <D extends MountDeps>(
   declarations: ReadonlyArray<RouteDeclaration<D>>,
   deps: D,
 ): void => {
-  for (const route of declarations) {
-    const handle: Middleware = async (ctx) => {
-      ctx.state.operationId = route.operationId
-      const body = route.request?.body?.kind === "json" ? await readJson(ctx, deps.bodyLimitBytes) : undefined
-      const answer = async () => {
-        await route.handler(ctx, deps, { body })
-      }
-      if (route.idempotent === true) {
-        await runIdempotent(ctx, deps, { operation: route.operationId, body }, answer)
-      } else {
-        await answer()
-      }
-    }
-    router.register(koaPath(route.path), [route.method.toUpperCase()], [...authFor(route, deps), handle])
-  }
+  for (const route of declarations)
+    router.register(
+      koaPath(route.path),
+      [route.method.toUpperCase()],
+      [...authFor(route, deps), handlerFor(route, deps)],
+    )
 }
