@@ -1,8 +1,38 @@
 import { Option } from "effect"
 import { makeSortedList } from "./SortedList.js"
 
-/** A deep copy that keeps Dates as Dates, like a document read back from a database. */
-export const copy = <A>(value: A): A => structuredClone(value)
+/**
+ * A deep copy that keeps Dates as Dates, like a document read back from a database: what
+ * structuredClone gives, written out for the plain data documents are made of (objects, arrays, Dates),
+ * which it copies several times faster; anything else (a Map, a typed array) still goes through it.
+ */
+export const copy = <A>(value: A): A => copyValue(value) as A
+
+const copyValue = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) {
+    const items = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) items[i] = copyValue(value[i])
+    return items
+  }
+  if (value instanceof Date) return new Date(value.getTime())
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value)
+  const fields: Record<string, unknown> = {}
+  for (const key in value) {
+    const field = copyValue((value as Record<string, unknown>)[key])
+    // Assigned, an own `__proto__` (JSON.parse makes one) would set the copy's prototype instead.
+    if (key === "__proto__")
+      Object.defineProperty(fields, key, {
+        value: field,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else fields[key] = field
+  }
+  return fields
+}
 
 export type Sort<A> = (a: A, b: A) => number
 

@@ -14,9 +14,10 @@ import {
   type StripeEventId,
   Unrecognized,
 } from "@settle/domain"
-import { Effect, Schema } from "effect"
+import { Effect, Either, Schema } from "effect"
 import type Stripe from "stripe"
 import {
+  decodeEitherWith,
   decodeWith,
   EventEnvelope,
   ExpandablePaymentIntent,
@@ -58,12 +59,27 @@ const invalidAt =
     return new InvalidInput({ field: field === "" ? "(root)" : field, message: issue.message })
   }
 
-const decodeObject = <A, I>(schema: Schema.Schema<A, I>) => decodeWith(schema, invalidAt("data.object"))
+/** Each of Settle's object schemas, its parser built once at load instead of per event. */
+const objectDecoder = <A, I>(schema: Schema.Schema<A, I>) =>
+  decodeEitherWith(schema, invalidAt("data.object"))
+
+const decodeEnvelope = decodeEitherWith(EventEnvelope, invalidAt(""))
+const decodeSessionHead = objectDecoder(SessionHead)
+const decodePaymentStatus = objectDecoder(Schema.Struct({ payment_status: PaymentStatus }))
+const decodePaidSession = objectDecoder(PaidSession)
+const decodeFailedSession = objectDecoder(
+  Schema.Struct({ payment_intent: nullByDefault(ExpandablePaymentIntent) }),
+)
+const decodeFailedIntent = objectDecoder(FailedPaymentIntent)
+const decodeRefundedCharge = objectDecoder(RefundedCharge)
+
+/** What an event's object reads as, without a provider call: decoded synchronously, no fiber steps. */
+type Read = Either.Either<PaymentEvent, InvalidInput>
 
 type Session = Common & { readonly sessionId: SessionId; readonly orderId: OrderId | null }
 
-const paid = (session: Session, object: unknown): Decoded =>
-  Effect.map(decodeObject(PaidSession)(object), (money) =>
+const paid = (session: Session, object: unknown): Read =>
+  Either.map(decodePaidSession(object), (money) =>
     PaymentSucceeded.make({
       ...session,
       paymentIntentId: money.payment_intent,
@@ -71,37 +87,33 @@ const paid = (session: Session, object: unknown): Decoded =>
     }),
   )
 
-const completed = (session: Session, object: unknown): Decoded =>
-  Effect.flatMap(
-    decodeObject(Schema.Struct({ payment_status: PaymentStatus }))(object),
-    ({ payment_status }) =>
-      // no_payment_required: nothing was owed, so the session finalizes like a paid one.
-      payment_status === "unpaid" ? Effect.succeed(PaymentPending.make(session)) : paid(session, object),
+const completed = (session: Session, object: unknown): Read =>
+  Either.flatMap(decodePaymentStatus(object), ({ payment_status }) =>
+    // no_payment_required: nothing was owed, so the session finalizes like a paid one.
+    payment_status === "unpaid" ? Either.right(PaymentPending.make(session)) : paid(session, object),
   )
 
-const asyncFailed = (session: Session, object: unknown): Decoded =>
-  Effect.map(
-    decodeObject(Schema.Struct({ payment_intent: nullByDefault(ExpandablePaymentIntent) }))(object),
-    ({ payment_intent }) =>
-      PaymentFailed.make({
-        ...session,
-        paymentIntentId: payment_intent,
-        reason: ASYNC_PAYMENT_FAILED_REASON,
-      }),
+const asyncFailed = (session: Session, object: unknown): Read =>
+  Either.map(decodeFailedSession(object), ({ payment_intent }) =>
+    PaymentFailed.make({
+      ...session,
+      paymentIntentId: payment_intent,
+      reason: ASYNC_PAYMENT_FAILED_REASON,
+    }),
   )
 
 const sessionEvent =
-  (decide: (session: Session, object: unknown) => Decoded) =>
-  (common: Common, object: unknown): Decoded =>
-    Effect.flatMap(decodeObject(SessionHead)(object), (head) =>
+  (decide: (session: Session, object: unknown) => Read) =>
+  (common: Common, object: unknown): Read =>
+    Either.flatMap(decodeSessionHead(object), (head) =>
       // Settle opens payment-mode sessions only: a subscription or setup session belongs to someone else.
       head.mode === "payment"
         ? decide({ ...common, sessionId: head.id, orderId: orderIdOf(head) }, object)
-        : Effect.succeed(Unrecognized.make(common)),
+        : Either.right(Unrecognized.make(common)),
     )
 
-const paymentFailed = (common: Common, object: unknown): Decoded =>
-  Effect.map(decodeObject(FailedPaymentIntent)(object), (intent) =>
+const paymentFailed = (common: Common, object: unknown): Read =>
+  Either.map(decodeFailedIntent(object), (intent) =>
     PaymentFailed.make({
       ...common,
       sessionId: null,
@@ -116,18 +128,20 @@ const malformedList = (issue: { readonly path: string; readonly message: string 
     message: `Stripe answered a malformed refund list at ${issue.path}: ${issue.message}`,
   })
 
+const decodeRefundList = decodeWith(Schema.Array(StripeRefund), malformedList)
+
 /** Since API version 2022-11-15 a charge no longer embeds its refunds: ask Stripe for them. */
 const listRefunds = (stripe: Stripe, paymentIntentId: PaymentIntentId) =>
   stripeCall("refunds.list", () =>
     stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }).autoPagingToArray({ limit: 10_000 }),
-  ).pipe(Effect.flatMap(decodeWith(Schema.Array(StripeRefund), malformedList)))
+  ).pipe(Effect.flatMap(decodeRefundList))
 
 /** Failed and canceled refunds gave no money back, so they are not part of what the charge reports. */
 const movedMoney = (refund: StripeRefund) => refund.status !== "failed" && refund.status !== "canceled"
 
 const chargeRefunded = (common: Common, object: unknown, stripe: Stripe): Decoded =>
   Effect.gen(function* () {
-    const charge = yield* decodeObject(RefundedCharge)(object)
+    const charge = yield* decodeRefundedCharge(object)
     // A charge without a payment intent was not made through Checkout, so no order of Settle's has it.
     if (charge.payment_intent === null) return Unrecognized.make(common)
     const newestFirst =
@@ -148,13 +162,16 @@ const chargeRefunded = (common: Common, object: unknown, stripe: Stripe): Decode
     })
   })
 
-const decoders: Record<SettleEventType, (common: Common, object: unknown, stripe: Stripe) => Decoded> = {
+/** The types read from the event alone; charge.refunded may have to ask Stripe for its refunds. */
+const readers: Record<
+  Exclude<SettleEventType, "charge.refunded">,
+  (common: Common, object: unknown) => Read
+> = {
   "checkout.session.completed": sessionEvent(completed),
   "checkout.session.async_payment_succeeded": sessionEvent(paid),
   "checkout.session.async_payment_failed": sessionEvent(asyncFailed),
-  "checkout.session.expired": sessionEvent((session) => Effect.succeed(SessionExpired.make(session))),
+  "checkout.session.expired": sessionEvent((session) => Either.right(SessionExpired.make(session))),
   "payment_intent.payment_failed": paymentFailed,
-  "charge.refunded": chargeRefunded,
 }
 
 /**
@@ -162,9 +179,13 @@ const decoders: Record<SettleEventType, (common: Common, object: unknown, stripe
  * lacks what Settle needs is InvalidInput naming the field (`data.object.amount_total`).
  */
 export const decodeEvent = (stripe: Stripe, payload: unknown): Decoded =>
-  Effect.flatMap(decodeWith(EventEnvelope, invalidAt(""))(payload), (envelope) => {
-    const common = { eventId: envelope.id, type: envelope.type }
-    return isSettleEventType(envelope.type)
-      ? decoders[envelope.type](common, envelope.data.object, stripe)
-      : Effect.succeed(Unrecognized.make(common))
+  Effect.suspend((): Decoded => {
+    const envelope = decodeEnvelope(payload)
+    if (Either.isLeft(envelope)) return Effect.fail(envelope.left)
+    const { id, type, data } = envelope.right
+    const common = { eventId: id, type }
+    if (!isSettleEventType(type)) return Effect.succeed(Unrecognized.make(common))
+    if (type === "charge.refunded") return chargeRefunded(common, data.object, stripe)
+    const read = readers[type](common, data.object)
+    return Either.isRight(read) ? Effect.succeed(read.right) : Effect.fail(read.left)
   })

@@ -7,7 +7,7 @@ import {
   SessionId,
   StripeEventId,
 } from "@settle/domain"
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema } from "effect"
 
 /**
  * The parts of Stripe's objects Settle reads, as Schemas: what the API answers and what webhooks carry
@@ -117,8 +117,25 @@ export const firstIssue = (
   return { path: first?.path.join(".") ?? "", message: first?.message ?? "invalid" }
 }
 
+/**
+ * Decode `input` with `schema`, synchronously; a failure is whatever `onError` makes of its first
+ * issue. The parser is built once, here, not per input.
+ */
+export const decodeEitherWith = <A, I, E>(
+  schema: Schema.Schema<A, I>,
+  onError: (issue: ReturnType<typeof firstIssue>) => E,
+) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (input: unknown): Either.Either<A, E> =>
+    Either.mapLeft(decode(input), (error) => onError(firstIssue(error)))
+}
+
 /** Decode `input` with `schema`; a failure is whatever `onError` makes of its first issue. */
-export const decodeWith =
-  <A, I, E>(schema: Schema.Schema<A, I>, onError: (issue: ReturnType<typeof firstIssue>) => E) =>
-  (input: unknown): Effect.Effect<A, E> =>
-    Schema.decodeUnknown(schema)(input).pipe(Effect.mapError((error) => onError(firstIssue(error))))
+export const decodeWith = <A, I, E>(
+  schema: Schema.Schema<A, I>,
+  onError: (issue: ReturnType<typeof firstIssue>) => E,
+) => {
+  const decode = Schema.decodeUnknown(schema)
+  return (input: unknown): Effect.Effect<A, E> =>
+    decode(input).pipe(Effect.mapError((error) => onError(firstIssue(error))))
+}

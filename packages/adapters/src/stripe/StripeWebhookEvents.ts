@@ -7,7 +7,7 @@ import {
   StripeEventId,
   WebhookSignatureInvalid,
 } from "@settle/domain"
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Either, Layer } from "effect"
 import Stripe from "stripe"
 import { StripeClient } from "./StripeClient.js"
 import { decodeEvent } from "./StripeEventDecoder.js"
@@ -23,8 +23,6 @@ const signedAt = (header: string): number =>
     const [key, value] = item.split("=")
     return key === "t" ? Number.parseInt(value ?? "", 10) : timestamp
   }, Number.NaN)
-
-const refuse = (message: string) => Effect.fail(new WebhookSignatureInvalid({ message }))
 
 /** Stripe's events nest a few levels (event, data, object, a list, its items); far deeper is not Stripe's. */
 export const MAX_EVENT_DEPTH = 64
@@ -44,6 +42,50 @@ export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
   return false
 }
 
+const refused = (message: string) => Either.left(new WebhookSignatureInvalid({ message }))
+
+/**
+ * Verify the signature and the signing time over the raw bytes, at `now`; the verified payload, parsed.
+ * Synchronous: the SDK's Node crypto provider computes the HMAC in place, so no promise is awaited.
+ */
+const verifyAt = (
+  stripe: Stripe,
+  rawBody: Uint8Array | string,
+  signatureHeader: string | undefined,
+  secret: string,
+  toleranceSeconds: number,
+  now: number,
+): Either.Either<unknown, WebhookSignatureInvalid | InvalidInput> => {
+  if (signatureHeader === undefined || signatureHeader.trim() === "") {
+    return refused("No Stripe-Signature header")
+  }
+  let payload: unknown
+  try {
+    payload = stripe.webhooks.constructEvent(
+      rawBody,
+      signatureHeader,
+      secret,
+      toleranceSeconds,
+      undefined,
+      now,
+    )
+  } catch (cause) {
+    return Either.left(
+      cause instanceof Stripe.errors.StripeSignatureVerificationError
+        ? new WebhookSignatureInvalid({ message: cause.message.split("\n")[0] ?? "invalid signature" })
+        : new InvalidInput({ field: "(root)", message: `not a Stripe event: ${String(cause)}` }),
+    )
+  }
+  const timestamp = signedAt(signatureHeader)
+  // The SDK checks only a signature's age, so a timestamp from the future (or a non-numeric t, which
+  // it compares as NaN) would pass and stay "fresh" for as long as the signer likes.
+  if (!Number.isFinite(timestamp)) return refused("Stripe-Signature timestamp is not a number")
+  if (toleranceSeconds > 0 && timestamp - Math.floor(now / 1000) > toleranceSeconds) {
+    return refused("Timestamp outside the tolerance zone (in the future)")
+  }
+  return Either.right(payload)
+}
+
 /** Verify the signature and the signing time over the raw bytes; the verified payload, parsed. */
 const verify = (
   stripe: Stripe,
@@ -52,34 +94,9 @@ const verify = (
   secret: string,
   toleranceSeconds: number,
 ): Effect.Effect<unknown, WebhookSignatureInvalid | InvalidInput> =>
-  Effect.gen(function* () {
-    if (signatureHeader === undefined || signatureHeader.trim() === "") {
-      return yield* refuse("No Stripe-Signature header")
-    }
-    const now = yield* Clock.currentTimeMillis
-    const payload: unknown = yield* Effect.tryPromise({
-      try: () =>
-        stripe.webhooks.constructEventAsync(
-          rawBody,
-          signatureHeader,
-          secret,
-          toleranceSeconds,
-          undefined,
-          now,
-        ),
-      catch: (cause) =>
-        cause instanceof Stripe.errors.StripeSignatureVerificationError
-          ? new WebhookSignatureInvalid({ message: cause.message.split("\n")[0] ?? "invalid signature" })
-          : new InvalidInput({ field: "(root)", message: `not a Stripe event: ${String(cause)}` }),
-    })
-    const timestamp = signedAt(signatureHeader)
-    // The SDK checks only a signature's age, so a timestamp from the future (or a non-numeric t, which
-    // it compares as NaN) would pass and stay "fresh" for as long as the signer likes.
-    if (!Number.isFinite(timestamp)) return yield* refuse("Stripe-Signature timestamp is not a number")
-    if (toleranceSeconds > 0 && timestamp - Math.floor(now / 1000) > toleranceSeconds) {
-      return yield* refuse("Timestamp outside the tolerance zone (in the future)")
-    }
-    return payload
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const verified = verifyAt(stripe, rawBody, signatureHeader, secret, toleranceSeconds, now)
+    return Either.isRight(verified) ? Effect.succeed(verified.right) : Effect.fail(verified.left)
   })
 
 const tooDeep = () =>
