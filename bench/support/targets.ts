@@ -8,6 +8,8 @@ const STARTUP_TIMEOUT_MS = 30_000
 export interface Target {
   readonly name: string
   readonly url: string
+  /** The server process (a preloaded hook may be signalled, as the memory measurement does). */
+  readonly pid: number
   /** SIGTERM and wait; the exit code (null when a signal ended it). */
   readonly stop: () => Promise<number | null>
 }
@@ -63,6 +65,7 @@ const start = (launch: Launch): Promise<Target> =>
       resolve({
         name: launch.name,
         url,
+        pid: child.pid ?? 0,
         stop: () => {
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
           return exited
