@@ -96,3 +96,10 @@ export const startSettleWith = (
   imports: ReadonlyArray<string> = [],
   nodeArgs: ReadonlyArray<string> = [],
 ) => start({ name, entry: "src/main.ts", cwd: `${root}packages/server`, env, imports, nodeArgs })
+
+/** Settle as `startSettleWith` runs it, its HTTP histogram observing nothing (bench/targets/histogramOff.ts). */
+export const startSettleHistogramOff = (
+  name: string,
+  env: Readonly<Record<string, string>>,
+  nodeArgs: ReadonlyArray<string> = [],
+) => startSettleWith(name, env, [new URL("../targets/histogramOff.ts", import.meta.url).href], nodeArgs)
