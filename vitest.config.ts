@@ -18,6 +18,7 @@ const MONGO_TESTS = [
   "packages/server/test/jobs/replicas.test.ts",
   "packages/server/test/jobs/invoiceMode.test.ts",
   "packages/server/test/runbook/scenario8.test.ts",
+  "test/bench/smokeMongo.test.ts",
 ]
 
 // MONGO_URL replaces the loopback servers with one MongoDB, on which the suites assert MongoDB's

@@ -6,7 +6,7 @@ import { measureInterleaved } from "./support/load.js"
 import { benchMongo } from "./support/mongoBench.js"
 import { parseOptions, settleNodeArgs } from "./support/options.js"
 import { openShop } from "./support/orders.js"
-import { startMemoryTarget } from "./support/profileMemory.js"
+import { type MemoryTarget, startMemoryTarget } from "./support/profileMemory.js"
 import { report } from "./support/report.js"
 import { startKoaHello, startNodeHello, startSettleWith, type Target } from "./support/targets.js"
 import { measureIngest } from "./support/webhookIngest.js"
@@ -18,7 +18,9 @@ import { measureIngest } from "./support/webhookIngest.js"
  * process; autocannon runs in this one. `--smoke` runs every step at tiny sizes.
  */
 const options = parseOptions(process.argv.slice(2))
-const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
+const started = performance.now()
+const log = (line: string) =>
+  process.stderr.write(`bench: ${((performance.now() - started) / 1000).toFixed(1)} s: ${line}\n`)
 const exits: Record<string, number | null> = {}
 const loadBefore = loadavg()
 
@@ -31,10 +33,21 @@ const stop = async (target: Target, name = target.name) => {
   exits[name] = await target.stop()
 }
 
-const nodeHello = await startNodeHello()
-const koaHello = await startKoaHello()
+/** Starts targets side by side (each start is mostly waiting); if one fails, stops the others. */
+const startAll = async <T extends Target>(starts: ReadonlyArray<Promise<T>>): Promise<Array<T>> => {
+  const settled = await Promise.allSettled(starts)
+  const failed = settled.find((result) => result.status === "rejected")
+  if (failed === undefined) return settled.map((result) => (result as PromiseFulfilledResult<T>).value)
+  await Promise.all(settled.map((result) => (result.status === "fulfilled" ? result.value.stop() : null)))
+  throw failed.reason
+}
+
 // LOG_LEVEL stays at the server's default (info), as deployed; only the secrets are fixed.
-const settle = await startSettleWith("settle", SECRETS, [], settleNodeArgs(options, "settle"))
+const [nodeHello, koaHello, settle] = (await startAll([
+  startNodeHello(),
+  startKoaHello(),
+  startSettleWith("settle", SECRETS, [], settleNodeArgs(options, "settle")),
+])) as [Target, Target, Target]
 const stores: Array<Target> = []
 try {
   log(
@@ -55,12 +68,16 @@ try {
   await stop(settle)
 
   log("webhook ingest vs stored orders: two fresh servers, filled through the API")
-  const small = await startSettle(SECRETS)
-  stores.push(small)
-  const large = await startSettle(SECRETS)
-  stores.push(large)
-  const scaling = await measureScaling(small.url, large.url, options.connections, log)
-  await Promise.all([stop(small, `settle@${SMALL_STORE}`), stop(large, `settle@${LARGE_STORE}`)])
+  const sizes = options.smoke ? SMOKE_SCALING : SCALING
+  const storeServer = (orders: number) =>
+    startMemoryTarget(`settle@${orders}`, SECRETS, settleNodeArgs(options, `settle@${orders}`))
+  const [small, large] = (await startAll([storeServer(sizes.small), storeServer(sizes.large)])) as [
+    MemoryTarget,
+    MemoryTarget,
+  ]
+  stores.push(small, large)
+  const scaling = await measureScaling(small, large, sizes, options.connections, log)
+  await Promise.all([stop(small), stop(large)])
 
   const ok = report({
     options,

@@ -86,7 +86,8 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
     strict: true,
   })
   const smoke = values.smoke
-  if (values["no-mongo"] && values["mongo-only"]) throw new Error(`--no-mongo contradicts --mongo-only\n${USAGE}`)
+  if (values["no-mongo"] && values["mongo-only"])
+    throw new Error(`--no-mongo contradicts --mongo-only\n${USAGE}`)
   return {
     duration: numberIn("duration", values.duration ?? (smoke ? "1" : "10"), 1, MAX_DURATION),
     warmup: numberIn("warmup", values.warmup ?? (smoke ? "0" : "2"), 0, 60),

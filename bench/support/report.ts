@@ -1,13 +1,8 @@
 import { cpus, release } from "node:os"
-import {
-  LARGE_STORE,
-  MIN_SCALING_RATIO,
-  type ScalePoint,
-  type ScalingMeasurement,
-  SMALL_STORE,
-} from "./ingestScaling.js"
+import { MIN_SCALING_RATIO, type ScalePoint, type ScalingMeasurement } from "./ingestScaling.js"
 import type { Figures } from "./load.js"
 import type { BenchOptions } from "./options.js"
+import type { MemorySample } from "./profileMemory.js"
 import type { IngestMeasurement } from "./webhookIngest.js"
 
 export interface Measured {
@@ -37,6 +32,11 @@ const rates = (point: ScalePoint) => point.batches.map((f) => Math.round(f.rps))
 
 const pad = (text: string, width: number) => text.padStart(width)
 
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`
+
+/** A memory sample without its per-name series counts, for the JSON summary. */
+const memoryOf = ({ seriesByName: _, ...sample }: MemorySample) => sample
+
 /** A compact fixed-width table, one row per measured run; autocannon resolves latency to whole ms. */
 const table = (rows: ReadonlyArray<readonly [string, Figures]>): string => {
   const head = `${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("seconds", 9)}${pad("requests", 10)}${pad("non-2xx", 9)}${pad("errors", 8)}`
@@ -50,14 +50,14 @@ const table = (rows: ReadonlyArray<readonly [string, Figures]>): string => {
 /** Prints the table, the ratios and the JSON summary; answers whether the run is clean. */
 export const report = (m: Measured): boolean => {
   const { warmup, batches, combined: webhook } = m.webhook
-  const { small, large } = m.scaling
+  const { small, large, sizes, memory } = m.scaling
   const rows = [
     ["node:http   GET /healthz", m.nodeHttp],
     ["koa         GET /healthz", m.koa],
     ["settle      GET /healthz", m.settleHealthz],
     ["settle      POST webhook (20% dup)", webhook.figures],
-    [`settle      webhook @${SMALL_STORE} orders`, small.figures],
-    [`settle      webhook @${LARGE_STORE} orders`, large.figures],
+    [`settle      webhook @${sizes.small} orders`, small.figures],
+    [`settle      webhook @${sizes.large} orders`, large.figures],
   ] as const
   const ratios = {
     settleOverKoa: ratio(m.settleHealthz, m.koa),
@@ -73,11 +73,13 @@ export const report = (m: Measured): boolean => {
     ...(unexpected === 0 ? [] : [`${unexpected} non-2xx answers or connection errors`]),
     ...warmup.verification.problems,
     ...webhook.verification.problems,
-    ...small.problems.map((problem) => `store of ${SMALL_STORE}: ${problem}`),
-    ...large.problems.map((problem) => `store of ${LARGE_STORE}: ${problem}`),
-    ...(m.scaling.ratio >= MIN_SCALING_RATIO
+    ...small.problems.map((problem) => `store of ${sizes.small}: ${problem}`),
+    ...large.problems.map((problem) => `store of ${sizes.large}: ${problem}`),
+    ...memory.seriesGrowth.map((grew) => `/metrics series grew with the orders stored: ${grew}`),
+    // A smoke run's stores are too small for its ratio to say anything.
+    ...(m.scaling.ratio >= MIN_SCALING_RATIO || m.options.smoke
       ? []
-      : [`webhook ingest at ${LARGE_STORE} orders ran ${m.scaling.ratio} of its rate at ${SMALL_STORE}`]),
+      : [`webhook ingest at ${sizes.large} orders ran ${m.scaling.ratio} of its rate at ${sizes.small}`]),
     ...Object.entries(m.exits).flatMap(([name, code]) => (code === 0 ? [] : [`${name} exited with ${code}`])),
   ]
   const v = webhook.verification
@@ -92,7 +94,13 @@ export const report = (m: Measured): boolean => {
     `webhook vs stored orders: ${Math.round(large.figures.rps)}/s at ${large.storedBefore}-${large.storedAfter} orders / ${Math.round(small.figures.rps)}/s at ${small.storedBefore}-${small.storedAfter} = ${m.scaling.ratio} (at least ${MIN_SCALING_RATIO}); server CPU per request ${large.cpuMsPerRequest} ms / ${small.cpuMsPerRequest} ms = ${m.scaling.cpuRatio}`,
   )
   console.log(
-    `webhook while filling the store of ${LARGE_STORE} (orders stored: rate, server CPU per request): ${large.filling.map((f) => `${f.stored}: ${f.rps}/s ${f.cpuMs} ms`).join(", ")}`,
+    `webhook while filling the store of ${sizes.large} (orders stored: rate, server CPU per request): ${large.filling.map((f) => `${f.stored}: ${f.rps}/s ${f.cpuMs} ms`).join(", ")}`,
+  )
+  console.log(
+    `memory (after a full GC): RSS ${mb(memory.small.rssBytes)} at ${sizes.small} orders, ${mb(memory.large.rssBytes)} at ${sizes.large}; heap used ${mb(memory.small.heapUsedBytes)} / ${mb(memory.large.heapUsedBytes)}; growth per order while filling: RSS ${memory.rssBytesPerOrder} B, heap ${memory.heapBytesPerOrder} B; /metrics series ${memory.small.series} at ${sizes.small} orders, ${memory.large.series} at ${sizes.large}${memory.seriesGrowth.length === 0 ? " (none of Settle's grew)" : ""}`,
+  )
+  console.log(
+    `memory while filling the store of ${sizes.large} (orders stored: RSS, heap used): ${memory.filling.map((s) => `${s.orders}: ${mb(s.rssBytes)} ${mb(s.heapUsedBytes)}`).join(", ")}`,
   )
   for (const problem of problems) console.log(`PROBLEM: ${problem}`)
   const summary = {
@@ -122,8 +130,9 @@ export const report = (m: Measured): boolean => {
       warmup: { orders: warmup.orders, rps: Math.round(warmup.figures.rps) },
       verification: v,
     },
-    // The same ingest on a store of SMALL_STORE orders and one of LARGE_STORE, batch by batch.
+    // The same ingest on a store of sizes.small orders and one of sizes.large, batch by batch.
     scaling: {
+      sizes,
       ratio: m.scaling.ratio,
       minRatio: MIN_SCALING_RATIO,
       cpuRatio: m.scaling.cpuRatio,
@@ -142,6 +151,14 @@ export const report = (m: Measured): boolean => {
         batchRps: rates(large),
         filling: large.filling,
       },
+    },
+    memory: {
+      small: memoryOf(memory.small),
+      large: memoryOf(memory.large),
+      rssBytesPerOrder: memory.rssBytesPerOrder,
+      heapBytesPerOrder: memory.heapBytesPerOrder,
+      seriesGrowth: memory.seriesGrowth,
+      filling: memory.filling.map(memoryOf),
     },
     exits: m.exits,
     ok: problems.length === 0,

@@ -1,0 +1,40 @@
+import { describe, expect, inject, it } from "vitest"
+import { runBench } from "./runBench.js"
+
+/**
+ * `pnpm bench --mongo-only --smoke` on this project's Mongo server (MONGO_URL for the bench): Settle's
+ * checkout and webhook ingest on the Mongo adapters, recorded and replayed by the bare driver, at tiny
+ * sizes. It asserts that the Mongo bench runs and verifies, never a ratio.
+ */
+describe("pnpm bench --mongo-only --smoke", () => {
+  it("records, measures, replays and verifies on this Mongo server", async () => {
+    const server = inject("mongoServer")
+    const run = await runBench(["--mongo-only", "--smoke"], {
+      MONGO_URL: inject("mongoUrl"),
+      BENCH_MONGO_SERVER: server,
+      ...(server === "ferretdb" ? { ALLOW_NON_ATOMIC_STORE: "true" } : {}),
+    })
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).not.toMatch(/^PROBLEM:/m)
+    expect(run.stdout).toMatch(/^mongo ratios \(settle\/bare driver, target ≥ 0\.7\): /m)
+    expect(run.stdout).toMatch(/^checkout p95 at \d+ connections /m)
+    const [summary] = run.summaries as Array<{
+      mongo: {
+        ok: boolean
+        servers: Array<{
+          roundTrips: { checkout: number; fresh: number; duplicate: number }
+          replay: { commands: number; writeErrors: number }
+          verification: { ok: boolean }
+        }>
+      }
+    }>
+    expect(summary?.mongo.ok).toBe(true)
+    expect(summary?.mongo.servers).toHaveLength(1)
+    const [result] = summary?.mongo.servers ?? []
+    expect(result?.verification.ok).toBe(true)
+    expect(result?.replay.writeErrors).toBe(0)
+    expect(result?.replay.commands).toBeGreaterThan(0)
+    // A duplicate delivery costs one inbox lookup and no other store call (issue 12, item 2).
+    expect(result?.roundTrips.duplicate).toBe(1)
+  }, 300_000)
+})
