@@ -6,6 +6,7 @@ import type { SandboxDeps } from "../sandbox/routes.js"
 import { accessLog } from "./accessLog.js"
 import { answerErrors } from "./answerErrors.js"
 import { routeDeclarations } from "./contract/declarations.js"
+import { exactRoutes } from "./contract/exactRoutes.js"
 import { mountRoutes } from "./contract/mount.js"
 import { type CorsOrigins, cors, NO_CORS } from "./cors.js"
 import { MethodNotAllowed, RouteNotFound } from "./rejections.js"
@@ -37,16 +38,17 @@ const unrouted =
     throw new RouteNotFound({ method: ctx.method, path: ctx.path })
   }
 
-/** Every declared route, and nothing else: the contract test compares its routes with the document. */
-export const buildRouter = (options: AppOptions): Router => {
+const mounted = (options: AppOptions) => {
   const router = new Router()
-  mountRoutes(router, routeDeclarations, options)
-  return router
+  return { router, routes: mountRoutes(router, routeDeclarations, options) }
 }
+
+/** Every declared route, and nothing else: the contract test compares its routes with the document. */
+export const buildRouter = (options: AppOptions): Router => mounted(options).router
 
 /** The Koa application: the access log (and request timing) outermost, then the one error path, then the routes. */
 export const makeApp = (options: AppOptions): Koa => {
-  const router = buildRouter(options)
+  const { router, routes } = mounted(options)
   const app = new Koa()
   // Errors are answered and logged by answerErrors; Koa's own stderr printing would only duplicate them.
   app.silent = true
@@ -55,7 +57,7 @@ export const makeApp = (options: AppOptions): Koa => {
   app.use(securityHeaders())
   app.use(cors(options.cors ?? NO_CORS))
   app.use(answerErrors(options.logger))
-  app.use(router.routes())
+  app.use(exactRoutes(router, routes))
   app.use(unrouted(router))
   return app
 }

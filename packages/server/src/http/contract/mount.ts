@@ -3,6 +3,7 @@ import type { Middleware } from "koa"
 import { readJson } from "../body.js"
 import type { RouteDeps } from "../routeDeps.js"
 import { requireAdmin } from "../routes/adminGuard.js"
+import type { MountedRoute } from "./exactRoutes.js"
 import { runIdempotent } from "./idempotent.js"
 import { requireMetricsToken } from "./metricsAuth.js"
 import { koaPath, type RouteDeclaration } from "./route.js"
@@ -61,17 +62,19 @@ const handlerFor = <D extends MountDeps>(route: RouteDeclaration<D>, deps: D): M
 /**
  * Mounts every declaration on `router`: auth first (before a byte of the body is read), then the
  * JSON body when the route takes one, then the handler, through the idempotency store when the
- * route is idempotent.
+ * route is idempotent. Answers what it mounted, for `exactRoutes`.
  */
 export const mountRoutes = <D extends MountDeps>(
   router: Router,
   declarations: ReadonlyArray<RouteDeclaration<D>>,
   deps: D,
-): void => {
-  for (const route of declarations)
-    router.register(
-      koaPath(route.path),
-      [route.method.toUpperCase()],
-      [...authFor(route, deps), handlerFor(route, deps)],
-    )
-}
+): ReadonlyArray<MountedRoute> =>
+  declarations.map((route) => {
+    const mounted = {
+      method: route.method.toUpperCase(),
+      path: koaPath(route.path),
+      steps: [...authFor(route, deps), handlerFor(route, deps)],
+    }
+    router.register(mounted.path, [mounted.method], [...mounted.steps])
+    return mounted
+  })
