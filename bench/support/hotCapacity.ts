@@ -1,4 +1,4 @@
-import { type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
+import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
 import type { BenchOptions } from "./options.js"
 import { autocannon } from "./serverDeps.js"
@@ -22,7 +22,10 @@ const WARMUP = 200
 type Log = (line: string) => void
 
 export interface HotBatch {
+  /** Checkouts placed before the batch: the open holds on each of the hot coupon and product. */
   readonly holdsBefore: number
+  /** The coupon's reservedCount before the batch: the same on an atomic store, fewer where holds were lost. */
+  readonly storedHoldsBefore: number
   readonly checkouts: number
   readonly seconds: number
   readonly rps: number
@@ -40,6 +43,8 @@ export interface HotStoreResult {
   readonly ratio: number
   readonly largestDocument: LargestDocument
   readonly problems: ReadonlyArray<string>
+  /** What a non-atomic store is known to do wrong (lost holds), reported but not failed. */
+  readonly notes: ReadonlyArray<string>
 }
 
 const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
@@ -96,12 +101,21 @@ const timedBatch = async (shop: HotShop, count: number, clients: number) => {
 
 const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Promise<HotStoreResult> => {
   const target = await store.start()
+  // A run to 100 000 holds takes long: an interrupted one still stops its server (and Mongo peer).
+  const interrupted = () => {
+    void target.stop().finally(() => process.exit(130))
+  }
+  process.once("SIGINT", interrupted)
+  process.once("SIGTERM", interrupted)
   const problems: Array<string> = []
+  const notes: Array<string> = []
   const batches: Array<HotBatch> = []
   let largest: LargestDocument = { bytes: 0, where: "-" }
   try {
-    const warm = await openHotShop(target.settle.url, WARMUP, WARMUP)
-    const warmup = await timedBatch(warm, WARMUP, options.hotClients)
+    // No more than a batch: on FerretDB today a checkout on a hot document takes about a second.
+    const warmupSize = Math.min(WARMUP, options.hotBatch)
+    const warm = await openHotShop(target.settle.url, warmupSize, warmupSize)
+    const warmup = await timedBatch(warm, warmupSize, options.hotClients)
     if (warmup.refused.length > 0)
       problems.push(`warm-up: ${warmup.refused.length} refused; first: ${warmup.refused[0]}`)
     const shop = await openHotShop(target.settle.url, CAPACITY, CAPACITY)
@@ -109,6 +123,7 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
     // Batches up to `hotHolds` open holds, then one more measured at exactly that many.
     for (;;) {
       const holdsBefore = placed.length
+      const storedHoldsBefore = (await couponNow(shop)).reservedCount
       const size =
         holdsBefore < options.hotHolds
           ? Math.min(options.hotBatch, options.hotHolds - holdsBefore)
@@ -119,6 +134,7 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
       if (document.bytes > largest.bytes) largest = document
       const batch: HotBatch = {
         holdsBefore,
+        storedHoldsBefore,
         checkouts: run.placed.length,
         seconds: round1(run.seconds),
         rps: round1(run.rps),
@@ -140,10 +156,14 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
       }
       if (holdsBefore >= options.hotHolds) break
     }
-    problems.push(...(await verifyHeld(shop, placed.length)))
+    const disagreements = await verifyHeld(shop, placed.length)
+    // FerretDB loses concurrent holds on one document by design (#3040): a known fault, not the bench's.
+    ;(store.nonAtomic ? notes : problems).push(...disagreements)
     const any = await target.anyDocument()
     if (any.bytes > largest.bytes) largest = any
   } finally {
+    process.off("SIGINT", interrupted)
+    process.off("SIGTERM", interrupted)
     const code = await target.stop()
     if (code !== 0) problems.push(`settle@${store.name} exited with ${code}`)
   }
@@ -151,16 +171,16 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
   const last = batches.at(-1)
   const ratio =
     first !== undefined && last !== undefined && first.rps > 0 ? Number((last.rps / first.rps).toFixed(3)) : 0
-  return { store: store.name, batches, ratio, largestDocument: largest, problems }
+  return { store: store.name, batches, ratio, largestDocument: largest, problems, notes }
 }
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(1)
 
 const tableOf = (result: HotStoreResult): string => {
-  const head = `${`hot coupon + product: ${result.store}`.padEnd(40)}${"checkouts/s".padStart(12)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"largest doc KB".padStart(16)}`
+  const head = `${`hot coupon + product: ${result.store}`.padEnd(40)}${"stored".padStart(9)}${"checkouts/s".padStart(12)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"largest doc KB".padStart(16)}`
   const rows = result.batches.map(
     (b) =>
-      `${`  ${b.holdsBefore.toLocaleString("en-US")} open holds before`.padEnd(40)}${b.rps.toFixed(1).padStart(12)}${b.p50Ms.toFixed(0).padStart(9)}${b.p99Ms.toFixed(0).padStart(9)}${kb(b.largestDocument.bytes).padStart(16)}`,
+      `${`  ${b.holdsBefore.toLocaleString("en-US")} open holds before`.padEnd(40)}${b.storedHoldsBefore.toLocaleString("en-US").padStart(9)}${b.rps.toFixed(1).padStart(12)}${b.p50Ms.toFixed(0).padStart(9)}${b.p99Ms.toFixed(0).padStart(9)}${kb(b.largestDocument.bytes).padStart(16)}`,
   )
   return [head, "-".repeat(head.length), ...rows].join("\n")
 }
@@ -189,6 +209,8 @@ export const benchHot = async (options: BenchOptions, log: Log): Promise<boolean
     if (r.largestDocument.bytes > MAX_DOCUMENT_BYTES)
       console.log(`BELOW TARGET: ${r.store} stored a document of ${kb(r.largestDocument.bytes)} KB > 1 MB`)
   }
+  for (const r of results)
+    for (const note of r.notes) console.log(`NOTE (${r.store} races conditional writes): ${note}`)
   const problems = results.flatMap((r) => r.problems.map((p) => `${r.store}: ${p}`))
   for (const problem of problems) console.log(`PROBLEM: ${problem}`)
   console.log(

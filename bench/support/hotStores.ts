@@ -36,6 +36,8 @@ export interface HotTarget {
 
 export interface HotStore {
   readonly name: string
+  /** FerretDB: concurrent conditional writes race (docs/storage.md), so holds may be lost. */
+  readonly nonAtomic: boolean
   readonly start: () => Promise<HotTarget>
 }
 
@@ -75,6 +77,7 @@ const rebuiltDocuments = async (shop: HotShop, placed: ReadonlyArray<string>): P
 
 const embedded: HotStore = {
   name: "embedded",
+  nonAtomic: false,
   start: async () => {
     const settle = await startSettle(SECRETS)
     return {
@@ -162,6 +165,7 @@ const peerStore = (
   startPeer: (root: string) => Promise<MongoPeer>,
 ): HotStore => ({
   name,
+  nonAtomic,
   start: async () => {
     const peer = await startPeer(root)
     try {
@@ -178,7 +182,7 @@ export const hotStores = (names: ReadonlyArray<string>): ReadonlyArray<HotStore>
   const external = process.env.MONGO_URL
   const onExternal = external !== undefined && external !== ""
   const mongoStores = onExternal
-    ? [{ name: "MONGO_URL", start: () => onMongo("MONGO_URL", external, false) }]
+    ? [{ name: "MONGO_URL", nonAtomic: false, start: () => onMongo("MONGO_URL", external, false) }]
     : [
         peerStore("ferretdb", true, startFerretDB),
         peerStore("mongo-java-server", false, startMongoJavaServer),
