@@ -1,6 +1,7 @@
 import { StoreError } from "@settle/domain"
 import { Context, Effect, Layer } from "effect"
 import { type Db, MongoClient, type MongoClientOptions } from "mongodb"
+import { type ServerTraits, traitsOf } from "./serverTraits.js"
 
 export interface MongoConfig {
   /** `mongodb://` or `mongodb+srv://` connection string. */
@@ -16,6 +17,8 @@ export interface MongoConfig {
 export interface MongoDatabase {
   readonly db: Db
   readonly client: MongoClient
+  /** What answered on connect: the adapters pick the write forms that server gets right. */
+  readonly traits: ServerTraits
 }
 
 export const MongoDatabase = Context.GenericTag<MongoDatabase>("@settle/adapters/MongoDatabase")
@@ -40,7 +43,8 @@ export const layer = (config: MongoConfig): Layer.Layer<MongoDatabase, StoreErro
         try: async () => {
           const client = new MongoClient(config.uri, clientOptions(config))
           await client.connect()
-          return { client, db: client.db(config.dbName) }
+          const traits = traitsOf(await client.db().admin().command({ buildInfo: 1 }))
+          return { client, db: client.db(config.dbName), traits }
         },
         catch: (cause) => new StoreError({ message: `[db] cannot connect: ${String(cause)}`, cause }),
       }),

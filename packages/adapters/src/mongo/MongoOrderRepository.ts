@@ -25,14 +25,16 @@ type OrderDocument = Omit<Order, "id" | "payment"> & {
 
 const decodeStored = fromDocument(Order, COLLECTION)
 
-/** A missing payment.sessionId (see encode) reads back as null. */
+/**
+ * A missing payment.sessionId (see encode) reads back as null. The document is the driver's fresh
+ * copy, read for this call alone, so it is completed in place rather than copied.
+ */
 const decode = (doc: Document): Effect.Effect<Order, StoreError> => {
   const payment: unknown = doc.payment
-  const withSession =
-    typeof payment === "object" && payment !== null && !("sessionId" in payment)
-      ? { ...doc, payment: { ...payment, sessionId: null } }
-      : doc
-  return decodeStored(withSession)
+  if (typeof payment === "object" && payment !== null && !("sessionId" in payment)) {
+    ;(payment as { sessionId?: null }).sessionId = null
+  }
+  return decodeStored(doc)
 }
 
 /**

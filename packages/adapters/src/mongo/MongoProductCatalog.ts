@@ -8,11 +8,13 @@ import {
 import { Effect, Layer } from "effect"
 import type { Document } from "mongodb"
 import { fromDocument } from "./documents.js"
-import { type HolderDocument, missedHold, settleHold } from "./holds.js"
+import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 
 const COLLECTION = "products"
+
+const committing = (quantity: number) => ({ "stock.reserved": -quantity, "stock.committed": quantity })
 
 /** A product as stored: the domain's fields, its id as `_id`. */
 type ProductDocument = Omit<Product, "id"> & { readonly _id: string }
@@ -23,7 +25,7 @@ type ProductDocument = Omit<Product, "id"> & { readonly _id: string }
  */
 export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.map(
   MongoDatabase,
-  ({ db }) => {
+  ({ db, traits }) => {
     const products = db.collection<ProductDocument>(COLLECTION)
     const holders = db.collection<HolderDocument>(COLLECTION)
     const decode = fromDocument(Product, COLLECTION)
@@ -105,11 +107,13 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
           return yield* missedHold(holders, decode, id, key)
         }),
 
-      commitHold: (id, key, at) =>
-        settleHold(holders, decode, id, key, at, (q) => ({
-          "stock.reserved": -q,
-          "stock.committed": q,
-        })).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
+      // Finalization's commit: one write where the server can select the hold by a condition, else
+      // the hold is read first (holds.ts says why).
+      commitHold: (id, key, at, quantity) =>
+        (traits.ferretdb
+          ? settleHold(holders, decode, id, key, at, committing, quantity)
+          : settleKnownHold(holders, id, key, quantity, at, committing)
+        ).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
 
       releaseHold: (id, key, at) =>
         settleHold(holders, decode, id, key, at, (q) => ({

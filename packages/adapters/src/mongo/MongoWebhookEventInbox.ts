@@ -18,10 +18,11 @@ const INSERTED_NULL = ["lastError", "orderId", "processedAt"] as const
  * FerretDB v1 drops top-level null fields from an upsert's $setOnInsert (MongoDB stores them), so a
  * record no later write has touched may lack them; absent reads as null, as a query on null matches both.
  */
-const decode = (doc: Document): Effect.Effect<WebhookEvent, StoreError> =>
-  decodeStored(
-    Object.fromEntries([...INSERTED_NULL.map((field) => [field, null] as const), ...Object.entries(doc)]),
-  )
+const decode = (doc: Document): Effect.Effect<WebhookEvent, StoreError> => {
+  // The driver's fresh copy, read for this call alone: completed in place.
+  for (const field of INSERTED_NULL) if (!(field in doc)) doc[field] = null
+  return decodeStored(doc)
+}
 
 export const make: Effect.Effect<WebhookEventInbox, never, MongoDatabase> = Effect.gen(function* () {
   const { db } = yield* MongoDatabase

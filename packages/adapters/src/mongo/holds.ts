@@ -59,6 +59,8 @@ export const settleHold = <A extends Holder>(
   key: string,
   at: Date,
   inc: (quantity: number) => Readonly<Record<string, number>>,
+  /** When the caller knows the hold's quantity: a hold of `key` for another quantity is not its own. */
+  quantity?: number,
 ): Effect.Effect<boolean, StoreError> =>
   Effect.gen(function* () {
     const name = collection.collectionName
@@ -70,6 +72,7 @@ export const settleHold = <A extends Holder>(
     // Decoding kept the array's order, so the same index names the stored element.
     const element = doc.holds[index]
     if (hold === undefined || element === undefined) return false
+    if (quantity !== undefined && hold.quantity !== quantity) return false
     const result = yield* mongoRead(name, "updateOne", () =>
       collection.updateOne(
         { _id: id, holds: { $all: [element] } },
@@ -82,3 +85,29 @@ export const settleHold = <A extends Holder>(
     )
     return result.modifiedCount === 1
   })
+
+/**
+ * The same move in one write, for a caller that knows the hold's quantity, on a server that selects
+ * an array element by a condition (not FerretDB v1, see above): the filter requires a hold of `key`
+ * for exactly `quantity` units and the update pulls the hold of `key` (keys are unique in a document,
+ * the hold's filter sees to it), so the counters move by the quantity of the hold removed, in the same
+ * single-document write. False when no such hold is there (any more).
+ */
+export const settleKnownHold = (
+  collection: Collection<HolderDocument>,
+  id: string,
+  key: string,
+  quantity: number,
+  at: Date,
+  inc: (quantity: number) => Readonly<Record<string, number>>,
+): Effect.Effect<boolean, StoreError> =>
+  mongoRead(collection.collectionName, "updateOne", () =>
+    collection.updateOne(
+      { _id: id, holds: { $elemMatch: { key, quantity } } },
+      {
+        $pull: { holds: { key } },
+        $inc: { ...inc(quantity), version: 1 },
+        $set: { updatedAt: at },
+      },
+    ),
+  ).pipe(Effect.map((result) => result.modifiedCount === 1))

@@ -29,26 +29,46 @@ export const isRefusal = (cause: unknown): boolean => {
   return cause instanceof Error && (cause.name === "BSONError" || cause.name === "BSONVersionError")
 }
 
+const isDuplicateKey = (cause: unknown): cause is MongoServerError =>
+  cause instanceof MongoServerError && cause.code === 11000
+
+const failed = (collection: string, what: string, cause: unknown) =>
+  new StoreError({
+    message: `[db] ${collection}.${what} failed: ${String(cause)}`,
+    kind: isRefusal(cause) ? "refused" : "unavailable",
+    cause,
+  })
+
 /** Run one driver call; a unique-index violation (11000) becomes the domain's DuplicateKey. */
-export const mongoCall = <A>(collection: string, what: string, call: () => Promise<A>) =>
+export const mongoCall = <A>(
+  collection: string,
+  what: string,
+  call: () => Promise<A>,
+): Effect.Effect<A, DuplicateKey | StoreError> =>
   Effect.tryPromise({
     try: call,
     catch: (cause) =>
-      cause instanceof MongoServerError && cause.code === 11000
+      isDuplicateKey(cause)
         ? new DuplicateKey({ entity: collection, key: JSON.stringify(cause.keyValue ?? {}) })
-        : new StoreError({
-            message: `[db] ${collection}.${what} failed: ${String(cause)}`,
-            kind: isRefusal(cause) ? "refused" : "unavailable",
-            cause,
-          }),
+        : failed(collection, what, cause),
   })
 
-/** The same, for calls that cannot hit a unique index: only StoreError can come out. */
-export const mongoRead = <A>(collection: string, what: string, call: () => Promise<A>) =>
-  mongoCall(collection, what, call).pipe(
-    Effect.catchTag("DuplicateKey", (error) =>
-      Effect.fail(
-        new StoreError({ message: `[db] ${collection}.${what}: unexpected ${error.key}`, kind: "refused" }),
-      ),
-    ),
-  )
+/**
+ * The same, for calls that cannot hit a unique index: only StoreError can come out. Mapped in the one
+ * `catch` rather than by a handler around mongoCall: every store call of a request passes here.
+ */
+export const mongoRead = <A>(
+  collection: string,
+  what: string,
+  call: () => Promise<A>,
+): Effect.Effect<A, StoreError> =>
+  Effect.tryPromise({
+    try: call,
+    catch: (cause) =>
+      isDuplicateKey(cause)
+        ? new StoreError({
+            message: `[db] ${collection}.${what}: unexpected ${JSON.stringify(cause.keyValue ?? {})}`,
+            kind: "refused",
+          })
+        : failed(collection, what, cause),
+  })

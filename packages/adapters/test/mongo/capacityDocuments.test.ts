@@ -13,7 +13,7 @@ import * as MongoCouponRepository from "../../src/mongo/MongoCouponRepository.js
 import * as MongoCouponReservationRepository from "../../src/mongo/MongoCouponReservationRepository.js"
 import { MongoDatabase } from "../../src/mongo/MongoDatabase.js"
 import * as MongoProductCatalog from "../../src/mongo/MongoProductCatalog.js"
-import { freshDatabase } from "../support/mongoStorage.js"
+import { freshDatabase, onFerretDB } from "../support/mongoStorage.js"
 
 /** What the contract suites cannot see: the stored shape operators query, and malformed documents. */
 const layer = Layer.mergeAll(
@@ -130,7 +130,16 @@ describe("capacity documents on the real store", () => {
         )
         expect(yield* tagOf(catalog.findById(id))).toBe("StoreError")
         expect(yield* tagOf(catalog.list())).toBe("StoreError")
-        expect(yield* tagOf(catalog.commitHold(id, "k/0", new Date()))).toBe("StoreError")
+        // FerretDB's commit reads the hold first and decodes it; elsewhere the commit is one write whose
+        // filter requires a well-formed hold of the key, so it matches nothing and moves nothing.
+        if (onFerretDB())
+          expect(yield* tagOf(catalog.commitHold(id, "k/0", new Date(), 1))).toBe("StoreError")
+        else {
+          expect(yield* catalog.commitHold(id, "k/0", new Date(), 1)).toBe("not_held")
+          expect(
+            (yield* Effect.promise(() => db.collection("products").findOne({ _id: id })))?.holds,
+          ).toEqual([{ key: "k/0", orderId }])
+        }
         const coupon = aCoupon()
         yield* Effect.promise(() =>
           db.collection<HandWritten>("coupons").insertOne({ ...coupon, _id: coupon.id, reservedCount: "1" }),

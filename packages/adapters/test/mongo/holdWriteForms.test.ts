@@ -150,6 +150,37 @@ describe("the hold moves' write forms", () => {
     expect(result.modifiedCount).toBe(departsHere(["ferretdb"]) ? 0 : 1)
   })
 
+  // The commit in one write (holds.ts settleKnownHold): "$elemMatch matches documents that contain an
+  // array field with at least one element that matches all the specified query criteria", and the pull
+  // by a condition removes it. The elements' key and quantity must be one element's, not two.
+  // https://www.mongodb.com/docs/manual/reference/operator/query/elemMatch/
+  it(
+    departureTitle("$elemMatch on key and quantity selects one element; the conditional $pull removes it", [
+      "ferretdb",
+    ]),
+    async () => {
+      const commit = (quantity: number) =>
+        holders.updateOne(
+          { _id: "p", holds: { $elemMatch: { key: "k/0", quantity } } },
+          { $pull: { holds: { key: "k/0" } }, $inc: { reserved: -quantity } },
+        )
+      if (departsHere(["ferretdb"])) {
+        const answer = await commit(2).then(
+          (result) => result.modifiedCount,
+          () => "refused",
+        )
+        expect([0, "refused"]).toContain(answer)
+        expect(await stored()).toEqual(seed)
+        return
+      }
+      // k/1 holds 1 unit and k/0 2: a filter on the two fields apart would match this.
+      expect((await commit(1)).matchedCount).toBe(0)
+      expect((await commit(2)).modifiedCount).toBe(1)
+      expect(await stored()).toEqual({ ...seed, reserved: 1, holds: [seed.holds[1]] })
+      expect((await commit(2)).matchedCount).toBe(0)
+    },
+  )
+
   // The hold's "no hold with this key yet". On an array, a negated equality matches only when no element
   // is equal: "If the field holds an array, then the $nin operator selects the documents whose field
   // holds an array with no element equal to a value in the specified array"; `$ne` negates the same

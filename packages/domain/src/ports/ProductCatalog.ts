@@ -45,8 +45,17 @@ export interface ProductCatalog {
     quantity: number,
     at: Date,
   ) => Effect.Effect<HoldOutcome, StoreError>
-  /** Move the units held by `key` from reserved to committed, once. */
-  readonly commitHold: (id: ProductId, key: string, at: Date) => Effect.Effect<CommitOutcome, StoreError>
+  /**
+   * Move the units held by `key` from reserved to committed, once. `quantity` is what the caller held
+   * under `key` (the order line's); a hold of `key` for another quantity is not the caller's: not_held.
+   * Knowing it lets a store move the units in one conditional write, without reading the hold first.
+   */
+  readonly commitHold: (
+    id: ProductId,
+    key: string,
+    at: Date,
+    quantity: number,
+  ) => Effect.Effect<CommitOutcome, StoreError>
   /** Return the units held by `key` to available, once. */
   readonly releaseHold: (id: ProductId, key: string, at: Date) => Effect.Effect<ReleaseOutcome, StoreError>
   /** Move committed units back to available (a refund's restock) if at least `quantity` are committed. */

@@ -81,7 +81,7 @@ export const completeFinalization = (order: Order, eventId: string | null, at: D
     yield* recordPayment(order, at)
     const key = holdKey(order.id, order.holdEpoch)
     const catalog = yield* ProductCatalog
-    for (const item of order.items) yield* catalog.commitHold(item.productId, key, at)
+    for (const item of order.items) yield* catalog.commitHold(item.productId, key, at, item.quantity)
     if (order.couponId !== null) {
       // The record first: a crash between the two writes then leaves a unit still held for a paid
       // order (redeemed on the retry), never one both redeemed and promised by a `reserved` record (I3).
@@ -142,7 +142,7 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
       } else if (current.status === "pending") {
         // Only from pending: an order expired or cancelled since it was read has released its holds,
         // and must go through reviveOrder, which holds again before it may become paid.
-        yield* orders.transition(
+        const paid = yield* orders.transition(
           current.id,
           ["pending"],
           {
@@ -152,6 +152,12 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
           },
           at,
         )
+        // The conditional write answers with the order it made paid: reading it again would only
+        // repeat that answer (a later writer's moves are conditional too, and met again next round).
+        if (Option.isSome(paid)) {
+          current = paid.value
+          continue
+        }
       } else if (revivalUnderWay(current, passedEpoch)) {
         // Another delivery is reviving the order. A new epoch would make its holds dead and supersede
         // it, and it would then supersede this one in turn (a storm of duplicates kept at it for

@@ -58,13 +58,13 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerR
           const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
           const { catalog, read } = yield* withProduct(product)
           yield* catalog.hold(product.id, "k/0", orderId, 2, minute(1))
-          expect(yield* catalog.commitHold(product.id, "k/0", minute(2))).toBe("committed")
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(2), 2)).toBe("committed")
           const committed = yield* read()
           expect(committed.stock).toEqual({ available: 3, reserved: 0, committed: 2 })
           expect(committed.holds).toEqual([])
           expect(committed.version).toBe(product.version + 2)
           expect(committed.updatedAt).toEqual(minute(2))
-          expect(yield* catalog.commitHold(product.id, "k/0", minute(3))).toBe("not_held")
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(3), 2)).toBe("not_held")
           expect(yield* catalog.releaseHold(product.id, "k/0", minute(3))).toBe("not_held")
           expect(yield* read()).toEqual(committed)
         }),
@@ -82,7 +82,7 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerR
           expect(released.stock).toEqual({ available: 4, reserved: 1, committed: 0 })
           expect(released.holds.map((h) => h.key)).toEqual(["k/1"])
           expect(yield* catalog.releaseHold(product.id, "k/0", minute(3))).toBe("not_held")
-          expect(yield* catalog.commitHold(product.id, "k/0", minute(3))).toBe("not_held")
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(3), 2)).toBe("not_held")
           expect(yield* catalog.releaseHold(aProduct().id, "k/1", minute(3))).toBe("not_held")
           expect(yield* read()).toEqual(released)
         }),
@@ -126,9 +126,9 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerR
             expect(yield* catalog.hold(product.id, `k/${i}`, orderId, quantity, minute(i))).toBe("held")
             expect(total(yield* read())).toBe(10)
           }
-          yield* catalog.commitHold(product.id, "k/0", minute(6))
+          yield* catalog.commitHold(product.id, "k/0", minute(6), 3)
           yield* catalog.releaseHold(product.id, "k/1", minute(7))
-          yield* catalog.commitHold(product.id, "k/3", minute(8))
+          yield* catalog.commitHold(product.id, "k/3", minute(8), 2)
           const after = yield* read()
           expect(after.stock).toEqual({ available: 1, reserved: 4, committed: 5 })
           expect(total(after)).toBe(10)
@@ -175,7 +175,7 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerR
           const outcomes = yield* Effect.all(
             Array.from({ length: 40 }, (_, i) =>
               i % 2 === 0
-                ? catalog.commitHold(product.id, "k/0", minute(2))
+                ? catalog.commitHold(product.id, "k/0", minute(2), 2)
                 : catalog.releaseHold(product.id, "k/0", minute(2)),
             ),
             { concurrency: "unbounded" },
