@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs"
 import { loadavg } from "node:os"
 import { SECRETS } from "../packages/server/test/e2e/support/shop.js"
 import { benchHot } from "./support/hotCapacity.js"
@@ -7,8 +8,15 @@ import { benchMongo } from "./support/mongoBench.js"
 import { parseOptions, settleNodeArgs } from "./support/options.js"
 import { openShop } from "./support/orders.js"
 import { type MemoryTarget, startMemoryTarget } from "./support/profileMemory.js"
+import { timePhase, writeWindows } from "./support/profileWindows.js"
 import { report } from "./support/report.js"
-import { startKoaHello, startNodeHello, startSettleWith, type Target } from "./support/targets.js"
+import {
+  startKoaHello,
+  startNodeHello,
+  startSettleHistogramOff,
+  startSettleWith,
+  type Target,
+} from "./support/targets.js"
 import { measureIngest } from "./support/webhookIngest.js"
 
 /**
@@ -23,6 +31,7 @@ const log = (line: string) =>
   process.stderr.write(`bench: ${((performance.now() - started) / 1000).toFixed(1)} s: ${line}\n`)
 const exits: Record<string, number | null> = {}
 const loadBefore = loadavg()
+if (options.cpuProf !== undefined) mkdirSync(options.cpuProf, { recursive: true })
 
 // `--mongo-only`: the Mongo-mode bench alone (issue 12 items 3 and 4), no other target started.
 if (options.mongoOnly) process.exit((await benchMongo(options, log)) ? 0 : 1)
@@ -43,28 +52,36 @@ const startAll = async <T extends Target>(starts: ReadonlyArray<Promise<T>>): Pr
 }
 
 // LOG_LEVEL stays at the server's default (info), as deployed; only the secrets are fixed.
-const [nodeHello, koaHello, settle] = (await startAll([
+// settle-nohist is the same Settle with its HTTP histogram observing nothing: the price of metrics.
+const [nodeHello, koaHello, settle, settleNoHistogram] = (await startAll([
   startNodeHello(),
   startKoaHello(),
   startSettleWith("settle", SECRETS, [], settleNodeArgs(options, "settle")),
-])) as [Target, Target, Target]
+  startSettleHistogramOff("settle-nohist", SECRETS, settleNodeArgs(options, "settle-nohist")),
+])) as [Target, Target, Target, Target]
 const stores: Array<Target> = []
 try {
   log(
     `GET /healthz: ${options.warmup} s warm-up each, then ${options.duration} s each in ${options.slices} turns`,
   )
-  const health = await measureInterleaved({
-    urls: Object.fromEntries([nodeHello, koaHello, settle].map((t) => [t.name, `${t.url}/healthz`])),
-    connections: options.connections,
-    seconds: options.duration,
-    slices: options.slices,
-    warmupSeconds: options.warmup,
-  })
-  await Promise.all([stop(nodeHello), stop(koaHello)])
+  const health = await timePhase("GET /healthz", () =>
+    measureInterleaved({
+      urls: Object.fromEntries(
+        [nodeHello, koaHello, settle, settleNoHistogram].map((t) => [t.name, `${t.url}/healthz`]),
+      ),
+      connections: options.connections,
+      seconds: options.duration,
+      slices: options.slices,
+      warmupSeconds: options.warmup,
+    }),
+  )
+  await Promise.all([stop(nodeHello), stop(koaHello), stop(settleNoHistogram)])
 
   log("webhook ingest: opening the shop (admin API), then a warm-up ingest")
   const shop = await openShop(settle.url)
-  const webhook = await measureIngest(shop, options.duration, options.slices, options.connections, log)
+  const webhook = await timePhase("webhook ingest", () =>
+    measureIngest(shop, options.duration, options.slices, options.connections, log),
+  )
   await stop(settle)
 
   log("webhook ingest vs stored orders: two fresh servers, filled through the API")
@@ -76,7 +93,9 @@ try {
     MemoryTarget,
   ]
   stores.push(small, large)
-  const scaling = await measureScaling(small, large, sizes, options.connections, log)
+  const scaling = await timePhase("webhook ingest vs stored orders", () =>
+    measureScaling(small, large, sizes, options.connections, log),
+  )
   await Promise.all([stop(small), stop(large)])
 
   const ok = report({
@@ -84,13 +103,17 @@ try {
     nodeHttp: health["node:http"]!,
     koa: health.koa!,
     settleHealthz: health.settle!,
+    settleNoHistogram: health["settle-nohist"]!,
     webhook,
     scaling,
     exits,
     loadAverage: { before: loadBefore, after: loadavg() },
   })
   process.exitCode = ok ? 0 : 1
-  if (options.mongo && !(await benchMongo(options, log))) process.exitCode = 1
+  if (options.mongo && !(await timePhase("mongo mode", () => benchMongo(options, log)))) process.exitCode = 1
 } finally {
-  await Promise.all([nodeHello, koaHello, settle, ...stores].map((target) => target.stop()))
+  writeWindows(options.cpuProf)
+  await Promise.all(
+    [nodeHello, koaHello, settle, settleNoHistogram, ...stores].map((target) => target.stop()),
+  )
 }

@@ -1,4 +1,4 @@
-import { resolve } from "node:path"
+import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 
 /** The stores `--hot-stores` may name, in the order they run (bench/support/hotStores.ts). */
@@ -108,14 +108,12 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
 }
 
 /**
- * Node flags for a Settle process named `name`: with `--cpu-prof <dir>`, a CPU profile written to
- * `<dir>/<name>.cpuprofile` when it exits (`pnpm bench:profile` splits it by layer).
+ * Node flags for a Settle process named `name`: with `--cpu-prof <dir>`, CPU profiles written to
+ * `<dir>/<name>/` when it exits, one per thread (tsx's loader hooks run in a thread of their own, so
+ * one fixed file name would be written twice); `pnpm bench:profile <dir>/<name>` splits the main
+ * thread's by layer.
  */
 export const settleNodeArgs = (options: BenchOptions, name: string): ReadonlyArray<string> =>
   options.cpuProf === undefined
     ? []
-    : [
-        "--cpu-prof",
-        `--cpu-prof-dir=${options.cpuProf}`,
-        `--cpu-prof-name=${name.replace(/[^\w.@-]+/g, "_")}.cpuprofile`,
-      ]
+    : ["--cpu-prof", `--cpu-prof-dir=${join(options.cpuProf, name.replace(/[^\w.@-]+/g, "_"))}`]

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { startSettleWith, type Target } from "./targets.js"
 
@@ -48,38 +45,24 @@ export const startMemoryTarget = async (
   env: Readonly<Record<string, string>>,
   nodeArgs: ReadonlyArray<string> = [],
 ): Promise<MemoryTarget> => {
-  const dir = mkdtempSync(join(tmpdir(), "settle-bench-pid-"))
-  const pidFile = join(dir, "pid")
-  try {
-    const target = await startSettleWith(
-      name,
-      { ...env, BENCH_PID_FILE: pidFile },
-      [gcHook],
-      ["--expose-gc", ...nodeArgs],
-    )
-    const pid = Number(readFileSync(pidFile, "utf8"))
-    return {
-      ...target,
-      sample: async (orders) => {
-        process.kill(pid, "SIGUSR2")
-        await sleep(AFTER_GC_MS)
-        const answer = await fetch(`${target.url}/metrics`)
-        const text = await answer.text()
-        const seriesByName = seriesOf(text)
-        return {
-          orders,
-          rssBytes: gaugeValue(text, "process_resident_memory_bytes"),
-          heapUsedBytes: gaugeValue(text, "nodejs_heap_size_used_bytes"),
-          series: Object.values(seriesByName).reduce((sum, n) => sum + n, 0),
-          seriesByName,
-        }
-      },
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+  const target = await startSettleWith(name, env, [gcHook], ["--expose-gc", ...nodeArgs])
+  return {
+    ...target,
+    sample: async (orders) => {
+      process.kill(target.pid, "SIGUSR2")
+      await sleep(AFTER_GC_MS)
+      const text = await (await fetch(`${target.url}/metrics`)).text()
+      const seriesByName = seriesOf(text)
+      return {
+        orders,
+        rssBytes: gaugeValue(text, "process_resident_memory_bytes"),
+        heapUsedBytes: gaugeValue(text, "nodejs_heap_size_used_bytes"),
+        series: Object.values(seriesByName).reduce((sum, n) => sum + n, 0),
+        seriesByName,
+      }
+    },
   }
 }
-
 /** Least-squares slope of `y` over the samples' orders: bytes per order. */
 export const perOrder = (
   samples: ReadonlyArray<MemorySample>,

@@ -10,6 +10,8 @@ export interface Measured {
   readonly nodeHttp: Figures
   readonly koa: Figures
   readonly settleHealthz: Figures
+  /** The same Settle with its HTTP histogram observing nothing (bench/targets/histogramOff.ts). */
+  readonly settleNoHistogram: Figures
   readonly webhook: IngestMeasurement
   readonly scaling: ScalingMeasurement
   /** Exit codes of the target processes after SIGTERM, by name. */
@@ -39,10 +41,10 @@ const memoryOf = ({ seriesByName: _, ...sample }: MemorySample) => sample
 
 /** A compact fixed-width table, one row per measured run; autocannon resolves latency to whole ms. */
 const table = (rows: ReadonlyArray<readonly [string, Figures]>): string => {
-  const head = `${"target".padEnd(34)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("seconds", 9)}${pad("requests", 10)}${pad("non-2xx", 9)}${pad("errors", 8)}`
+  const head = `${"target".padEnd(40)}${pad("req/s", 9)}${pad("p50 ms", 8)}${pad("p99 ms", 8)}${pad("seconds", 9)}${pad("requests", 10)}${pad("non-2xx", 9)}${pad("errors", 8)}`
   const lines = rows.map(
     ([target, f]) =>
-      `${target.padEnd(34)}${pad(f.rps.toFixed(0), 9)}${pad(f.p50Ms.toFixed(0), 8)}${pad(f.p99Ms.toFixed(0), 8)}${pad(f.seconds.toFixed(1), 9)}${pad(String(f.requests), 10)}${pad(String(f.non2xx), 9)}${pad(String(f.errors), 8)}`,
+      `${target.padEnd(40)}${pad(f.rps.toFixed(0), 9)}${pad(f.p50Ms.toFixed(0), 8)}${pad(f.p99Ms.toFixed(0), 8)}${pad(f.seconds.toFixed(1), 9)}${pad(String(f.requests), 10)}${pad(String(f.non2xx), 9)}${pad(String(f.errors), 8)}`,
   )
   return [head, "-".repeat(head.length), ...lines].join("\n")
 }
@@ -53,8 +55,9 @@ export const report = (m: Measured): boolean => {
   const { small, large, sizes, memory } = m.scaling
   const rows = [
     ["node:http   GET /healthz", m.nodeHttp],
-    ["koa         GET /healthz", m.koa],
+    ["koa+router  GET /healthz", m.koa],
     ["settle      GET /healthz", m.settleHealthz],
+    ["settle      GET /healthz, histogram off", m.settleNoHistogram],
     ["settle      POST webhook (20% dup)", webhook.figures],
     [`settle      webhook @${sizes.small} orders`, small.figures],
     [`settle      webhook @${sizes.large} orders`, large.figures],
@@ -62,6 +65,7 @@ export const report = (m: Measured): boolean => {
   const ratios = {
     settleOverKoa: ratio(m.settleHealthz, m.koa),
     settleOverNodeHttp: ratio(m.settleHealthz, m.nodeHttp),
+    metricsOnOverOff: ratio(m.settleHealthz, m.settleNoHistogram),
     webhookOverHealthz: ratio(webhook.figures, m.settleHealthz),
   }
   // No request of any run is expected to fail: the webhook's redeliveries are answered 2xx too.
@@ -85,7 +89,7 @@ export const report = (m: Measured): boolean => {
   const v = webhook.verification
   console.log(table(rows))
   console.log(
-    `\nratios: settle/koa ${ratios.settleOverKoa}  settle/node:http ${ratios.settleOverNodeHttp}  webhook/healthz ${ratios.webhookOverHealthz}`,
+    `\nratios: settle/koa ${ratios.settleOverKoa}  settle/node:http ${ratios.settleOverNodeHttp}  metrics on/off ${ratios.metricsOnOverOff}  webhook/healthz ${ratios.webhookOverHealthz}`,
   )
   console.log(
     `webhook: ${webhook.orders} orders in ${batches.length} batches, ${webhook.freshSent} fresh + ${webhook.duplicatesSent} redelivered; server counted ${JSON.stringify(v.serverCounted)}; committed units ${v.committedUnits}; sampled orders confirmed ${v.sampledOrders.confirmed}/${v.sampledOrders.read}`,
@@ -110,6 +114,7 @@ export const report = (m: Measured): boolean => {
       nodeHttp: m.nodeHttp,
       koa: m.koa,
       settleHealthz: m.settleHealthz,
+      settleHealthzNoHistogram: m.settleNoHistogram,
       settleWebhook: webhook.figures,
     },
     ratios,

@@ -12,9 +12,9 @@ describe("pnpm bench --smoke", () => {
     const run = await runBench(["--smoke", "--no-mongo"])
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0)
     expect(run.stdout).not.toMatch(/^PROBLEM:/m)
-    expect(run.stdout).toMatch(
-      /^ratios: settle\/koa [\d.]+ {2}settle\/node:http [\d.]+ {2}webhook\/healthz [\d.]+/m,
-    )
+    const ratios = /^ratios: .*$/m.exec(run.stdout)?.[0] ?? ""
+    for (const name of ["settle/koa", "settle/node:http", "metrics on/off", "webhook/healthz"])
+      expect(ratios).toMatch(new RegExp(`${name} [\\d.]+`))
     expect(run.stdout).toMatch(/^webhook vs stored orders: /m)
     expect(run.stdout).toMatch(/^memory \(after a full GC\): RSS [\d.]+ MB at 100 orders/m)
     const [summary] = run.summaries as Array<{
@@ -42,6 +42,7 @@ describe("pnpm bench --smoke", () => {
     expect(summary?.memory.large.rssBytes).toBeGreaterThan(summary?.memory.large.heapUsedBytes ?? 0)
     expect(summary?.memory.large.series).toBeGreaterThan(0)
     expect(summary?.memory.seriesGrowth).toEqual([])
-    expect(Object.values(summary?.exits ?? {})).toEqual([0, 0, 0, 0, 0])
+    expect(Object.keys(summary?.exits ?? {}).length).toBeGreaterThanOrEqual(5)
+    expect(Object.values(summary?.exits ?? {}).every((code) => code === 0)).toBe(true)
   }, 300_000)
 })
