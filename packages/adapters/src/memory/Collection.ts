@@ -1,38 +1,8 @@
 import { Option } from "effect"
+import { copy, keep } from "./documents.js"
 import { makeSortedList } from "./SortedList.js"
 
-/**
- * A deep copy that keeps Dates as Dates, like a document read back from a database: what
- * structuredClone gives, written out for the plain data documents are made of (objects, arrays, Dates),
- * which it copies several times faster; anything else (a Map, a typed array) still goes through it.
- */
-export const copy = <A>(value: A): A => copyValue(value) as A
-
-const copyValue = (value: unknown): unknown => {
-  if (typeof value !== "object" || value === null) return value
-  if (Array.isArray(value)) {
-    const items = new Array<unknown>(value.length)
-    for (let i = 0; i < value.length; i++) items[i] = copyValue(value[i])
-    return items
-  }
-  if (value instanceof Date) return new Date(value.getTime())
-  const prototype = Object.getPrototypeOf(value)
-  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value)
-  const fields: Record<string, unknown> = {}
-  for (const key in value) {
-    const field = copyValue((value as Record<string, unknown>)[key])
-    // Assigned, an own `__proto__` (JSON.parse makes one) would set the copy's prototype instead.
-    if (key === "__proto__")
-      Object.defineProperty(fields, key, {
-        value: field,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    else fields[key] = field
-  }
-  return fields
-}
+export { copy } from "./documents.js"
 
 export type Sort<A> = (a: A, b: A) => number
 
@@ -75,7 +45,8 @@ export interface Range<A> {
 /**
  * Documents keyed by their primary key, with secondary indexes kept in the same synchronous step as
  * each write, so a read never sees an index that disagrees with the documents (as in MongoDB). Only
- * copies go in and come out: neither a caller nor a later write can reach a stored document.
+ * copies go in and come out (a write shares what it kept of the stored version, which nothing changes
+ * in place: `keep`): neither a caller nor a later write can reach a stored document.
  * Reads by index return what a scan would, in the same order: ties of a sort fall to first insertion.
  */
 export interface Collection<A, I extends string> {
@@ -158,7 +129,7 @@ export const makeCollection = <A, I extends string = never>(
   return {
     peek: (key) => docs.get(key)?.doc,
     put: (key, doc) => {
-      const next = copy(doc)
+      const next = keep(doc)
       const entry = docs.get(key)
       if (entry === undefined) {
         inserted += 1

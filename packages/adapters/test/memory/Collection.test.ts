@@ -186,6 +186,50 @@ describe("Collection copies", () => {
     expect(new Set(reads).size).toBe(reads.length)
   })
 
+  it("shares what an update kept of the stored version, yet copies what the caller brought in", () => {
+    const docs = makeCollection<{
+      readonly n: number
+      readonly meta: { readonly tag: string }
+      readonly at: Date
+    }>()
+    docs.put("d1", { n: 1, meta: { tag: "x" }, at: new Date(0) })
+    const before = docs.peek("d1") as NonNullable<ReturnType<typeof docs.peek>>
+    const at = new Date(Date.UTC(2026, 1, 1))
+    // As an adapter updates: a spread of the stored document, a field of its own and one from the caller.
+    docs.put("d1", { ...before, n: 2, at })
+    const after = docs.peek("d1") as NonNullable<ReturnType<typeof docs.peek>>
+    at.setTime(0)
+
+    expect(after.meta).toBe(before.meta)
+    expect(after.at).not.toBe(at)
+    expect(after.at.getTime()).toBe(Date.UTC(2026, 1, 1))
+    const read = Option.getOrThrow(docs.find("d1"))
+    expect(read.meta).not.toBe(after.meta)
+    expect(Object.getPrototypeOf(read.meta)).toBe(Object.prototype)
+    Object.assign(read.meta, { tag: "mutated" })
+    expect(docs.peek("d1")?.meta.tag).toBe("x")
+  })
+
+  it("copies a read copy handed back in, which is no longer the store's", () => {
+    const docs = makeDocs()
+    docs.put("d1", doc("d1", { tags: ["x"] }))
+    const read = Option.getOrThrow(docs.find("d1"))
+    docs.put("d2", { ...read, id: "d2" })
+    read.tags.push("mutated")
+
+    expect(docs.peek("d2")?.tags).toEqual(["x"])
+  })
+
+  it("copies an own __proto__ key as a field, never as the copy's prototype", () => {
+    const docs = makeCollection<Record<string, unknown>>()
+    docs.put("p", JSON.parse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>)
+    const read = Option.getOrThrow(docs.find("p"))
+
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype)
+    expect(Object.keys(read)).toEqual(["__proto__", "a"])
+    expect((read as { polluted?: boolean }).polluted).toBeUndefined()
+  })
+
   it("files a compound key unambiguously", () => {
     expect(compoundKey("a/b", "c")).not.toBe(compoundKey("a", "b/c"))
     expect(compoundKey("a", "b")).toBe(compoundKey("a", "b"))
