@@ -5,6 +5,7 @@ import { DeliverySchedule } from "./deliverySchedule.js"
 import { baseline, combineVerifications, type Verification, verify } from "./ingestVerification.js"
 import { combine, type Figures, fire } from "./load.js"
 import { type BenchShop, placeOrders } from "./orders.js"
+import { timePhase } from "./profileWindows.js"
 
 const WEBHOOK_PATH = "/api/v1/webhooks/stripe"
 
@@ -39,33 +40,35 @@ export const ingest = async (
   const cpuBefore = await serverCpuSeconds(shop.baseUrl)
   const started = performance.now()
   let lastAnswer = started
-  const measured = await fire({
-    url: shop.baseUrl,
-    connections: Math.min(connections, schedule.plannedRequests),
-    pipelining: 1,
-    // Exactly this many requests, each answered before the run ends: no event is left in flight.
-    amount: schedule.plannedRequests,
-    requests: [
-      {
-        method: "POST",
-        path: WEBHOOK_PATH,
-        setupRequest: (request, context) => {
-          const { index, delivery } = schedule.take()
-          ;(context as { index?: number }).index = index
-          return {
-            ...request,
-            headers: { "content-type": "application/json", "stripe-signature": delivery.header },
-            body: delivery.payload,
-          }
+  const measured = await timePhase("webhook deliveries", () =>
+    fire({
+      url: shop.baseUrl,
+      connections: Math.min(connections, schedule.plannedRequests),
+      pipelining: 1,
+      // Exactly this many requests, each answered before the run ends: no event is left in flight.
+      amount: schedule.plannedRequests,
+      requests: [
+        {
+          method: "POST",
+          path: WEBHOOK_PATH,
+          setupRequest: (request, context) => {
+            const { index, delivery } = schedule.take()
+            ;(context as { index?: number }).index = index
+            return {
+              ...request,
+              headers: { "content-type": "application/json", "stripe-signature": delivery.header },
+              body: delivery.payload,
+            }
+          },
+          onResponse: (status, _body, context) => {
+            lastAnswer = performance.now()
+            const { index } = context as { index?: number }
+            if (index !== undefined) schedule.answered(index, status)
+          },
         },
-        onResponse: (status, _body, context) => {
-          lastAnswer = performance.now()
-          const { index } = context as { index?: number }
-          if (index !== undefined) schedule.answered(index, status)
-        },
-      },
-    ],
-  })
+      ],
+    }),
+  )
   const cpuSeconds = (await serverCpuSeconds(shop.baseUrl)) - cpuBefore
   // autocannon notices the end of an `amount` run on its next one-second tick and reports that as the
   // duration: a 1.1 s batch would count as 2 s. The last answer's time is the real end.

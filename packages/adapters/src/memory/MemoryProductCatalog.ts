@@ -24,12 +24,22 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
     return next
   }
 
-  /** Remove the hold of `key` and move its units with `move`, in one step; false when `key` holds nothing. */
-  const settle = (id: string, key: string, at: Date, move: (stock: Stock, quantity: number) => Stock) =>
+  /**
+   * Remove the hold of `key` and move its units with `move`, in one step; false when `key` holds
+   * nothing, or holds another quantity than `quantity` says (then the hold is not the caller's).
+   */
+  const settle = (
+    id: string,
+    key: string,
+    at: Date,
+    move: (stock: Stock, quantity: number) => Stock,
+    quantity?: number,
+  ) =>
     Effect.sync((): boolean => {
       const product = products.peek(id)
       const hold = product?.holds.find((h) => h.key === key)
       if (product === undefined || hold === undefined) return false
+      if (quantity !== undefined && hold.quantity !== quantity) return false
       save(
         {
           ...product,
@@ -111,13 +121,15 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         return "held"
       }),
 
-    commitHold: (id, key, at) =>
+    commitHold: (id, key, at, quantity) =>
       Effect.map(
-        settle(id, key, at, (s, q) => ({
-          available: s.available,
-          reserved: s.reserved - q,
-          committed: s.committed + q,
-        })),
+        settle(
+          id,
+          key,
+          at,
+          (s, q) => ({ available: s.available, reserved: s.reserved - q, committed: s.committed + q }),
+          quantity,
+        ),
         (moved): CommitOutcome => (moved ? "committed" : "not_held"),
       ),
 

@@ -22,9 +22,13 @@ export const run = async <A, E>(
   throw new Defect({ detail: Cause.pretty(exit.cause) })
 }
 
+// Koa looks "json" up in mime-types on every object body unless the type is already set.
+const JSON_TYPE = "application/json; charset=utf-8"
+
 /** Writes a JSON answer. */
 export const json = (ctx: Context, status: number, body: unknown): void => {
   ctx.status = status
+  ctx.set("Content-Type", JSON_TYPE)
   ctx.body = body
 }
 
