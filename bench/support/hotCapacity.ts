@@ -1,6 +1,6 @@
 import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
-import type { BenchOptions } from "./options.js"
+import { type BenchOptions, settleNodeArgs } from "./options.js"
 import { autocannon } from "./serverDeps.js"
 
 /**
@@ -100,7 +100,7 @@ const timedBatch = async (shop: HotShop, count: number, clients: number) => {
 }
 
 const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Promise<HotStoreResult> => {
-  const target = await store.start()
+  const target = await store.start(settleNodeArgs(options, `settle-hot-${store.name}`))
   // A run to 100 000 holds takes long: an interrupted one still stops its server (and Mongo peer).
   const interrupted = () => {
     void target.stop().finally(() => process.exit(130))

@@ -8,7 +8,7 @@ import {
 } from "../../packages/adapters/test/support/mongoPeers.js"
 import { SECRETS } from "../../packages/server/test/e2e/support/shop.js"
 import { couponNow, type HotShop, productNow } from "./hotShop.js"
-import { startSettle, startSettleWith, type Target } from "./targets.js"
+import { startSettleWith, type Target } from "./targets.js"
 
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const fromAdapters = createRequire(new URL("../../packages/adapters/package.json", import.meta.url))
@@ -38,7 +38,8 @@ export interface HotStore {
   readonly name: string
   /** FerretDB: concurrent conditional writes race (docs/storage.md), so holds may be lost. */
   readonly nonAtomic: boolean
-  readonly start: () => Promise<HotTarget>
+  /** Starts Settle on the store; `nodeArgs` go to its node (`--cpu-prof`, bench/support/options.ts). */
+  readonly start: (nodeArgs: ReadonlyArray<string>) => Promise<HotTarget>
 }
 
 const larger = (a: LargestDocument, b: LargestDocument) => (b.bytes > a.bytes ? b : a)
@@ -78,8 +79,8 @@ const rebuiltDocuments = async (shop: HotShop, placed: ReadonlyArray<string>): P
 const embedded: HotStore = {
   name: "embedded",
   nonAtomic: false,
-  start: async () => {
-    const settle = await startSettle(SECRETS)
+  start: async (nodeArgs) => {
+    const settle = await startSettleWith("settle", SECRETS, [], nodeArgs)
     return {
       settle,
       hotDocuments: rebuiltDocuments,
@@ -123,17 +124,23 @@ const onMongo = async (
   name: string,
   url: string,
   nonAtomic: boolean,
+  nodeArgs: ReadonlyArray<string>,
   peer?: MongoPeer,
 ): Promise<HotTarget> => {
   const database = `bench_hot_${Date.now()}`
-  const settle = await startSettleWith(`settle@${name}`, {
-    ...SECRETS,
-    MONGO_URI: url,
-    MONGO_DB_NAME: database,
-    PAYMENTS: "sandbox",
-    // FerretDB races conditional writes; Settle starts on it only when told so (docs/storage.md).
-    ...(nonAtomic ? { ALLOW_NON_ATOMIC_STORE: "true" } : {}),
-  })
+  const settle = await startSettleWith(
+    `settle@${name}`,
+    {
+      ...SECRETS,
+      MONGO_URI: url,
+      MONGO_DB_NAME: database,
+      PAYMENTS: "sandbox",
+      // FerretDB races conditional writes; Settle starts on it only when told so (docs/storage.md).
+      ...(nonAtomic ? { ALLOW_NON_ATOMIC_STORE: "true" } : {}),
+    },
+    [],
+    nodeArgs,
+  )
   const client = new mongo.MongoClient(url, { maxPoolSize: 2 })
   await client.connect()
   const db = client.db(database)
@@ -166,10 +173,10 @@ const peerStore = (
 ): HotStore => ({
   name,
   nonAtomic,
-  start: async () => {
+  start: async (nodeArgs) => {
     const peer = await startPeer(root)
     try {
-      return await onMongo(name, peer.url, nonAtomic, peer)
+      return await onMongo(name, peer.url, nonAtomic, nodeArgs, peer)
     } catch (error) {
       await peer.stop()
       throw error
@@ -181,8 +188,14 @@ const peerStore = (
 export const hotStores = (names: ReadonlyArray<string>): ReadonlyArray<HotStore> => {
   const external = process.env.MONGO_URL
   const onExternal = external !== undefined && external !== ""
-  const mongoStores = onExternal
-    ? [{ name: "MONGO_URL", nonAtomic: false, start: () => onMongo("MONGO_URL", external, false) }]
+  const mongoStores: ReadonlyArray<HotStore> = onExternal
+    ? [
+        {
+          name: "MONGO_URL",
+          nonAtomic: false,
+          start: (nodeArgs) => onMongo("MONGO_URL", external, false, nodeArgs),
+        },
+      ]
     : [
         peerStore("ferretdb", true, startFerretDB),
         peerStore("mongo-java-server", false, startMongoJavaServer),
