@@ -70,6 +70,22 @@ export const stock = <E>(layer: Layer.Layer<ProductCatalog, E>, options: ServerR
         }),
       ))
 
+    it("commitHold of a hold held for another quantity is not_held and changes nothing", () =>
+      run(
+        Effect.gen(function* () {
+          const product = aProduct({ stock: { available: 5, reserved: 0, committed: 0 } })
+          const { catalog, read } = yield* withProduct(product)
+          yield* catalog.hold(product.id, "k/0", orderId, 2, minute(1))
+          yield* catalog.hold(product.id, "k/1", orderId, 1, minute(1))
+          const held = yield* read()
+          // k/1 holds the one unit asked for: a store that matched key and quantity apart would commit.
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(2), 1)).toBe("not_held")
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(2), 3)).toBe("not_held")
+          expect(yield* read()).toEqual(held)
+          expect(yield* catalog.commitHold(product.id, "k/0", minute(3), 2)).toBe("committed")
+        }),
+      ))
+
     it("releaseHold returns the held units to available exactly once", () =>
       run(
         Effect.gen(function* () {
