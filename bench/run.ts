@@ -80,8 +80,10 @@ try {
   log("webhook ingest: opening the shop (admin API), then a warm-up ingest")
   const shop = await openShop(settle.url)
   const webhook = await timePhase("webhook ingest", () =>
-    // A smoke run's ingest is its warm-up and one small batch.
-    measureIngest(shop, options.smoke ? 0.2 : options.duration, options.slices, options.connections, log),
+    // A smoke run's ingest is a small warm-up and one small batch.
+    options.smoke
+      ? measureIngest(shop, 0.2, options.slices, options.connections, log, 100)
+      : measureIngest(shop, options.duration, options.slices, options.connections, log),
   )
   await stop(settle)
 
