@@ -147,10 +147,11 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
       log(
         `hot ${store.name}: ${holdsBefore} open holds before, ${batch.rps} checkouts/s, p50 ${batch.p50Ms} ms, p99 ${batch.p99Ms} ms, largest document ${kb(document.bytes)} KB`,
       )
-      if (run.refused.length > 0) {
+      const unanswered = size - run.placed.length - run.refused.length
+      if (run.refused.length > 0 || unanswered > 0) {
         // Holds no longer pile up as the table says: stop rather than measure something else.
         problems.push(
-          `${run.refused.length} checkouts refused at ${holdsBefore} open holds; first: ${run.refused[0]}`,
+          `at ${holdsBefore} open holds: ${run.refused.length} checkouts refused, ${unanswered} unanswered (timeout or connection error); first refusal: ${run.refused[0] ?? "none"}`,
         )
         break
       }
