@@ -127,10 +127,14 @@ export const make: Effect.Effect<OrderRepository> = Effect.sync(() => {
 
     findByPaymentIntentId: (id) => Effect.sync(() => orders.findFirst("paymentIntentId", id)),
 
-    transition: (id, from, patch, at, expectedHoldEpoch) =>
+    transition: (id, from, patch, at, expectedHoldEpoch, expected) =>
       update(id, at, (order) =>
         from.includes(order.status) &&
-        (expectedHoldEpoch === undefined || order.holdEpoch === expectedHoldEpoch)
+        (expectedHoldEpoch === undefined || order.holdEpoch === expectedHoldEpoch) &&
+        (expected === undefined ||
+          (order.payment.sessionId === expected.sessionId &&
+            order.totals.total === expected.total.amount &&
+            order.totals.currency === expected.total.currency))
           ? {
               ...order,
               status: patch.status ?? order.status,

@@ -10,7 +10,7 @@ import {
 import { Clock, Context, Effect, Either, Layer } from "effect"
 import Stripe from "stripe"
 import { StripeClient } from "./StripeClient.js"
-import { decodeEvent } from "./StripeEventDecoder.js"
+import { decodeEvent, readEvent } from "./StripeEventDecoder.js"
 
 export type WebhookDecodeError = WebhookSignatureInvalid | InvalidInput | PaymentGatewayError | PaymentRefused
 
@@ -176,15 +176,37 @@ export const verifyAndRead = (
   secret: string,
   toleranceSeconds: number = DEFAULT_TOLERANCE_SECONDS,
 ): Effect.Effect<Delivery, Exclude<WebhookDecodeError, InvalidInput>> =>
-  verify(stripe, rawBody, signatureHeader, secret, toleranceSeconds).pipe(
-    Effect.flatMap((payload) =>
-      decodeVerified(stripe, payload).pipe(
-        Effect.map((event): Delivery => ({ _tag: "Event", event, created: createdOf(payload) })),
+  // One step for what needs no provider call (every type but charge.refunded): no fiber steps between.
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now): Effect.Effect<Delivery, Exclude<WebhookDecodeError, InvalidInput>> => {
+      const verified = verifyAt(stripe, rawBody, signatureHeader, secret, toleranceSeconds, now)
+      if (Either.isLeft(verified)) {
+        const refused = verified.left
+        // Signed, but not JSON at all: nothing names the event, so its bytes do.
+        return refused._tag === "InvalidInput"
+          ? Effect.succeed(undecodable(rawBody, undefined, refused))
+          : Effect.fail(refused)
+      }
+      const payload = verified.right
+      if (nestsDeeperThan(payload, MAX_EVENT_DEPTH))
+        return Effect.succeed(undecodable(rawBody, payload, tooDeep()))
+      const read = readEvent(stripe, payload)
+      const delivered = (event: PaymentEvent): Delivery => ({
+        _tag: "Event",
+        event,
+        created: createdOf(payload),
+      })
+      if (Either.isEither(read)) {
+        return Effect.succeed(
+          Either.isRight(read) ? delivered(read.right) : undecodable(rawBody, payload, read.left),
+        )
+      }
+      return read.pipe(
+        Effect.map(delivered),
         Effect.catchTag("InvalidInput", (error) => Effect.succeed(undecodable(rawBody, payload, error))),
-      ),
-    ),
-    // Signed, but not JSON at all: nothing names the event, so its bytes do.
-    Effect.catchTag("InvalidInput", (error) => Effect.succeed(undecodable(rawBody, undefined, error))),
+      )
+    },
   )
 
 /** Stripe webhook deliveries, verified and reduced to the domain's PaymentEvent union. */
