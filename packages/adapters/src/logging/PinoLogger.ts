@@ -12,11 +12,18 @@ export interface PinoOptions {
   readonly destination?: DestinationStream
 }
 
+/**
+ * Stdout, written asynchronously: the lines logged while a write is in flight go out together in the
+ * next one, instead of one blocking write per line (two per webhook, with the access log). pino flushes
+ * what is still buffered when the process exits, process.exit and an uncaught exception included.
+ */
+const stdout = (): DestinationStream => pino.destination({ dest: 1, sync: false })
+
 /** A pino logger writing JSON lines (or readable lines when `pretty`) with ISO timestamps. */
 export const makePino = (options: PinoOptions): pino.Logger => {
   const settings = { level: options.level, timestamp: pino.stdTimeFunctions.isoTime }
   if (options.pretty === true) return pino(settings, prettyStream(options.destination ?? process.stdout))
-  return options.destination === undefined ? pino(settings) : pino(settings, options.destination)
+  return pino(settings, options.destination ?? stdout())
 }
 
 const toPino: Record<LogLevel.Literal, PinoLevel> = {
@@ -56,26 +63,36 @@ const RESERVED = new Set([
 ])
 
 const structured = (value: unknown): unknown => {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value
   if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function")
     return String(value)
   if (value instanceof Error) return { name: value.name, message: value.message }
   return Inspectable.toJSON(value)
 }
 
-/** Message text, annotations as top-level fields, spans in ms, the cause rendered under `err`. */
+/**
+ * Message text, annotations as top-level fields, spans in ms, the cause rendered under `err`, the
+ * fiber: one pass over each, since every request's log lines go through here.
+ */
 const toRecord = (
   options: Logger.Logger.Options<unknown>,
 ): { msg: string; fields: Record<string, unknown> } => {
   const parts = Array.isArray(options.message) ? options.message : [options.message]
-  const text = parts.filter((part) => typeof part !== "object" || part === null).map(String)
-  const data = parts.filter((part) => typeof part === "object" && part !== null).map(structured)
-  const fields: Record<string, unknown> = {}
-  const clashing: Record<string, unknown> = {}
-  for (const [key, value] of HashMap.toEntries(options.annotations)) {
-    if (RESERVED.has(key)) clashing[key] = structured(value)
-    else fields[key] = structured(value)
+  const text: Array<string> = []
+  const data: Array<unknown> = []
+  for (const part of parts) {
+    if (typeof part === "object" && part !== null) data.push(structured(part))
+    else text.push(String(part))
   }
-  if (Object.keys(clashing).length > 0) fields.annotations = clashing
+  const fields: Record<string, unknown> = {}
+  let clashing: Record<string, unknown> | undefined
+  HashMap.forEach(options.annotations, (value, key) => {
+    if (RESERVED.has(key)) {
+      clashing ??= {}
+      clashing[key] = structured(value)
+    } else fields[key] = structured(value)
+  })
+  if (clashing !== undefined) fields.annotations = clashing
   if (data.length > 0) fields.data = data.length === 1 ? data[0] : data
   if (List.isCons(options.spans)) {
     const now = options.date.getTime()
@@ -84,6 +101,7 @@ const toRecord = (
     )
   }
   if (!Cause.isEmpty(options.cause)) fields.err = Cause.pretty(options.cause, { renderErrorCause: true })
+  fields.fiber = FiberId.threadName(options.fiberId)
   return { msg: text.join(" "), fields }
 }
 
@@ -93,7 +111,7 @@ export const fromPino = (target: pino.Logger): Logger.Logger<unknown, void> =>
     const level = toPino[options.logLevel._tag]
     if (level === "silent") return
     const { msg, fields } = toRecord(options)
-    target[level]({ ...fields, fiber: FiberId.threadName(options.fiberId) }, msg)
+    target[level](fields, msg)
   })
 
 /**
