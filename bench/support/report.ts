@@ -106,6 +106,15 @@ export const report = (m: Measured): boolean => {
   console.log(
     `memory while filling the store of ${sizes.large} (orders stored: RSS, heap used): ${memory.filling.map((s) => `${s.orders}: ${mb(s.rssBytes)} ${mb(s.heapUsedBytes)}`).join(", ")}`,
   )
+  // Issue 12's targets next to this run's figures; the Mongo mode prints items 3 and 4 after this.
+  console.log(
+    [
+      "\nissue 12 targets (this run; a ratio under its target is reported, not failed):",
+      `  1. /healthz settle/koa+router ${ratios.settleOverKoa} (>= 0.85); metrics on/off ${ratios.metricsOnOverOff} (>= 0.95)`,
+      `  2. webhook ingest ${Math.round(webhook.figures.rps)}/s (>= 3000), webhook/healthz ${ratios.webhookOverHealthz} (>= 0.15), p99 ${webhook.figures.p99Ms} ms at ${m.options.connections} connections (< 20), rate at ${sizes.large} / at ${sizes.small} orders ${m.scaling.ratio} (>= ${MIN_SCALING_RATIO}, failed below)`,
+      `  5. memory: RSS ${mb(memory.large.rssBytes)} at ${sizes.large} orders, growth per order ${memory.rssBytesPerOrder} B RSS / ${memory.heapBytesPerOrder} B heap; /metrics series ${memory.small.series} -> ${memory.large.series} (failed if Settle's grow)`,
+    ].join("\n"),
+  )
   for (const problem of problems) console.log(`PROBLEM: ${problem}`)
   const summary = {
     machine: machine(m.loadAverage),
