@@ -1,3 +1,4 @@
+import { benchDrain } from "./hotDrain.js"
 import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
 import { type BenchOptions, settleNodeArgs } from "./options.js"
@@ -192,6 +193,7 @@ const tableOf = (result: HotStoreResult): string => {
  * failed: this is the yardstick issue 13 is measured by).
  */
 export const benchHot = async (options: BenchOptions, log: Log): Promise<boolean> => {
+  if (options.hotDrain > 0) return benchDrain(options, log)
   const stores = hotStores(options.hotStores)
   log(
     `hot: ${stores.map((s) => s.name).join(", ")}; batches of ${options.hotBatch} at ${options.hotClients} clients up to ${options.hotHolds} open holds`,

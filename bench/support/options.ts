@@ -36,10 +36,12 @@ export interface BenchOptions {
   readonly hotClients: number
   /** The stores to run it on, of HOT_STORES. */
   readonly hotStores: ReadonlyArray<string>
+  /** `--hot-drain <limit>`: instead of the table, redeem a coupon of `limit` to exactly its limit (0: off). */
+  readonly hotDrain: number
 }
 
 const USAGE =
-  "usage: pnpm bench [--duration 10] [--warmup 2] [--slices 5] [--connections 20] [--no-mongo | --mongo-only] [--mongo-seconds 3] [--smoke] [--cpu-prof <dir>] [--hot [--hot-holds 100000] [--hot-batch 1000] [--hot-clients 8] [--hot-stores embedded,ferretdb,mongo-java-server]]"
+  "usage: pnpm bench [--duration 10] [--warmup 2] [--slices 5] [--connections 20] [--no-mongo | --mongo-only] [--mongo-seconds 3] [--smoke] [--cpu-prof <dir>] [--hot [--hot-holds 100000] [--hot-batch 1000] [--hot-clients 8] [--hot-stores embedded,ferretdb,mongo-java-server] [--hot-drain <limit>]]"
 
 // Events are signed before their run, and the server refuses signatures older than Stripe's 300 s.
 const MAX_DURATION = 200
@@ -82,6 +84,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
       "hot-batch": { type: "string", default: "1000" },
       "hot-clients": { type: "string", default: "8" },
       "hot-stores": { type: "string", default: HOT_STORES.join(",") },
+      "hot-drain": { type: "string", default: "0" },
     },
     strict: true,
   })
@@ -104,6 +107,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
     hotBatch: numberIn("hot-batch", values["hot-batch"], 1, 100_000, true),
     hotClients: numberIn("hot-clients", values["hot-clients"], 1, 1000, true),
     hotStores: storesIn(values["hot-stores"]),
+    hotDrain: numberIn("hot-drain", values["hot-drain"], 0, 1_000_000, true),
   }
 }
 

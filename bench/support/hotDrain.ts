@@ -1,0 +1,140 @@
+import { call, postJson } from "../../packages/server/test/e2e/support/http.js"
+import { bearer, type Placed, tryCheckout } from "../../packages/server/test/e2e/support/shop.js"
+import { completed, deliver } from "../../packages/server/test/e2e/support/stripeEvents.js"
+import { couponNow, type HotShop, openHotShop, productNow } from "./hotShop.js"
+import { hotStores } from "./hotStores.js"
+import { type BenchOptions, settleNodeArgs } from "./options.js"
+import { inPool } from "./orders.js"
+
+/**
+ * Issue 13's second "done means": a coupon of `limit` redemptions redeemed to exactly its limit, with
+ * counters, holds and reservation records agreeing at the end and the repair job reporting no drift.
+ * `limit` checkouts (one unit of a product with stock to spare, the coupon), then one checkout per
+ * client more, which must all be refused as exhausted; then every order paid through a signed
+ * `checkout.session.completed`; then the admin API's counters, the order-health leak count and a
+ * repair run are read.
+ */
+export interface DrainResult {
+  readonly limit: number
+  readonly placed: number
+  readonly refusedPastLimit: number
+  readonly paid: number
+  readonly seconds: { readonly checkouts: number; readonly payments: number }
+  readonly coupon: Readonly<Record<string, unknown>>
+  readonly stock: unknown
+  readonly couponReservationLeaks: unknown
+  readonly repair: unknown
+  readonly problems: ReadonlyArray<string>
+}
+
+const EXHAUSTED = "COUPON_UNAVAILABLE"
+
+const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1))
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+
+export const drainCoupon = async (
+  baseUrl: string,
+  limit: number,
+  clients: number,
+  log: (line: string) => void,
+): Promise<DrainResult> => {
+  // Stock to spare, so that only the coupon can run out.
+  const spare = clients
+  const shop: HotShop = await openHotShop(baseUrl, limit + spare, limit)
+  const problems: Array<string> = []
+  const checkoutsFrom = performance.now()
+  const answers = await inPool(Array.from({ length: limit + spare }), clients, () =>
+    tryCheckout(baseUrl, JSON.parse(shop.cart) as unknown),
+  )
+  const checkoutSeconds = seconds(checkoutsFrom)
+  const placed = answers.filter((a) => a.status === 201).map((a) => a.body as Placed)
+  const refused = answers.filter((a) => a.status !== 201)
+  const refusedPastLimit = refused.filter(
+    (a) => a.status === 409 && (a.body as { error?: { code?: string } }).error?.code === EXHAUSTED,
+  ).length
+  if (placed.length !== limit) problems.push(`${placed.length} checkouts placed, the coupon allows ${limit}`)
+  if (refusedPastLimit !== refused.length || refused.length !== spare)
+    problems.push(
+      `${refused.length} refused (${refusedPastLimit} as ${EXHAUSTED}), expected ${spare} past the limit; first: ${JSON.stringify(refused.find((a) => a.status !== 409)?.body ?? null)}`,
+    )
+  log(`hot drain: ${placed.length} placed in ${checkoutSeconds} s, ${refused.length} refused; paying`)
+  const paymentsFrom = performance.now()
+  const delivered = await inPool(placed, clients, (order) => deliver(baseUrl, completed(order)))
+  const paymentSeconds = seconds(paymentsFrom)
+  const paid = delivered.filter((a) => a.status < 300).length
+  if (paid !== placed.length) problems.push(`${placed.length - paid} payments not acknowledged`)
+
+  const coupon = await couponNow(shop)
+  const counters = {
+    available: coupon.available,
+    reservedCount: coupon.reservedCount,
+    redeemedCount: coupon.redeemedCount,
+  }
+  if (!same(counters, { available: 0, reservedCount: 0, redeemedCount: limit }))
+    problems.push(`coupon ${JSON.stringify(counters)}, expected all ${limit} redeemed`)
+  const stock = (await productNow(shop)).stock
+  if (!same(stock, { available: spare, reserved: 0, committed: limit }))
+    problems.push(`stock ${JSON.stringify(stock)}, expected ${limit} committed and ${spare} available`)
+  const health = await call(`${baseUrl}/api/v1/admin/health/orders`, { headers: await bearer() })
+  const leaks = (health.body as { couponReservationLeaks?: unknown }).couponReservationLeaks
+  if (leaks !== 0) problems.push(`order health: couponReservationLeaks ${String(leaks)}`)
+  const repair = await postJson(
+    `${baseUrl}/api/v1/admin/jobs/repair/run`,
+    { reason: "bench --hot-drain: the coupon was redeemed to its limit" },
+    await bearer(),
+  )
+  const run = (repair.body as { run?: { outcome?: string; report?: Record<string, unknown> } }).run
+  const report = run?.report ?? {}
+  if (repair.status !== 200 || run?.outcome !== "succeeded")
+    problems.push(`repair answered ${repair.status}: ${JSON.stringify(repair.body)}`)
+  else if (!same(report.drift, []) || !same(report.recordDrift, []) || report.holdsReleased !== 0)
+    problems.push(`repair reported ${JSON.stringify(report)}`)
+  return {
+    limit,
+    placed: placed.length,
+    refusedPastLimit,
+    paid,
+    seconds: { checkouts: checkoutSeconds, payments: paymentSeconds },
+    coupon: counters,
+    stock,
+    couponReservationLeaks: leaks,
+    repair: report,
+    problems,
+  }
+}
+
+/**
+ * `pnpm bench --hot --hot-drain <limit>`: the drain on each store of `--hot-stores`, one at a time.
+ * Prints its own report; answers whether every drain held (on FerretDB, which races conditional
+ * writes, disagreements are printed as notes).
+ */
+export const benchDrain = async (options: BenchOptions, log: (line: string) => void): Promise<boolean> => {
+  const results: Array<{ readonly store: string; readonly nonAtomic: boolean; readonly drain: DrainResult }> =
+    []
+  for (const store of hotStores(options.hotStores)) {
+    const target = await store.start(settleNodeArgs(options, `settle-drain-${store.name}`))
+    try {
+      log(
+        `hot drain ${store.name}: a coupon of ${options.hotDrain} redemptions, ${options.hotClients} clients`,
+      )
+      const drain = await drainCoupon(target.settle.url, options.hotDrain, options.hotClients, log)
+      results.push({ store: store.name, nonAtomic: store.nonAtomic, drain })
+    } finally {
+      const code = await target.stop()
+      if (code !== 0) log(`settle@${store.name} exited with ${code}`)
+    }
+  }
+  for (const { store, nonAtomic, drain } of results) {
+    console.log(
+      `\nhot drain ${store}: ${drain.placed}/${drain.limit} placed (${drain.seconds.checkouts} s), ${drain.refusedPastLimit} refused past the limit, ${drain.paid} paid (${drain.seconds.payments} s); coupon ${JSON.stringify(drain.coupon)}; stock ${JSON.stringify(drain.stock)}; reservation leaks ${String(drain.couponReservationLeaks)}; repair ${JSON.stringify(drain.repair)}`,
+    )
+    for (const problem of drain.problems)
+      console.log(
+        nonAtomic ? `NOTE (${store} races conditional writes): ${problem}` : `PROBLEM: ${store}: ${problem}`,
+      )
+  }
+  const ok = results.every(({ nonAtomic, drain }) => nonAtomic || drain.problems.length === 0)
+  console.log(JSON.stringify({ hotDrain: { limit: options.hotDrain, stores: results, ok } }, null, 2))
+  return ok
+}
