@@ -124,6 +124,7 @@ export { MediaAssetRepository } from "./ports/MediaAssetRepository.js"
 export { MediaStorage, type MediaUpload, type StoredMedia } from "./ports/MediaStorage.js"
 export { Metrics, type WebhookMetricStatus } from "./ports/Metrics.js"
 export {
+  type ExpectedPayment,
   type OrderCursor,
   type OrderHealth,
   type OrderListQuery,

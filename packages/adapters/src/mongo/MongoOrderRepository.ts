@@ -181,13 +181,20 @@ export const make: Effect.Effect<OrderRepository, never, MongoDatabase> = Effect
 
     findByPaymentIntentId: (id) => findOne("findByPaymentIntentId", { "payment.paymentIntentId": id }),
 
-    transition: (id, from, patch, at, expectedHoldEpoch) =>
+    transition: (id, from, patch, at, expectedHoldEpoch, expected) =>
       update(
         "transition",
         {
           _id: id,
           status: { $in: [...from] },
           ...(expectedHoldEpoch === undefined ? {} : { holdEpoch: expectedHoldEpoch }),
+          ...(expected === undefined
+            ? {}
+            : {
+                "payment.sessionId": expected.sessionId,
+                "totals.total": expected.total.amount,
+                "totals.currency": expected.total.currency,
+              }),
         },
         patchUpdate(patch, at),
       ),

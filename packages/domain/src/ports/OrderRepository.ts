@@ -1,8 +1,15 @@
 import { Context, type Effect, type Option } from "effect"
 import type { DuplicateKey, StoreError } from "../errors.js"
 import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
+import type { Money } from "../model/Money.js"
 import type { Invoice, InvoiceStatus, Order, Payment, Refund } from "../model/Order.js"
 import type { OrderStatus } from "../model/OrderStatus.js"
+
+/** What a transition may also require of the order: its session, and a total it must equal. */
+export interface ExpectedPayment {
+  readonly sessionId: SessionId
+  readonly total: Money
+}
 
 /** Fields a status change may set together with the status, in the same atomic write. */
 export interface OrderPatch {
@@ -56,7 +63,9 @@ export interface OrderRepository {
   readonly findByPaymentIntentId: (id: PaymentIntentId) => Effect.Effect<Option.Option<Order>, StoreError>
   /**
    * Apply `patch` if the status is one of `from` and, when `expectedHoldEpoch` is given, holdEpoch still
-   * equals it (a late payment's revival claims an epoch with it); None when the condition did not hold.
+   * equals it (a late payment's revival claims an epoch with it), and, when `expected` is given, the
+   * order's payment session is `expected.sessionId` and its total and currency are `expected.total`'s
+   * (a payment verified in the write itself); None when the condition did not hold.
    */
   readonly transition: (
     id: OrderId,
@@ -64,6 +73,7 @@ export interface OrderRepository {
     patch: OrderPatch,
     at: Date,
     expectedHoldEpoch?: number,
+    expected?: ExpectedPayment,
   ) => Effect.Effect<Option.Option<Order>, StoreError>
   /** paid → confirmed, set `webhook.processedAt` and schedule the invoice, only while processedAt is null. */
   readonly markFinalized: (

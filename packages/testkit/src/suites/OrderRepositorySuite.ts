@@ -1,4 +1,4 @@
-import { OrderRepository, PaymentIntentId, SessionId } from "@settle/domain"
+import { Currency, OrderRepository, PaymentIntentId, SessionId } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { anOrder, aPayment, minute } from "../fixtures.js"
@@ -187,6 +187,33 @@ export const suite = <E>(
             expect(Option.getOrThrow(claimed)).toMatchObject({ status: "expired", holdEpoch: 3 })
             const again = yield* orders.transition(order.id, ["expired"], { holdEpoch: 3 }, minute(6), 2)
             expect(Option.isNone(again)).toBe(true)
+          }),
+        ))
+
+      it("with an expected payment, applies only for that session and exactly that total and currency", () =>
+        run(
+          Effect.gen(function* () {
+            const orders = yield* OrderRepository
+            const order = anOrder()
+            yield* orders.insert(order)
+            const sessionId = order.payment.sessionId ?? SessionId.make("cs_missing")
+            const { total, currency } = order.totals
+            const pay = (expected: { sessionId: SessionId; total: { amount: number; currency: string } }) =>
+              orders.transition(order.id, ["pending"], { status: "paid" }, minute(5), undefined, {
+                sessionId: expected.sessionId,
+                total: { amount: expected.total.amount, currency: Currency.make(expected.total.currency) },
+              })
+            for (const wrong of [
+              { sessionId: SessionId.make("cs_another"), total: { amount: total, currency } },
+              { sessionId, total: { amount: total + 1, currency } },
+              { sessionId, total: { amount: total, currency: "USD" } },
+            ]) {
+              expect(Option.isNone(yield* pay(wrong))).toBe(true)
+            }
+            expect(Option.getOrThrow(yield* orders.findById(order.id))).toEqual(order)
+            const paid = yield* pay({ sessionId, total: { amount: total, currency } })
+            expect(Option.getOrThrow(paid)).toMatchObject({ status: "paid", version: order.version + 1 })
+            expect(Option.isNone(yield* pay({ sessionId, total: { amount: total, currency } }))).toBe(true)
           }),
         ))
 
