@@ -2,7 +2,7 @@ import { call, postJson } from "../../packages/server/test/e2e/support/http.js"
 import { bearer, type Placed, tryCheckout } from "../../packages/server/test/e2e/support/shop.js"
 import { completed, deliver } from "../../packages/server/test/e2e/support/stripeEvents.js"
 import { couponNow, type HotShop, openHotShop, productNow } from "./hotShop.js"
-import { hotStores } from "./hotStores.js"
+import { type HotTarget, hotStores } from "./hotStores.js"
 import { type BenchOptions, settleNodeArgs } from "./options.js"
 import { inPool } from "./orders.js"
 
@@ -23,6 +23,8 @@ export interface DrainResult {
   readonly coupon: Readonly<Record<string, unknown>>
   readonly stock: unknown
   readonly couponReservationLeaks: unknown
+  /** By status, where the store can be read (Mongo); null on the embedded default. */
+  readonly reservations: Readonly<Record<string, number>> | null
   readonly repair: unknown
   readonly problems: ReadonlyArray<string>
 }
@@ -34,11 +36,12 @@ const seconds = (since: number) => Number(((performance.now() - since) / 1000).t
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 export const drainCoupon = async (
-  baseUrl: string,
+  target: HotTarget,
   limit: number,
   clients: number,
   log: (line: string) => void,
 ): Promise<DrainResult> => {
+  const baseUrl = target.settle.url
   // Stock to spare, so that only the coupon can run out.
   const spare = clients
   const shop: HotShop = await openHotShop(baseUrl, limit + spare, limit)
@@ -77,8 +80,19 @@ export const drainCoupon = async (
   if (!same(stock, { available: spare, reserved: 0, committed: limit }))
     problems.push(`stock ${JSON.stringify(stock)}, expected ${limit} committed and ${spare} available`)
   const health = await call(`${baseUrl}/api/v1/admin/health/orders`, { headers: await bearer() })
-  const leaks = (health.body as { couponReservationLeaks?: unknown }).couponReservationLeaks
-  if (leaks !== 0) problems.push(`order health: couponReservationLeaks ${String(leaks)}`)
+  const panels = health.body as Record<string, unknown>
+  const leaks = panels.couponReservationLeaks
+  for (const panel of ["couponReservationLeaks", "paidUnconfirmed", "webhookEventsUnfinalized"])
+    if (panels[panel] !== 0) problems.push(`order health: ${panel} ${String(panels[panel])}`)
+  // Every winner's record redeemed; a loser's record, when its checkout got that far, released.
+  const reservations = await target.reservationsOf(shop.coupon.id)
+  if (
+    reservations !== null &&
+    (reservations.redeemed !== limit ||
+      Object.keys(reservations).some((status) => status !== "redeemed" && status !== "released") ||
+      (reservations.released ?? 0) > spare)
+  )
+    problems.push(`reservation records ${JSON.stringify(reservations)}, expected ${limit} redeemed`)
   const repair = await postJson(
     `${baseUrl}/api/v1/admin/jobs/repair/run`,
     { reason: "bench --hot-drain: the coupon was redeemed to its limit" },
@@ -99,6 +113,7 @@ export const drainCoupon = async (
     coupon: counters,
     stock,
     couponReservationLeaks: leaks,
+    reservations,
     repair: report,
     problems,
   }
@@ -118,7 +133,7 @@ export const benchDrain = async (options: BenchOptions, log: (line: string) => v
       log(
         `hot drain ${store.name}: a coupon of ${options.hotDrain} redemptions, ${options.hotClients} clients`,
       )
-      const drain = await drainCoupon(target.settle.url, options.hotDrain, options.hotClients, log)
+      const drain = await drainCoupon(target, options.hotDrain, options.hotClients, log)
       results.push({ store: store.name, nonAtomic: store.nonAtomic, drain })
     } finally {
       const code = await target.stop()
@@ -127,7 +142,7 @@ export const benchDrain = async (options: BenchOptions, log: (line: string) => v
   }
   for (const { store, nonAtomic, drain } of results) {
     console.log(
-      `\nhot drain ${store}: ${drain.placed}/${drain.limit} placed (${drain.seconds.checkouts} s), ${drain.refusedPastLimit} refused past the limit, ${drain.paid} paid (${drain.seconds.payments} s); coupon ${JSON.stringify(drain.coupon)}; stock ${JSON.stringify(drain.stock)}; reservation leaks ${String(drain.couponReservationLeaks)}; repair ${JSON.stringify(drain.repair)}`,
+      `\nhot drain ${store}: ${drain.placed}/${drain.limit} placed (${drain.seconds.checkouts} s), ${drain.refusedPastLimit} refused past the limit, ${drain.paid} paid (${drain.seconds.payments} s); coupon ${JSON.stringify(drain.coupon)}; stock ${JSON.stringify(drain.stock)}; reservation leaks ${String(drain.couponReservationLeaks)}, records ${JSON.stringify(drain.reservations)}; repair ${JSON.stringify(drain.repair)}`,
     )
     for (const problem of drain.problems)
       console.log(

@@ -31,6 +31,11 @@ export interface HotTarget {
   readonly hotDocuments: (shop: HotShop, placed: ReadonlyArray<string>) => Promise<LargestDocument>
   /** The largest document of any collection: one full pass, for the end of a run. */
   readonly anyDocument: () => Promise<LargestDocument>
+  /**
+   * A coupon's reservation records counted by status, read from the store; null on the embedded
+   * default, whose records no route lists (the drain then relies on the leak count and the repair).
+   */
+  readonly reservationsOf: (couponId: string) => Promise<Readonly<Record<string, number>> | null>
   readonly stop: () => Promise<number | null>
 }
 
@@ -86,6 +91,7 @@ const embedded: HotStore = {
       hotDocuments: rebuiltDocuments,
       // Per-order documents do not grow with the holds on one coupon; only the hot ones are rebuilt.
       anyDocument: async () => NONE,
+      reservationsOf: async () => null,
       stop: () => settle.stop(),
     }
   },
@@ -156,6 +162,14 @@ const onMongo = async (
         (await collections()).filter((c) => !PER_RECORD.has(c)),
       ),
     anyDocument: async () => largestIn(db, await collections()),
+    reservationsOf: async (couponId) => {
+      const counts: Record<string, number> = {}
+      for await (const { status } of db
+        .collection("couponreservations")
+        .find({ couponId }, { projection: { status: 1 } }))
+        counts[String(status)] = (counts[String(status)] ?? 0) + 1
+      return counts
+    },
     stop: async () => {
       const code = await settle.stop()
       await db.dropDatabase().catch(() => undefined)
