@@ -9,9 +9,7 @@ import { runBench } from "./runBench.js"
 describe("pnpm bench --mongo-only --smoke", () => {
   it("records, measures, replays and verifies on this Mongo server", async () => {
     const server = inject("mongoServer")
-    // Few connections: FerretDB places a dozen orders in the smoke's second, and with as many
-    // connections as events a "redelivery" would go out before any first delivery was answered.
-    const run = await runBench(["--mongo-only", "--smoke", "--connections", "4"], {
+    const run = await runBench(["--mongo-only", "--smoke"], {
       MONGO_URL: inject("mongoUrl"),
       BENCH_MONGO_SERVER: server,
       ...(server === "ferretdb" ? { ALLOW_NON_ATOMIC_STORE: "true" } : {}),
