@@ -29,15 +29,28 @@ export const MAX_EVENT_DEPTH = 64
 
 /**
  * Whether a parsed JSON value nests deeper than `limit`, walked with an explicit stack: a decoder or an
- * error formatter recursing through thousands of levels would overflow the call stack.
+ * error formatter recursing through thousands of levels would overflow the call stack. Values and
+ * their depths are kept in two stacks, so the walk allocates nothing per value.
  */
 export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
-  const stack: Array<readonly [unknown, number]> = [[value, 1]]
-  while (stack.length > 0) {
-    const [next, depth] = stack.pop() as readonly [unknown, number]
+  const values: Array<unknown> = [value]
+  const depths: Array<number> = [1]
+  while (values.length > 0) {
+    const next = values.pop()
+    const depth = depths.pop() as number
     if (typeof next !== "object" || next === null) continue
     if (depth > limit) return true
-    for (const child of Object.values(next)) stack.push([child, depth + 1])
+    if (Array.isArray(next)) {
+      for (const child of next) {
+        values.push(child)
+        depths.push(depth + 1)
+      }
+    } else {
+      for (const key in next) {
+        values.push((next as Record<string, unknown>)[key])
+        depths.push(depth + 1)
+      }
+    }
   }
   return false
 }
