@@ -41,6 +41,7 @@ const KOA = new Set([
   "@koa/cors",
   "koa-compose",
   "path-to-regexp",
+  "parseurl",
   "on-finished",
   "statuses",
   "accepts",
