@@ -46,7 +46,10 @@ const mounted = (options: AppOptions) => {
 /** Every declared route, and nothing else: the contract test compares its routes with the document. */
 export const buildRouter = (options: AppOptions): Router => mounted(options).router
 
-/** The Koa application: the access log (and request timing) outermost, then the one error path, then the routes. */
+/**
+ * The Koa application: the access log (and request timing) outermost, then the one error path, then
+ * the routes: those without parameters by exact path, the rest through the router.
+ */
 export const makeApp = (options: AppOptions): Koa => {
   const { router, routes } = mounted(options)
   const app = new Koa()

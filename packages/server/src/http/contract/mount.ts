@@ -28,8 +28,8 @@ const authFor = <D extends MountDeps>(route: RouteDeclaration<D>, deps: D): Read
   }
 }
 
-/** No body read: the same input for every request of such a route. */
-const NO_BODY = { body: undefined }
+/** No body read: the same (frozen) input for every request of such a route. */
+const NO_BODY = Object.freeze({ body: undefined })
 
 /**
  * The route's own step: records its operation, reads the JSON body when it takes one, runs the
