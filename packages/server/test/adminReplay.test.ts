@@ -27,11 +27,11 @@ import {
 
 /**
  * The runbook's scenario 1: the process dies after `pending → paid` and the payment ledger entry, before
- * `paid → confirmed`. The fourth order or inbox call of the delivery is markFinalized (receive,
- * findBySessionId, transition, whose answer is the paid order); the assertions below check that this is
- * the state it left.
+ * `paid → confirmed`. The third order or inbox call of the delivery is markFinalized (receive, then
+ * pending → paid, which verifies the session and amount in its filter and answers the paid order); the
+ * assertions below check that this is the state it left.
  */
-const CRASH_AT_MARK_FINALIZED = 4
+const CRASH_AT_MARK_FINALIZED = 3
 
 const crashedMidFinalization = async (settings: Partial<ServerSettings> = {}) => {
   const { server, failAt } = await startFailingStoreServer(settings)

@@ -256,7 +256,7 @@ describe("POST /api/v1/webhooks/stripe", () => {
     const { server, failAt } = await startFailingStoreServer()
     const placed = await checkout(server)
     const event = await server.runtime.runPromise((await sandboxControl(server)).pay(sessionOf(placed)))
-    failAt(2) // the inbox records the delivery (call 1), then the order lookup fails
+    failAt(2) // the inbox records the delivery (call 1), then pending → paid fails
     const failed = await deliver(server, event)
     expect(failed.status).toBe(503)
     expect(errorOf(failed).code).toBe("STORE_UNAVAILABLE")

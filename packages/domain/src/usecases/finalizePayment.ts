@@ -1,7 +1,7 @@
 import { Duration, Effect, Option, Random } from "effect"
 import { OrderNotFound, WriteConflict } from "../errors.js"
 import { holdKey } from "../model/Hold.js"
-import type { PaymentIntentId, SessionId } from "../model/Ids.js"
+import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
 import type { Money } from "../model/Money.js"
 import type { Order } from "../model/Order.js"
 import { isFinalized, sourcesOf } from "../model/OrderStatus.js"
@@ -103,9 +103,48 @@ export const completeFinalization = (order: Order, eventId: string | null, at: D
  * and after a crash between any two steps; it never runs a step once processedAt is set.
  */
 export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId: string | null) =>
+  Effect.flatMap(Clock, (clock) => clock.now).pipe(
+    Effect.flatMap((at) => finalizeFrom(order, payment, eventId, at)),
+    Effect.annotateLogs({ orderId: order.id }),
+  )
+
+const paidPatch = (payment: VerifiedPayment, eventId: string | null, at: Date) => ({
+  status: "paid" as const,
+  payment: paymentFields(payment, at),
+  ...(eventId ? { lastEventId: eventId } : {}),
+})
+
+/**
+ * The common first delivery in one write: pending → paid for the order the event names, conditional on
+ * its session being the event's and its total and currency being the payment's (steps 2 and 3, the
+ * verification inside the write), then the rest of the finalization from the order that write answers.
+ * None when the write matched nothing (no such pending order, another session, another amount, a retry
+ * of a delivery that already paid it): the caller then looks the order up and runs finalizePayment, which
+ * tells those cases apart. A delivery that crashes after the write is repaired like any other: the order
+ * is `paid`, and finalizePayment completes it.
+ */
+export const finalizeFreshPayment = (
+  orderId: OrderId,
+  payment: VerifiedPayment & { readonly sessionId: SessionId },
+  eventId: string | null,
+) =>
+  Effect.gen(function* () {
+    const at = yield* (yield* Clock).now
+    const paid = yield* (yield* OrderRepository).transition(
+      orderId,
+      ["pending"],
+      paidPatch(payment, eventId, at),
+      at,
+      undefined,
+      { sessionId: payment.sessionId, total: payment.amount },
+    )
+    if (Option.isNone(paid)) return Option.none<FinalizeOutcome>()
+    return Option.some(yield* finalizeFrom(paid.value, payment, eventId, at))
+  }).pipe(Effect.annotateLogs({ orderId }))
+
+const finalizeFrom = (order: Order, payment: VerifiedPayment, eventId: string | null, at: Date) =>
   Effect.gen(function* () {
     const orders = yield* OrderRepository
-    const at = yield* (yield* Clock).now
     let current = order
     // The epoch this delivery claimed itself, or waited out: nobody else is running that revival.
     let passedEpoch: number | null = null
@@ -142,16 +181,7 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
       } else if (current.status === "pending") {
         // Only from pending: an order expired or cancelled since it was read has released its holds,
         // and must go through reviveOrder, which holds again before it may become paid.
-        const paid = yield* orders.transition(
-          current.id,
-          ["pending"],
-          {
-            status: "paid",
-            payment: paymentFields(payment, at),
-            ...(eventId ? { lastEventId: eventId } : {}),
-          },
-          at,
-        )
+        const paid = yield* orders.transition(current.id, ["pending"], paidPatch(payment, eventId, at), at)
         // The conditional write answers with the order it made paid: reading it again would only
         // repeat that answer (a later writer's moves are conditional too, and met again next round).
         if (Option.isSome(paid)) {
@@ -183,4 +213,4 @@ export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId:
       current = reread.value
     }
     return yield* new WriteConflict({ entity: "order", id: order.id })
-  }).pipe(Effect.annotateLogs({ orderId: order.id }))
+  })

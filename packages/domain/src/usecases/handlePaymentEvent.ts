@@ -7,7 +7,7 @@ import { Clock } from "../ports/Clock.js"
 import { Metrics } from "../ports/Metrics.js"
 import { OrderRepository } from "../ports/OrderRepository.js"
 import { WebhookEventInbox } from "../ports/WebhookEventInbox.js"
-import { finalizePayment } from "./finalizePayment.js"
+import { finalizeFreshPayment, finalizePayment } from "./finalizePayment.js"
 import { recordProviderRefund } from "./refundOrder.js"
 import { releaseOrder } from "./releaseOrder.js"
 
@@ -77,13 +77,21 @@ const dispatch = (event: PaymentEvent) =>
     const at = yield* (yield* Clock).now
     switch (event._tag) {
       case "PaymentSucceeded": {
-        const order = yield* requireOrder(event)
+        const payment = {
+          sessionId: event.sessionId,
+          paymentIntentId: event.paymentIntentId,
+          amount: event.amount,
+        }
+        // A first delivery for a pending order it matches pays it in the write itself, with no lookup
+        // before it; anything else (no orderId, a retry, a mismatch) is looked up and decided below.
+        const fresh = event.orderId
+          ? yield* finalizeFreshPayment(event.orderId, payment, event.eventId)
+          : Option.none()
+        const order = Option.isSome(fresh) ? Option.some(fresh.value.order) : yield* requireOrder(event)
         if (Option.isNone(order)) return processed(order, "not_our_session")
-        const outcome = yield* finalizePayment(
-          order.value,
-          { sessionId: event.sessionId, paymentIntentId: event.paymentIntentId, amount: event.amount },
-          event.eventId,
-        )
+        const outcome = Option.isSome(fresh)
+          ? fresh.value
+          : yield* finalizePayment(order.value, payment, event.eventId)
         if (outcome._tag === "AmountMismatch")
           return { _tag: "AmountMismatch", orderId: order.value.id } as const
         return processed(order, outcome._tag)

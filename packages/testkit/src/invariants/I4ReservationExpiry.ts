@@ -55,12 +55,12 @@ const coupons = [
 const products = [plentifulProduct(41), plentifulProduct(42)]
 
 /**
- * Calls a delivery makes before touching the coupon: inbox, lookup, pending → paid (whose answer is
- * the paid order, not read again), ledger, then one stock commit per line. Crashing at 4..5+lines
- * leaves the order paid with its coupon unit still held and its reservation still `reserved`: the
- * runbook's crash window.
+ * Calls a delivery makes before touching the coupon: inbox, pending → paid (the event names the order,
+ * and the write verifies session and amount; its answer is the paid order, not read again), ledger,
+ * then one stock commit per line. Crashing at 3..4+lines leaves the order paid with its coupon unit
+ * still held and its reservation still `reserved`: the runbook's crash window.
  */
-const beforeRedeem = (lines: number, crash: number) => 4 + (crash % (lines + 2))
+const beforeRedeem = (lines: number, crash: number) => 3 + (crash % (lines + 2))
 
 /** Build the scenario's orders in `world`, stopping just before the expiry job; returns the job's time. */
 const build = (world: Runner, plan: Scenario) =>
