@@ -30,12 +30,12 @@ const POLICY: HelmetOptions = {
 }
 
 /**
- * The headers helmet sets for `options`, read once by running it on a recording response: none of
- * them depends on the request, and running helmet's dozen middlewares per request cost more than the
- * rest of Settle's own middleware together (docs/performance.md). Helmet also removes X-Powered-By,
- * which Koa never sets.
+ * The headers helmet sets for `options`, read once by running it on a recording response. Right only
+ * for a static policy (no nonce, no directive computed per request), as POLICY is; running helmet's
+ * dozen middlewares per request cost more than the rest of Settle's own middleware together
+ * (docs/performance.md). Helmet also removes X-Powered-By, which Koa never sets.
  */
-export const helmetHeaders = (options: HelmetOptions): ReadonlyArray<readonly [string, string]> => {
+const helmetHeaders = (options: HelmetOptions): ReadonlyArray<readonly [string, string]> => {
   const headers: Array<readonly [string, string]> = []
   const recorder = {
     setHeader: (name: string, value: string) => {
@@ -48,8 +48,7 @@ export const helmetHeaders = (options: HelmetOptions): ReadonlyArray<readonly [s
     if (error !== undefined) throw error
     done = true
   })
-  // Helmet answers synchronously for static options; anything else would be a policy that depends on
-  // the request, which this precomputation could not serve.
+  // Helmet calls next synchronously; if a later version stopped doing so, the recording would be partial.
   if (!done) throw new Error("helmet did not finish synchronously")
   return headers
 }
