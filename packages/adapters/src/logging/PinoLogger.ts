@@ -71,6 +71,13 @@ const structured = (value: unknown): unknown => {
 }
 
 /**
+ * FiberId.threadName's `#<id>`, without the HashSet it builds on the way: a log line's fiber is nearly
+ * always one runtime fiber, and that set cost more than the rest of the record.
+ */
+const threadName = (fiberId: FiberId.FiberId): string =>
+  fiberId._tag === "Runtime" ? `#${fiberId.id}` : FiberId.threadName(fiberId)
+
+/**
  * Message text, annotations as top-level fields, spans in ms, the cause rendered under `err`, the
  * fiber: one pass over each, since every request's log lines go through here.
  */
@@ -101,7 +108,7 @@ const toRecord = (
     )
   }
   if (!Cause.isEmpty(options.cause)) fields.err = Cause.pretty(options.cause, { renderErrorCause: true })
-  fields.fiber = FiberId.threadName(options.fiberId)
+  fields.fiber = threadName(options.fiberId)
   return { msg: text.join(" "), fields }
 }
 

@@ -1,5 +1,5 @@
 import { StoreError } from "@settle/domain"
-import { Effect } from "effect"
+import { Effect, FiberId } from "effect"
 import type { DestinationStream } from "pino"
 import { describe, expect, it } from "vitest"
 import * as PinoLogger from "../../src/logging/PinoLogger.js"
@@ -39,6 +39,19 @@ describe("PinoLogger", () => {
     })
     expect(typeof entry?.time).toBe("string")
     expect(out.lines).toHaveLength(1)
+  })
+
+  it("names the fiber as FiberId.threadName does", () => {
+    const out = capture()
+    const logger = PinoLogger.makePino({ level: "info", destination: out.destination })
+    const fiberName = Effect.runSync(
+      Effect.gen(function* () {
+        yield* Effect.logInfo("[test] which fiber")
+        return FiberId.threadName(yield* Effect.fiberId)
+      }).pipe(Effect.provide(PinoLogger.layer(logger))),
+    )
+    expect(fiberName).toMatch(/^#\d+$/)
+    expect(out.records()[0]?.fiber).toBe(fiberName)
   })
 
   it("maps Effect's levels to pino's", () => {
