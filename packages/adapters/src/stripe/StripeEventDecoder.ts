@@ -78,9 +78,18 @@ type Read = Either.Either<PaymentEvent, InvalidInput>
 
 type Session = Common & { readonly sessionId: SessionId; readonly orderId: OrderId | null }
 
+const validSucceeded = Schema.validateSync(PaymentSucceeded)
+
+/**
+ * PaymentSucceeded.make, validated the same way, by a validator built once: `make` works out the
+ * schema's type and merges its constructor defaults on every call, a sizeable part of a delivery's decoding.
+ */
+const succeeded = (fields: Omit<PaymentSucceeded, "_tag">): PaymentSucceeded =>
+  validSucceeded({ _tag: "PaymentSucceeded", ...fields })
+
 const paid = (session: Session, object: unknown): Read =>
   Either.map(decodePaidSession(object), (money) =>
-    PaymentSucceeded.make({
+    succeeded({
       ...session,
       paymentIntentId: money.payment_intent,
       amount: { amount: money.amount_total, currency: money.currency },
@@ -206,7 +215,7 @@ export const readEvent = (stripe: Stripe, payload: unknown): Read | Decoded => {
     const { id, type, data } = completion.right
     const { object } = data
     return Either.right(
-      PaymentSucceeded.make({
+      succeeded({
         eventId: id,
         type,
         sessionId: object.id,
