@@ -79,16 +79,6 @@ interface Entry<A> {
   doc: A
 }
 
-// A key with one document (every key of a unique index) files the entry itself, a Set only from the
-// second: a Set and its table cost about 150 bytes, and an order has four such keys.
-type Filed<A> = Entry<A> | Set<Entry<A>>
-
-const entriesOf = <A>(filed: Filed<A> | undefined): Iterable<Entry<A>> =>
-  filed === undefined ? [] : filed instanceof Set ? filed : [filed]
-
-const sizeOf = <A>(filed: Filed<A> | undefined): number =>
-  filed === undefined ? 0 : filed instanceof Set ? filed.size : 1
-
 /** As Array.prototype.slice reads its end: fractions truncated, negative or NaN is nothing. */
 const maxOf = (limit: number | undefined): number =>
   limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.trunc(limit) || 0)
@@ -104,34 +94,30 @@ export const makeCollection = <A, I extends string = never>(
   // With no indexes declared, I is never and the empty object is exactly the record of them.
   const keyFns = options.indexes ?? ({} as { readonly [K in I]: (doc: A) => IndexKey })
   const names = Object.keys(keyFns) as Array<I>
-  const filedBy = {} as Record<I, Map<string, Filed<A>>>
+  const filedBy = {} as Record<I, Map<string, Set<Entry<A>>>>
   for (const name of names) filedBy[name] = new Map()
   let inserted = 0
 
-  const file = (filed: Map<string, Filed<A>>, value: IndexKey, entry: Entry<A>) => {
+  const file = (filed: Map<string, Set<Entry<A>>>, value: IndexKey, entry: Entry<A>) => {
     if (value === null || value === undefined) return
-    const current = filed.get(value)
-    if (current === undefined) filed.set(value, entry)
-    else if (current instanceof Set) current.add(entry)
-    else if (current !== entry) filed.set(value, new Set([current, entry]))
+    const entries = filed.get(value)
+    if (entries === undefined) filed.set(value, new Set([entry]))
+    else entries.add(entry)
   }
 
-  const unfile = (filed: Map<string, Filed<A>>, value: IndexKey, entry: Entry<A>) => {
+  const unfile = (filed: Map<string, Set<Entry<A>>>, value: IndexKey, entry: Entry<A>) => {
     if (value === null || value === undefined) return
-    const current = filed.get(value)
-    if (current === entry) filed.delete(value)
-    else if (current instanceof Set) {
-      current.delete(entry)
-      if (current.size === 1) filed.set(value, current.values().next().value as Entry<A>)
-    }
+    const entries = filed.get(value)
+    entries?.delete(entry)
+    if (entries?.size === 0) filed.delete(value)
   }
 
   const filedUnder = (index: I, values: ReadonlyArray<string>): Array<Entry<A>> => {
     const filed = filedBy[index]
-    if (values.length === 1) return [...entriesOf(filed.get(values[0] as string))]
+    if (values.length === 1) return [...(filed.get(values[0] as string) ?? [])]
     // A document filed under two of the values (never, for one key per document) still counts once.
     const unique = new Set<Entry<A>>()
-    for (const value of new Set(values)) for (const entry of entriesOf(filed.get(value))) unique.add(entry)
+    for (const value of new Set(values)) for (const entry of filed.get(value) ?? []) unique.add(entry)
     return [...unique]
   }
 
@@ -173,13 +159,13 @@ export const makeCollection = <A, I extends string = never>(
     size: () => docs.size,
     find: (key) => Option.map(Option.fromNullable(docs.get(key)?.doc), copy),
     some: (index, value, where) => {
-      for (const entry of entriesOf(filedBy[index].get(value)))
+      for (const entry of filedBy[index].get(value) ?? [])
         if (where === undefined || where(entry.doc)) return true
       return false
     },
     count: (index, values, where) =>
       where === undefined && values.length === 1
-        ? sizeOf(filedBy[index].get(values[0] as string))
+        ? (filedBy[index].get(values[0] as string)?.size ?? 0)
         : matching(index, values, where).length,
     findFirst: (index, value, where) => {
       const first = matching(index, [value], where).reduce<Entry<A> | undefined>(
