@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url"
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const LISTENING = /^listening on (http:\/\/\S+)$/m
 const STARTUP_TIMEOUT_MS = 30_000
+// What `pnpm start` runs: the built server, not its sources through tsx (whose transform adds work per call).
+const SETTLE_ENTRY = "dist/main.js"
 
 export interface Target {
   readonly name: string
@@ -16,7 +18,10 @@ export interface Target {
 
 interface Launch {
   readonly name: string
-  /** A TypeScript entry point, run with tsx the way `pnpm start` runs the server. */
+  /**
+   * Settle's built entry point, as `pnpm start` runs it (`pnpm bench` builds first), or a TypeScript one
+   * (the hello targets); tsx loads the TypeScript preloads either way.
+   */
   readonly entry: string
   readonly cwd: string
   readonly env?: Readonly<Record<string, string>>
@@ -33,7 +38,9 @@ const start = (launch: Launch): Promise<Target> =>
       process.execPath,
       [
         ...(launch.nodeArgs ?? []),
-        "--conditions=@settle/source",
+        // The built server resolves the workspace packages' dist; TypeScript sources (the hello targets,
+        // preloads) read theirs.
+        ...(launch.entry.endsWith(".js") ? [] : ["--conditions=@settle/source"]),
         "--import",
         "tsx",
         ...(launch.imports ?? []).flatMap((module) => ["--import", module]),
@@ -82,7 +89,7 @@ const start = (launch: Launch): Promise<Target> =>
 
 /** Settle's embedded default, exactly as `pnpm start` runs it, plus `env`. */
 export const startSettle = (env: Readonly<Record<string, string>>) =>
-  start({ name: "settle", entry: "src/main.ts", cwd: `${root}packages/server`, env })
+  start({ name: "settle", entry: SETTLE_ENTRY, cwd: `${root}packages/server`, env })
 
 export const startKoaHello = () => start({ name: "koa", entry: "bench/targets/koaHello.ts", cwd: root })
 
@@ -95,7 +102,7 @@ export const startSettleWith = (
   env: Readonly<Record<string, string>>,
   imports: ReadonlyArray<string> = [],
   nodeArgs: ReadonlyArray<string> = [],
-) => start({ name, entry: "src/main.ts", cwd: `${root}packages/server`, env, imports, nodeArgs })
+) => start({ name, entry: SETTLE_ENTRY, cwd: `${root}packages/server`, env, imports, nodeArgs })
 
 /** Settle as `startSettleWith` runs it, its HTTP histogram observing nothing (bench/targets/histogramOff.ts). */
 export const startSettleHistogramOff = (
