@@ -101,7 +101,9 @@ export const roundTripTable = (
   operations
     .map(
       ([operation, commands]) =>
-        `${operation.padEnd(20)}${String(commands.length).padStart(3)} round trips: ${countByKind(commands)
+        `${operation.padEnd(20)}${String(commands.length).padStart(3)} round trip${commands.length === 1 ? "" : "s"}: ${countByKind(
+          commands,
+        )
           .map(([kind, n]) => `${kind}${n > 1 ? ` ×${n}` : ""}`)
           .join(", ")}\n${" ".repeat(20)}    in order: ${commands.map(label).join(" → ")}`,
     )
