@@ -1,20 +1,15 @@
-import { randomUUID } from "node:crypto"
-import { call, postJson } from "../../packages/server/test/e2e/support/http.js"
+import { call } from "../../packages/server/test/e2e/support/http.js"
 import {
   bearer,
+  type CouponView,
   cartOf,
+  createCoupon,
   createProduct,
   type ProductView,
 } from "../../packages/server/test/e2e/support/shop.js"
 
 /** The admin API's coupon, as GET /api/v1/admin/coupons/:id answers it (counters, not holds). */
-export interface CouponJson {
-  readonly id: string
-  readonly code: string
-  readonly maxRedemptions: number
-  readonly available: number
-  readonly reservedCount: number
-  readonly redeemedCount: number
+export interface CouponJson extends CouponView {
   readonly [field: string]: unknown
 }
 
@@ -27,31 +22,15 @@ export interface ProductJson extends ProductView {
 export interface HotShop {
   readonly baseUrl: string
   readonly product: ProductView
-  readonly coupon: CouponJson
+  readonly coupon: CouponView
   /** The body of every checkout: one unit of the product, with the coupon. */
   readonly cart: string
-}
-
-/**
- * A coupon of `maxRedemptions` (10% off, no expiry), created through the admin API the way
- * packages/server/test/e2e/support/races.ts does; that module imports vitest, which a bench may not.
- */
-export const createCoupon = async (baseUrl: string, maxRedemptions: number): Promise<CouponJson> => {
-  const code = `HOT-${randomUUID().slice(0, 8).toUpperCase()}`
-  const answer = await postJson(
-    `${baseUrl}/api/v1/admin/coupons`,
-    { code, discount: { _tag: "percent", percent: 10 }, maxRedemptions },
-    await bearer(),
-  )
-  if (answer.status !== 201)
-    throw new Error(`coupon create answered ${answer.status}: ${JSON.stringify(answer.body)}`)
-  return (answer.body as { coupon: CouponJson }).coupon
 }
 
 /** A product of `units` and a coupon of `redemptions`, every checkout taking one of each. */
 export const openHotShop = async (baseUrl: string, units: number, redemptions: number): Promise<HotShop> => {
   const product = await createProduct(baseUrl, units)
-  const coupon = await createCoupon(baseUrl, redemptions)
+  const coupon = await createCoupon(baseUrl, redemptions, "HOT")
   return {
     baseUrl,
     product,

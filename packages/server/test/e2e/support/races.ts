@@ -1,35 +1,21 @@
-import { randomUUID } from "node:crypto"
 import { expect } from "vitest"
 import { call, errorOf, postJson } from "./http.js"
-import { bearer, cartOf, createProduct, type Placed, type ProductView, stockOf } from "./shop.js"
+import {
+  bearer,
+  type CouponView,
+  cartOf,
+  createCoupon,
+  createProduct,
+  type Placed,
+  type ProductView,
+  stockOf,
+} from "./shop.js"
 
 /** Concurrent shoppers per race: all fired at once, far more than the capacity they contend for. */
 export const SHOPPERS = 200
 /** A coupon's redemption limit, and a product's scarce stock (one unit per checkout), in the races. */
 export const COUPON_LIMIT = 50
 export const SCARCE_STOCK = 37
-
-export interface CouponView {
-  readonly id: string
-  readonly code: string
-  readonly maxRedemptions: number
-  readonly available: number
-  readonly reservedCount: number
-  readonly redeemedCount: number
-}
-
-/** A coupon of its own for one race (unique code), 10% off, limited to `maxRedemptions`. */
-export const createCoupon = async (baseUrl: string, maxRedemptions: number): Promise<CouponView> => {
-  const code = `RACE-${randomUUID().slice(0, 8).toUpperCase()}`
-  const answer = await postJson(
-    `${baseUrl}/api/v1/admin/coupons`,
-    { code, discount: { _tag: "percent", percent: 10 }, maxRedemptions },
-    await bearer(),
-  )
-  if (answer.status !== 201)
-    throw new Error(`coupon create answered ${answer.status}: ${JSON.stringify(answer.body)}`)
-  return (answer.body as { coupon: CouponView }).coupon
-}
 
 export const couponOf = async (baseUrl: string, coupon: CouponView): Promise<CouponView> => {
   const answer = await call(`${baseUrl}/api/v1/admin/coupons/${coupon.id}`, { headers: await bearer() })
@@ -82,7 +68,7 @@ export interface CouponRace extends RaceResult {
  */
 export const couponRace = async (baseUrl: string): Promise<CouponRace> => {
   const product = await createProduct(baseUrl, SHOPPERS)
-  const coupon = await createCoupon(baseUrl, COUPON_LIMIT)
+  const coupon = await createCoupon(baseUrl, COUPON_LIMIT, "RACE")
   const result = await race(baseUrl, { ...cartOf(product, 1), couponCode: coupon.code })
   expect(result.placed).toHaveLength(COUPON_LIMIT)
   expect(new Set(result.placed.map((placed) => placed.order.id)).size).toBe(COUPON_LIMIT)

@@ -40,6 +40,32 @@ export const createProduct = async (baseUrl: string, stock: number, price = 1250
   return (answer.body as { product: ProductView }).product
 }
 
+export interface CouponView {
+  readonly id: string
+  readonly code: string
+  readonly maxRedemptions: number
+  readonly available: number
+  readonly reservedCount: number
+  readonly redeemedCount: number
+}
+
+/** A coupon of its own (a unique code starting `prefix`), 10% off, limited to `maxRedemptions`. */
+export const createCoupon = async (
+  baseUrl: string,
+  maxRedemptions: number,
+  prefix: string,
+): Promise<CouponView> => {
+  const code = `${prefix}-${randomUUID().slice(0, 8).toUpperCase()}`
+  const answer = await postJson(
+    `${baseUrl}/api/v1/admin/coupons`,
+    { code, discount: { _tag: "percent", percent: 10 }, maxRedemptions },
+    await bearer(),
+  )
+  if (answer.status !== 201)
+    throw new Error(`coupon create answered ${answer.status}: ${JSON.stringify(answer.body)}`)
+  return (answer.body as { coupon: CouponView }).coupon
+}
+
 export const stockOf = async (baseUrl: string, product: ProductView): Promise<Stock> => {
   const answer = await call(`${baseUrl}/api/v1/admin/products/${product.id}`, { headers: await bearer() })
   return (answer.body as { product: ProductView }).product.stock
