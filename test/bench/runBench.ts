@@ -1,13 +1,11 @@
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
+import { type ChildOutput, outputOf } from "../../packages/server/test/support/childOutput.js"
 
 const root = resolve(import.meta.dirname, "../..")
 
-export interface BenchRun {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
+export interface BenchRun extends ChildOutput {
   /** The JSON documents the bench printed (its summaries), in order. */
   readonly summaries: ReadonlyArray<Record<string, unknown>>
 }
@@ -31,7 +29,7 @@ const summariesOf = (stdout: string): Array<Record<string, unknown>> => {
  * Runs the root package.json's `bench` script itself (what `pnpm bench` runs) with `args`, from the
  * repository root, and collects what it printed.
  */
-export const runBench = (
+export const runBench = async (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
 ): Promise<BenchRun> => {
@@ -40,21 +38,12 @@ export const runBench = (
       scripts: Record<string, string>
     }
   ).scripts.bench as string
-  return new Promise((done, fail) => {
-    const child = spawn("sh", ["-c", `${script} ${args.join(" ")}`], {
+  const run = await outputOf(
+    spawn("sh", ["-c", `${script} ${args.join(" ")}`], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8")
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8")
-    })
-    child.once("error", fail)
-    child.once("close", (code) => done({ code, stdout, stderr, summaries: summariesOf(stdout) }))
-  })
+    }),
+  )
+  return { ...run, summaries: summariesOf(run.stdout) }
 }

@@ -1,14 +1,11 @@
 import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { runOps } from "../../../src/ops/runOps.js"
+import { type ChildOutput, outputOf } from "../../support/childOutput.js"
 
 const serverDir = join(import.meta.dirname, "../../..")
 
-export interface CliRun {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+export type CliRun = ChildOutput
 
 /**
  * `pnpm ops <args>` as a child process, the way `pnpm ops` runs it (tsx), with only PATH, USER and the
@@ -18,27 +15,13 @@ export const ops = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
 ): Promise<CliRun> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=@settle/source", "--import", "tsx", "src/ops/main.ts", ...args],
-      {
-        cwd: serverDir,
-        env: { PATH: process.env.PATH ?? "", USER: "oncall", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    )
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8")
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8")
-    })
-    child.once("error", reject)
-    child.once("close", (code) => resolve({ code, stdout, stderr }))
-  })
+  outputOf(
+    spawn(process.execPath, ["--conditions=@settle/source", "--import", "tsx", "src/ops/main.ts", ...args], {
+      cwd: serverDir,
+      env: { PATH: process.env.PATH ?? "", USER: "oncall", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  )
 
 /** The `--json` document of a run; fails the test with the run's output when stdout is not one. */
 export const json = (run: CliRun): Record<string, unknown> => {
