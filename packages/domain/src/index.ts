@@ -39,7 +39,14 @@ export {
 // The domain model: Schemas for every record and input, and the order state machine.
 export { Actor, AuditRecord } from "./model/AuditRecord.js"
 export { CartLine, CheckoutRequest } from "./model/CheckoutRequest.js"
-export { AmountDiscount, Coupon, Discount, MaxRedemptions, PercentDiscount } from "./model/Coupon.js"
+export {
+  AmountDiscount,
+  Coupon,
+  CouponTerms,
+  Discount,
+  MaxRedemptions,
+  PercentDiscount,
+} from "./model/Coupon.js"
 export { CreateCouponInput, UpdateCouponInput } from "./model/CouponInput.js"
 export { CouponReservation, CouponReservationStatus } from "./model/CouponReservation.js"
 export { CommitOutcome, Hold, HoldOutcome, ReleaseOutcome } from "./model/Hold.js"
@@ -95,7 +102,7 @@ export {
   SessionExpired,
   Unrecognized,
 } from "./model/PaymentEvent.js"
-export { Product, ProductName, Stock } from "./model/Product.js"
+export { Product, ProductListing, ProductName, Stock } from "./model/Product.js"
 export {
   AddStockInput,
   CreateProductInput,

@@ -5,6 +5,7 @@ import {
   CouponCode,
   CouponId,
   CouponReservation,
+  type CouponTerms,
   Currency,
   Invoice,
   LedgerEntry,
@@ -17,6 +18,7 @@ import {
   PaymentSucceeded,
   Product,
   ProductId,
+  type ProductListing,
   Refund,
   SessionId,
   Sku,
@@ -48,6 +50,9 @@ export const aProduct = (overrides: Partial<Product> = {}): Product =>
     version: 0,
     ...overrides,
   })
+
+/** What the checkout reads of `product` (ProductCatalog.findBySkus): all of it but its holds. */
+export const listingOf = ({ holds: _holds, ...listing }: Product): ProductListing => listing
 
 export const aPayment = (overrides: Partial<Payment> = {}): Payment =>
   Payment.make({
@@ -131,6 +136,9 @@ export const aCoupon = (overrides: Partial<Coupon> = {}): Coupon =>
     version: 0,
     ...overrides,
   })
+
+/** What the checkout reads of `coupon` (CouponRepository.findByCode): all of it but its holds. */
+export const termsOf = ({ holds: _holds, ...terms }: Coupon): CouponTerms => terms
 
 export const aReservation = (overrides: Partial<CouponReservation> = {}): CouponReservation =>
   CouponReservation.make({

@@ -2,24 +2,31 @@ import {
   type CommitOutcome,
   type Coupon,
   CouponRepository,
+  type CouponTerms,
   DuplicateKey,
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
 import { byText, copy, makeCollection } from "./Collection.js"
+import { makeHoldBook } from "./HoldBook.js"
 
 type Counters = Pick<Coupon, "available" | "reservedCount" | "redeemedCount">
 
 export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
-  const coupons = makeCollection<Coupon, "code">({
+  // The coupons without their holds, which the book keeps beside them (HoldBook says why).
+  const coupons = makeCollection<CouponTerms, "code">({
     indexes: { code: (c) => c.code },
     order: byText((c) => c.code),
   })
+  const holds = makeHoldBook()
+
+  /** The whole coupon, for the reads that show holds: a terms read (a copy) and its holds. */
+  const withHolds = (terms: CouponTerms): Coupon => ({ ...terms, holds: holds.list(terms.id) })
 
   // Answers what it wrote, which the store keeps a copy of: copy it again before handing it out.
-  const save = (coupon: Coupon, at: Date): Coupon => {
-    const next: Coupon = { ...coupon, version: coupon.version + 1, updatedAt: at }
+  const save = (coupon: CouponTerms, at: Date): CouponTerms => {
+    const next: CouponTerms = { ...coupon, version: coupon.version + 1, updatedAt: at }
     coupons.put(coupon.id, next)
     return next
   }
@@ -28,12 +35,10 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
   const settle = (id: string, key: string, at: Date, move: (c: Counters, quantity: number) => Counters) =>
     Effect.sync((): boolean => {
       const coupon = coupons.peek(id)
-      const hold = coupon?.holds.find((h) => h.key === key)
+      const hold = holds.peek(id, key)
       if (coupon === undefined || hold === undefined) return false
-      save(
-        { ...coupon, ...move(coupon, hold.quantity), holds: coupon.holds.filter((h) => h.key !== key) },
-        at,
-      )
+      save({ ...coupon, ...move(coupon, hold.quantity) }, at)
+      holds.remove(id, key)
       return true
     })
 
@@ -46,20 +51,24 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
         if (coupons.some("code", coupon.code)) {
           return Effect.fail(new DuplicateKey({ entity: "coupons", key: `code=${coupon.code}` }))
         }
-        coupons.put(coupon.id, coupon)
+        const { holds: held, ...terms } = coupon
+        coupons.put(coupon.id, terms)
+        for (const hold of held) holds.add(coupon.id, hold)
         return Effect.void
       }),
 
-    findById: (id) => Effect.sync(() => coupons.find(id)),
+    findById: (id) => Effect.sync(() => Option.map(coupons.find(id), withHolds)),
 
     findByCode: (code) => Effect.sync(() => coupons.findFirst("code", code)),
 
-    list: () => Effect.sync(() => coupons.walk()),
+    list: () => Effect.sync(() => coupons.walk().map(withHolds)),
 
     // The collection keeps code order, so a page is a binary search to its start and `limit` reads.
     listPage: ({ after, limit }) =>
       Effect.sync(() =>
-        coupons.walk(undefined, limit, after === undefined ? undefined : { from: (c) => c.code > after }),
+        coupons
+          .walk(undefined, limit, after === undefined ? undefined : { from: (c) => c.code > after })
+          .map(withHolds),
       ),
 
     update: (id, expectedVersion, changes, at) =>
@@ -67,14 +76,16 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
         const coupon = coupons.peek(id)
         if (coupon === undefined || coupon.version !== expectedVersion) return Option.none()
         return Option.some(
-          copy(
-            save(
-              {
-                ...coupon,
-                active: changes.active ?? coupon.active,
-                expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : coupon.expiresAt,
-              },
-              at,
+          withHolds(
+            copy(
+              save(
+                {
+                  ...coupon,
+                  active: changes.active ?? coupon.active,
+                  expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : coupon.expiresAt,
+                },
+                at,
+              ),
             ),
           ),
         )
@@ -84,17 +95,10 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
       Effect.sync((): HoldOutcome => {
         const coupon = coupons.peek(id)
         if (coupon === undefined) return "not_found"
-        if (coupon.holds.some((h) => h.key === key)) return "already_held"
+        if (holds.peek(id, key) !== undefined) return "already_held"
         if (!coupon.active || coupon.available <= 0) return "insufficient"
-        save(
-          {
-            ...coupon,
-            available: coupon.available - 1,
-            reservedCount: coupon.reservedCount + 1,
-            holds: [...coupon.holds, { key, orderId, quantity: 1, at }],
-          },
-          at,
-        )
+        save({ ...coupon, available: coupon.available - 1, reservedCount: coupon.reservedCount + 1 }, at)
+        holds.add(id, { key, orderId, quantity: 1, at })
         return "held"
       }),
 
@@ -122,9 +126,9 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
       Effect.sync(() => {
         const coupon = coupons.peek(id)
         if (coupon === undefined || coupon.version !== expectedVersion) return Option.none()
-        const reservedCount = coupon.holds.reduce((sum, h) => sum + h.quantity, 0)
+        const reservedCount = holds.units(id)
         const available = Math.max(0, coupon.maxRedemptions - reservedCount - coupon.redeemedCount)
-        return Option.some(copy(save({ ...coupon, reservedCount, available }, at)))
+        return Option.some(withHolds(copy(save({ ...coupon, reservedCount, available }, at))))
       }),
   }
   return service

@@ -4,22 +4,29 @@ import {
   type HoldOutcome,
   type Product,
   ProductCatalog,
+  type ProductListing,
   type ReleaseOutcome,
 } from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
 import { byText, copy, makeCollection } from "./Collection.js"
+import { makeHoldBook } from "./HoldBook.js"
 
 type Stock = Product["stock"]
 
 export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
-  const products = makeCollection<Product, "sku">({
+  // The products without their holds, which the book keeps beside them (HoldBook says why).
+  const products = makeCollection<ProductListing, "sku">({
     indexes: { sku: (p) => p.sku },
     order: byText((p) => p.sku),
   })
+  const holds = makeHoldBook()
+
+  /** The whole product, for the reads that show holds: a listing read (a copy) and its holds. */
+  const withHolds = (listing: ProductListing): Product => ({ ...listing, holds: holds.list(listing.id) })
 
   // Answers what it wrote, which the store keeps a copy of: copy it again before handing it out.
-  const save = (product: Product, at: Date): Product => {
-    const next: Product = { ...product, version: product.version + 1, updatedAt: at }
+  const save = (product: ProductListing, at: Date): ProductListing => {
+    const next: ProductListing = { ...product, version: product.version + 1, updatedAt: at }
     products.put(product.id, next)
     return next
   }
@@ -37,17 +44,11 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
   ) =>
     Effect.sync((): boolean => {
       const product = products.peek(id)
-      const hold = product?.holds.find((h) => h.key === key)
+      const hold = holds.peek(id, key)
       if (product === undefined || hold === undefined) return false
       if (quantity !== undefined && hold.quantity !== quantity) return false
-      save(
-        {
-          ...product,
-          stock: move(product.stock, hold.quantity),
-          holds: product.holds.filter((h) => h.key !== key),
-        },
-        at,
-      )
+      save({ ...product, stock: move(product.stock, hold.quantity) }, at)
+      holds.remove(id, key)
       return true
     })
 
@@ -60,11 +61,13 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         if (products.some("sku", product.sku)) {
           return Effect.fail(new DuplicateKey({ entity: "products", key: `sku=${product.sku}` }))
         }
-        products.put(product.id, product)
+        const { holds: held, ...listing } = product
+        products.put(product.id, listing)
+        for (const hold of held) holds.add(product.id, hold)
         return Effect.void
       }),
 
-    findById: (id) => Effect.sync(() => products.find(id)),
+    findById: (id) => Effect.sync(() => Option.map(products.find(id), withHolds)),
 
     findBySkus: (skus) =>
       Effect.sync(() =>
@@ -76,12 +79,14 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         ),
       ),
 
-    list: () => Effect.sync(() => products.walk()),
+    list: () => Effect.sync(() => products.walk().map(withHolds)),
 
     // The collection keeps sku order, so a page is a binary search to its start and `limit` reads.
     listPage: ({ after, limit }) =>
       Effect.sync(() =>
-        products.walk(undefined, limit, after === undefined ? undefined : { from: (p) => p.sku > after }),
+        products
+          .walk(undefined, limit, after === undefined ? undefined : { from: (p) => p.sku > after })
+          .map(withHolds),
       ),
 
     update: (id, expectedVersion, changes, at) =>
@@ -89,15 +94,17 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         const product = products.peek(id)
         if (product === undefined || product.version !== expectedVersion) return Option.none()
         return Option.some(
-          copy(
-            save(
-              {
-                ...product,
-                name: changes.name ?? product.name,
-                price: changes.price ?? product.price,
-                active: changes.active ?? product.active,
-              },
-              at,
+          withHolds(
+            copy(
+              save(
+                {
+                  ...product,
+                  name: changes.name ?? product.name,
+                  price: changes.price ?? product.price,
+                  active: changes.active ?? product.active,
+                },
+                at,
+              ),
             ),
           ),
         )
@@ -107,17 +114,17 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
       Effect.sync((): HoldOutcome => {
         const product = products.peek(id)
         if (product === undefined) return "not_found"
-        if (product.holds.some((h) => h.key === key)) return "already_held"
+        if (holds.peek(id, key) !== undefined) return "already_held"
         if (product.stock.available < quantity) return "insufficient"
         const { available, reserved, committed } = product.stock
         save(
           {
             ...product,
             stock: { available: available - quantity, reserved: reserved + quantity, committed },
-            holds: [...product.holds, { key, orderId, quantity, at }],
           },
           at,
         )
+        holds.add(id, { key, orderId, quantity, at })
         return "held"
       }),
 

@@ -2,6 +2,7 @@ import {
   type CommitOutcome,
   Coupon,
   CouponRepository,
+  CouponTerms,
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
@@ -13,6 +14,9 @@ import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 
 const COLLECTION = "coupons"
+
+/** The checkout's read leaves the holds on the server: it must not pay for a popular coupon's (issue 13). */
+const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 /** A coupon as stored: the domain's fields, its id as `_id`. */
 type CouponDocument = Omit<Coupon, "id"> & { readonly _id: string }
@@ -29,6 +33,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
     const decode = fromDocument(Coupon, COLLECTION)
     const decodeOne = (doc: Document | null) =>
       doc === null ? Effect.succeedNone : Effect.asSome(decode(doc))
+    const decodeTerms = fromDocument(CouponTerms, COLLECTION)
 
     const service: CouponRepository = {
       insert: (coupon) =>
@@ -43,7 +48,9 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
         mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id })).pipe(Effect.flatMap(decodeOne)),
 
       findByCode: (code) =>
-        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code })).pipe(Effect.flatMap(decodeOne)),
+        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, WITHOUT_HOLDS)).pipe(
+          Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeTerms(doc)))),
+        ),
 
       list: () =>
         mongoRead(COLLECTION, "find", () => coupons.find({}).sort({ code: 1 }).toArray()).pipe(

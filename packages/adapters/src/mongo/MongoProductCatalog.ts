@@ -3,6 +3,7 @@ import {
   type HoldOutcome,
   Product,
   ProductCatalog,
+  ProductListing,
   type ReleaseOutcome,
 } from "@settle/domain"
 import { Effect, Layer } from "effect"
@@ -13,6 +14,9 @@ import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 
 const COLLECTION = "products"
+
+/** The checkout's read leaves the holds on the server: it must not pay for a hot product's (issue 13). */
+const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 const committing = (quantity: number) => ({ "stock.reserved": -quantity, "stock.committed": quantity })
 
@@ -30,6 +34,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
     const holders = db.collection<HolderDocument>(COLLECTION)
     const decode = fromDocument(Product, COLLECTION)
     const decodeAll = (docs: ReadonlyArray<Document>) => Effect.forEach(docs, decode)
+    const decodeListing = fromDocument(ProductListing, COLLECTION)
 
     const service: ProductCatalog = {
       insert: (product) =>
@@ -50,10 +55,10 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
           ? Effect.succeed([])
           : mongoRead(COLLECTION, "find", () =>
               products
-                .find({ sku: { $in: [...skus] } })
+                .find({ sku: { $in: [...skus] } }, WITHOUT_HOLDS)
                 .sort({ sku: 1 })
                 .toArray(),
-            ).pipe(Effect.flatMap(decodeAll)),
+            ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodeListing))),
 
       list: () =>
         mongoRead(COLLECTION, "find", () => products.find({}).sort({ sku: 1 }).toArray()).pipe(

@@ -36,3 +36,11 @@ export const Coupon = Schema.Struct({
   version: Count,
 })
 export type Coupon = typeof Coupon.Type
+
+/**
+ * A coupon without its holds: the terms and counters the checkout reads. Holds grow with the open
+ * checkouts of a popular coupon, and a checkout that paid for reading them would slow down with each
+ * one (issue 13).
+ */
+export const CouponTerms = Coupon.omit("holds")
+export type CouponTerms = typeof CouponTerms.Type

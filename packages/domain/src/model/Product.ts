@@ -24,3 +24,10 @@ export const Product = Schema.Struct({
   version: Count,
 })
 export type Product = typeof Product.Type
+
+/**
+ * A product without its holds: what the checkout reads. Holds grow with the open checkouts of a hot
+ * product, and a checkout that paid for reading them would slow down with each one (issue 13).
+ */
+export const ProductListing = Product.omit("holds")
+export type ProductListing = typeof ProductListing.Type

@@ -1,6 +1,6 @@
 import { Context, type Effect, type Option } from "effect"
 import type { DuplicateKey, StoreError } from "../errors.js"
-import type { Coupon } from "../model/Coupon.js"
+import type { Coupon, CouponTerms } from "../model/Coupon.js"
 import type { CommitOutcome, HoldOutcome, ReleaseOutcome } from "../model/Hold.js"
 import type { CouponCode, CouponId, OrderId } from "../model/Ids.js"
 
@@ -22,8 +22,11 @@ export interface CouponRepository {
   readonly insert: (coupon: Coupon) => Effect.Effect<void, DuplicateKey | StoreError>
   /** Look a coupon up by id. */
   readonly findById: (id: CouponId) => Effect.Effect<Option.Option<Coupon>, StoreError>
-  /** Look a coupon up by its code. */
-  readonly findByCode: (code: CouponCode) => Effect.Effect<Option.Option<Coupon>, StoreError>
+  /**
+   * Look a coupon up by its code, without its holds. The checkout's read: it must not pay for the
+   * open holds of a popular coupon (issue 13).
+   */
+  readonly findByCode: (code: CouponCode) => Effect.Effect<Option.Option<CouponTerms>, StoreError>
   /** All coupons, by code. */
   readonly list: () => Effect.Effect<ReadonlyArray<Coupon>, StoreError>
   /** Up to `limit` coupons by code, past `after`; read by the code index, never all coupons. */

@@ -3,7 +3,7 @@ import type { DuplicateKey, StoreError } from "../errors.js"
 import type { CommitOutcome, HoldOutcome, ReleaseOutcome } from "../model/Hold.js"
 import type { OrderId, ProductId, Sku } from "../model/Ids.js"
 import type { Money } from "../model/Money.js"
-import type { Product } from "../model/Product.js"
+import type { Product, ProductListing } from "../model/Product.js"
 
 export interface ProductChanges {
   readonly name?: string
@@ -24,8 +24,11 @@ export interface ProductCatalog {
   readonly insert: (product: Product) => Effect.Effect<void, DuplicateKey | StoreError>
   /** Look a product up by id. */
   readonly findById: (id: ProductId) => Effect.Effect<Option.Option<Product>, StoreError>
-  /** Look products up by sku; unknown skus are simply absent from the result. */
-  readonly findBySkus: (skus: ReadonlyArray<Sku>) => Effect.Effect<ReadonlyArray<Product>, StoreError>
+  /**
+   * Look products up by sku, without their holds; unknown skus are simply absent from the result.
+   * The checkout's read: it must not pay for the open holds of a hot product (issue 13).
+   */
+  readonly findBySkus: (skus: ReadonlyArray<Sku>) => Effect.Effect<ReadonlyArray<ProductListing>, StoreError>
   /** All products, by sku. */
   readonly list: () => Effect.Effect<ReadonlyArray<Product>, StoreError>
   /** Up to `limit` products by sku, past `after`; read by the sku index, never the whole catalog. */

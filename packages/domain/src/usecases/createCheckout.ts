@@ -1,7 +1,7 @@
 import { Effect, Either, Option } from "effect"
 import { CouponUnavailable, InputRefused, InsufficientStock, UnknownCoupon, UnknownSku } from "../errors.js"
 import { CheckoutRequest } from "../model/CheckoutRequest.js"
-import type { Coupon } from "../model/Coupon.js"
+import type { CouponTerms } from "../model/Coupon.js"
 import { holdKey } from "../model/Hold.js"
 import { OrderId } from "../model/Ids.js"
 import type { Order, OrderItem } from "../model/Order.js"
@@ -68,7 +68,7 @@ const findCoupon = (code: CheckoutRequest["couponCode"], now: Date) =>
   })
 
 /** Hold stock and coupon capacity for a freshly inserted order; any refusal undoes what was taken. */
-const holdCapacity = (order: Order, coupon: Coupon | null, now: Date) =>
+const holdCapacity = (order: Order, coupon: CouponTerms | null, now: Date) =>
   Effect.gen(function* () {
     const catalog = yield* ProductCatalog
     const key = holdKey(order.id, order.holdEpoch)
