@@ -1,8 +1,9 @@
 import { CouponCode, CouponRepository } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { aCoupon, minute } from "../fixtures.js"
+import { aCoupon, minute, termsOf } from "../fixtures.js"
 import { capacity } from "./CouponCapacitySuite.js"
+import { hotCapacity } from "./CouponHotCapacitySuite.js"
 import { keysetPages } from "./KeysetPages.js"
 import type { ServerRaceOptions } from "./ServerRaces.js"
 
@@ -41,14 +42,16 @@ export const suite = <E>(
     )
 
     describe("insert and find", () => {
-      it("reads back an equal coupon by id and by code", () =>
+      it("reads back an equal coupon by id, and its terms without holds by code", () =>
         run(
           Effect.gen(function* () {
             const coupons = yield* CouponRepository
             const coupon = aCoupon({ expiresAt: minute(60) })
             yield* coupons.insert(coupon)
             expect(Option.getOrThrow(yield* coupons.findById(coupon.id))).toEqual(coupon)
-            expect(Option.getOrThrow(yield* coupons.findByCode(coupon.code))).toEqual(coupon)
+            const terms = Option.getOrThrow(yield* coupons.findByCode(coupon.code))
+            expect(terms).toEqual(termsOf(coupon))
+            expect(terms).not.toHaveProperty("holds")
             expect(Option.isNone(yield* coupons.findById(aCoupon().id))).toBe(true)
             expect(Option.isNone(yield* coupons.findByCode(CouponCode.make("NOPE")))).toBe(true)
           }),
@@ -133,5 +136,6 @@ export const suite = <E>(
     })
 
     capacity(layer, options)
+    hotCapacity(layer, options)
   })
 }

@@ -1,8 +1,9 @@
 import { money, ProductCatalog, Sku } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { aProduct, minute } from "../fixtures.js"
+import { aProduct, listingOf, minute } from "../fixtures.js"
 import { keysetPages } from "./KeysetPages.js"
+import { hotStock } from "./ProductHotStockSuite.js"
 import { stock } from "./ProductStockSuite.js"
 import { racesConditionalWrites, raceTitle, type ServerRaceOptions } from "./ServerRaces.js"
 
@@ -67,7 +68,7 @@ export const suite = <E>(
           }),
         ))
 
-      it("findBySkus returns the known skus and skips unknown ones", () =>
+      it("findBySkus returns the known skus without their holds and skips unknown ones", () =>
         run(
           Effect.gen(function* () {
             const catalog = yield* ProductCatalog
@@ -77,7 +78,11 @@ export const suite = <E>(
             yield* catalog.insert(a)
             yield* catalog.insert(aProduct({ sku: Sku.make("C-1") }))
             const found = yield* catalog.findBySkus([Sku.make("B-1"), Sku.make("NOPE"), Sku.make("A-1")])
-            expect([...found].sort((x, y) => x.sku.localeCompare(y.sku))).toEqual([a, b])
+            expect([...found].sort((x, y) => x.sku.localeCompare(y.sku))).toEqual([
+              listingOf(a),
+              listingOf(b),
+            ])
+            for (const listing of found) expect(listing).not.toHaveProperty("holds")
             expect(yield* catalog.findBySkus([])).toEqual([])
           }),
         ))
@@ -169,5 +174,6 @@ export const suite = <E>(
     })
 
     stock(layer, options)
+    hotStock(layer, options)
   })
 }
