@@ -17,12 +17,14 @@ import {
   SECRETS,
 } from "../../packages/server/test/e2e/support/shop.js"
 import { completed, signed } from "../../packages/server/test/e2e/support/stripeEvents.js"
-import type { Figures } from "./load.js"
+import { type HttpFloor, measureFloor } from "./httpFloor.js"
 import { type BenchOptions, settleNodeArgs } from "./options.js"
 import { type BenchShop, inPool, openShop, placeOrders } from "./orders.js"
-import { candidates, label, type Recorded, roundTripTable } from "./roundTrips.js"
+import { type Recording, Replayer, type ReplayStats, type WebhookJob, webhookJobs } from "./replayer.js"
+import { candidates, type Recorded, roundTripTable } from "./roundTrips.js"
 import { autocannon } from "./serverDeps.js"
 import { startSettleWith } from "./targets.js"
+import { fromFigures, type Timed, timed, timedPool } from "./timed.js"
 import { type IngestRun, ingest } from "./webhookIngest.js"
 
 /*
@@ -33,13 +35,15 @@ import { type IngestRun, ingest } from "./webhookIngest.js"
  * ones, at the same number of operations in flight as Settle's HTTP connections and as many of each
  * as Settle handled in the same run. A hand-written baseline would drift from the adapters the
  * moment they change; this one measures whatever they send today. What it leaves out: Settle's HTTP,
- * validation, domain and Effect layers, which is exactly what the ratio is meant to price.
+ * validation, domain and Effect layers, which is exactly what the ratio is meant to price. The HTTP
+ * floor (bench/targets/replayHttp.ts) splits that price: the same replay behind bare node:http in a
+ * process of its own, driven by autocannon as Settle is, costs what any server in front of the store
+ * costs (floor/bare driver); what Settle costs beyond it is its own layers (settle/floor).
  */
 const root = fileURLToPath(new URL("../..", import.meta.url))
 const recorderModule = new URL("./mongoRecorder.ts", import.meta.url).href
 const fromAdapters = createRequire(new URL("../../packages/adapters/package.json", import.meta.url))
 const mongo = fromAdapters("mongodb") as typeof Mongo
-const { EJSON, ObjectId } = mongo.BSON
 
 /** The issue's target (issue 12, item 3): Settle at least 0.7× the bare driver replaying its commands. */
 export const MIN_MONGO_RATIO = 0.7
@@ -87,38 +91,6 @@ const settleEnv = (server: Server, database: string): Record<string, string> => 
   MONGO_DB_NAME: database,
   PAYMENTS: "sandbox",
   ...(server.nonAtomic ? { ALLOW_NON_ATOMIC_STORE: "true" } : {}),
-})
-
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted.length === 0 ? 0 : (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0)
-}
-
-export interface Timed {
-  readonly count: number
-  readonly seconds: number
-  readonly rps: number
-  readonly p50Ms: number
-  readonly p95Ms: number
-  readonly p99Ms: number
-}
-
-const timed = (latencies: ReadonlyArray<number>, seconds: number): Timed => ({
-  count: latencies.length,
-  seconds: Number(seconds.toFixed(2)),
-  rps: Number((seconds > 0 ? latencies.length / seconds : 0).toFixed(1)),
-  p50Ms: Number(percentile(latencies, 0.5).toFixed(1)),
-  p95Ms: Number(percentile(latencies, 0.95).toFixed(1)),
-  p99Ms: Number(percentile(latencies, 0.99).toFixed(1)),
-})
-
-const fromFigures = (f: Figures): Timed => ({
-  count: f.requests,
-  seconds: Number(f.seconds.toFixed(2)),
-  rps: Number(f.rps.toFixed(1)),
-  p50Ms: f.p50Ms,
-  p95Ms: Number.NaN,
-  p99Ms: f.p99Ms,
 })
 
 /**
@@ -169,17 +141,6 @@ export const timedCheckouts = async (
 // ---------------------------------------------------------------------------------------------------
 // Recording: what Settle sends the store for one checkout, one fresh delivery and one duplicate.
 // ---------------------------------------------------------------------------------------------------
-
-interface Recording {
-  readonly database: string
-  readonly products: ReadonlyArray<ProductView>
-  readonly product: ProductView
-  readonly checkout: ReadonlyArray<Recorded>
-  readonly fresh: ReadonlyArray<Recorded>
-  readonly duplicate: ReadonlyArray<Recorded>
-  /** The same operations for a second order, to tell per-order values from shared ones. */
-  readonly second: ReadonlyArray<Recorded>
-}
 
 const record = async (server: Server, log: Log): Promise<Recording> => {
   const dir = mkdtempSync(join(tmpdir(), "settle-bench-mongo-"))
@@ -254,138 +215,7 @@ const record = async (server: Server, log: Log): Promise<Recording> => {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Replay: the recorded commands, sent again with the bare driver.
-// ---------------------------------------------------------------------------------------------------
-
-/** Every string value in an Extended JSON document (ObjectIds as their hex). */
-const strings = (value: unknown, into: Set<string>): Set<string> => {
-  if (typeof value === "string") into.add(value)
-  else if (Array.isArray(value)) for (const item of value) strings(item, into)
-  else if (value !== null && typeof value === "object")
-    for (const item of Object.values(value)) strings(item, into)
-  return into
-}
-
-// Session and cluster fields the driver adds itself; a replayed command carries the replaying client's.
-const DRIVER_FIELDS = [
-  "lsid",
-  "$clusterTime",
-  "$db",
-  "$readPreference",
-  "txnNumber",
-  "autocommit",
-  "startTransaction",
-]
-
-/**
- * The recorded commands as templates. What makes one order's commands differ from another's (its
- * order, session, event and payment ids, whatever strings differ between the two recorded orders)
- * is replaced per replay by values of its own, and the product by one of the shop's in turn, as the
- * Settle run spreads its orders; every other byte is sent as recorded. Dates and numbers are sent as
- * recorded too, so expiry times and version counters are the recorded ones (see `replayStats`).
- */
-class Replayer {
-  private readonly varying: ReadonlyArray<string>
-  private readonly maps: Array<Array<readonly [string, string]>> = []
-
-  constructor(
-    private readonly client: Mongo.MongoClient,
-    private readonly recording: Recording,
-  ) {
-    const ofOrder = new Set<string>()
-    for (const c of [...recording.checkout, ...recording.fresh, ...recording.duplicate])
-      strings(JSON.parse(c.command), ofOrder)
-    const shared = new Set<string>()
-    for (const c of recording.second) strings(JSON.parse(c.command), shared)
-    const { product } = recording
-    this.varying = [...ofOrder]
-      .filter(
-        (s) => !shared.has(s) && s.length >= 6 && !/^\d+$/.test(s) && s !== product.id && s !== product.sku,
-      )
-      .sort((x, y) => y.length - x.length)
-  }
-
-  /** The replacements of replay `index`: fresh ids, and the product `index` lands on. */
-  private mapOf(index: number): Array<readonly [string, string]> {
-    for (let i = this.maps.length; i <= index; i++) {
-      const product = this.recording.products[i % this.recording.products.length] as ProductView
-      this.maps.push([
-        ...this.varying.map(
-          (s) => [s, /^[0-9a-f]{24}$/.test(s) ? new ObjectId().toHexString() : `${s}_r${i}`] as const,
-        ),
-        [this.recording.product.id, product.id] as const,
-        [this.recording.product.sku, product.sku] as const,
-      ])
-    }
-    return this.maps[index] ?? []
-  }
-
-  /**
-   * What the replay's writes answered: write errors would mean the replay is not the recorded
-   * operation; `unmatched` counts, by template position, conditional writes that matched nothing
-   * (an order's recorded version or state the replayed order does not have), i.e. work the bare
-   * driver skipped that Settle did.
-   */
-  readonly stats = { commands: 0, writeErrors: 0, upsertRetries: 0, unmatched: {} as Record<string, number> }
-
-  /**
-   * One command. An upsert two deliveries race (a fresh one and its redelivery) can lose to the unique
-   * index where the server does not serialize upserts (FerretDB); the inbox adapter then sends it
-   * again, and so does the replay, counting it.
-   */
-  private async sent(db: string, command: Mongo.Document): Promise<Mongo.Document> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.db(db).command(command)
-      } catch (error) {
-        const collided = error instanceof mongo.MongoServerError && error.code === 11000
-        if (!collided || command.upsert !== true || attempt > 3) throw error
-        this.stats.upsertRetries++
-      }
-    }
-  }
-
-  /** Sends `commands` in their recorded order, as replay `index`. */
-  async replay(commands: ReadonlyArray<Recorded>, index: number): Promise<void> {
-    const map = this.mapOf(index)
-    for (const [position, recorded] of commands.entries()) {
-      let text = recorded.command
-      for (const [from, to] of map) text = text.replaceAll(from, to)
-      const command = EJSON.parse(text, { relaxed: false }) as Mongo.Document
-      for (const field of DRIVER_FIELDS) delete command[field]
-      const answer = await this.sent(recorded.db, command)
-      this.stats.commands++
-      if (Array.isArray(answer.writeErrors)) this.stats.writeErrors += answer.writeErrors.length
-      const missed =
-        ((recorded.name === "update" || recorded.name === "delete") && answer.n === 0) ||
-        // An upsert that inserts answers null too (new: false): the fresh delivery's inbox entry.
-        (recorded.name === "findAndModify" && answer.value === null && command.upsert !== true)
-      if (missed) {
-        const key = `#${position + 1} ${label(recorded)}`
-        this.stats.unmatched[key] = (this.stats.unmatched[key] ?? 0) + 1
-      }
-    }
-  }
-}
-
-/** `count` jobs at `concurrency`, each timed. */
-const timedPool = async (
-  count: number,
-  concurrency: number,
-  job: (index: number) => Promise<void>,
-): Promise<Timed> => {
-  const latencies: Array<number> = []
-  const started = performance.now()
-  await inPool(Array.from({ length: count }), concurrency, async (_, index) => {
-    const sentAt = performance.now()
-    await job(index)
-    latencies.push(performance.now() - sentAt)
-  })
-  return timed(latencies, (performance.now() - started) / 1000)
-}
-
-// ---------------------------------------------------------------------------------------------------
-// One server: record, measure Settle, replay with the bare driver.
+// One server: record, measure Settle, replay with the bare driver, then behind the HTTP floor.
 // ---------------------------------------------------------------------------------------------------
 
 export interface MongoServerResult {
@@ -396,7 +226,12 @@ export interface MongoServerResult {
   readonly settle: { readonly checkout: Timed; readonly webhook: Timed }
   readonly baseline: { readonly checkout: Timed; readonly webhook: Timed }
   readonly ratios: { readonly checkout: number; readonly webhook: number }
-  readonly replay: Replayer["stats"]
+  readonly replay: ReplayStats
+  /** The same replay behind node:http in a process of its own, driven as Settle is (bench/targets/replayHttp.ts). */
+  readonly floor: HttpFloor
+  /** floor/bare driver: what HTTP transport alone costs; settle/floor: what Settle's own layers cost. */
+  readonly transportRatios: { readonly checkout: number; readonly webhook: number }
+  readonly settleOverFloor: { readonly checkout: number; readonly webhook: number }
   /** The recorded commands themselves (canonical Extended JSON), one order's worth. */
   readonly recorded: Record<"checkout" | "fresh" | "duplicate", ReadonlyArray<unknown>>
   readonly verification: IngestRun["verification"]
@@ -451,28 +286,34 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
     const baseCheckout = await timedPool(orders, options.connections, (i) =>
       replayer.replay(recording.checkout, base + i),
     )
-    // Fresh deliveries in order, a duplicate of every fifth order's slipped in 2× the concurrency
-    // later (DeliverySchedule's redeliveries come after the first answer too), as many as Settle got.
-    const jobs: Array<readonly [ReadonlyArray<Recorded>, number]> = Array.from({ length: orders }, (_, i) => [
-      recording.fresh,
-      base + i,
-    ])
     const duplicates = webhook.duplicatesSent
-    for (let d = 0; d < duplicates; d++) {
-      const order = Math.min(orders - 1, Math.floor((d * orders) / Math.max(1, duplicates)))
-      jobs.splice(Math.min(jobs.length, order + d + 2 * options.connections), 0, [
-        recording.duplicate,
-        base + order,
-      ])
-    }
-    const baseWebhook = await timedPool(jobs.length, options.connections, async (i) => {
-      const [commands, index] = jobs[i] as readonly [ReadonlyArray<Recorded>, number]
-      await replayer.replay(commands, index)
-    })
+    const jobs = webhookJobs(orders, duplicates, base, options.connections)
+    const baseWebhook = await timedPool(jobs.length, options.connections, (i) =>
+      replayer.replayJob(jobs[i] as WebhookJob),
+    )
     if (replayer.stats.writeErrors > 0)
       problems.push(
         `baseline replay: ${replayer.stats.writeErrors} write errors (the replay is not faithful)`,
       )
+    // After the in-process replay rather than before or alternating with it: the issue's baseline is
+    // then measured as it was before the floor existed, and each replay starts from the products as
+    // Settle's run did (every hold of the replay before committed); interleaved, one replay's open
+    // holds would sit in the other's product documents.
+    const floor = await measureFloor(
+      server.name,
+      {
+        url: server.url,
+        recording,
+        first: base + orders,
+        warmup: warmup(options),
+        orders,
+        duplicates,
+        connections: options.connections,
+      },
+      checkout.placed,
+      log,
+      problems,
+    )
     const settleCheckout = checkout.timed
     const settleWebhook = fromFigures(webhook.figures)
     return {
@@ -496,6 +337,15 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
       baseline: { checkout: baseCheckout, webhook: baseWebhook },
       ratios: { checkout: ratio(settleCheckout, baseCheckout), webhook: ratio(settleWebhook, baseWebhook) },
       replay: replayer.stats,
+      floor,
+      transportRatios: {
+        checkout: ratio(floor.checkout, baseCheckout),
+        webhook: ratio(floor.webhook, baseWebhook),
+      },
+      settleOverFloor: {
+        checkout: ratio(settleCheckout, floor.checkout),
+        webhook: ratio(settleWebhook, floor.webhook),
+      },
       recorded: {
         checkout: recording.checkout.map((c) => JSON.parse(c.command)),
         fresh: recording.fresh.map((c) => JSON.parse(c.command)),
@@ -538,7 +388,7 @@ const row = (label: string, t: Timed) =>
 
 /**
  * Issue 12 items 3 and 4: checkout and webhook ingest on the Mongo adapters against each server,
- * next to the bare driver replaying the same commands; the round trips behind them; checkout p95 at
+ * next to the bare driver replaying the same commands, in process and behind the HTTP floor; the round trips behind them; checkout p95 at
  * `--connections` on the embedded default and on each server. Prints its own report; answers whether
  * every verification held (a ratio under its target is reported, not failed: this is the yardstick).
  */
@@ -558,12 +408,20 @@ export const benchMongo = async (options: BenchOptions, log: Log): Promise<boole
   console.log(row("embedded    POST checkout", embedded))
   for (const r of results) {
     console.log(row(`${r.server.padEnd(18)}settle checkout`, r.settle.checkout))
+    console.log(row(`${r.server.padEnd(18)}http floor checkout`, r.floor.checkout))
     console.log(row(`${r.server.padEnd(18)}bare driver checkout`, r.baseline.checkout))
     console.log(row(`${r.server.padEnd(18)}settle webhook (20% dup)`, r.settle.webhook))
+    console.log(row(`${r.server.padEnd(18)}http floor webhook`, r.floor.webhook))
     console.log(row(`${r.server.padEnd(18)}bare driver webhook`, r.baseline.webhook))
   }
   console.log(
     `\nmongo ratios (settle/bare driver, target ≥ ${MIN_MONGO_RATIO}): ${results.map((r) => `${r.server} checkout ${r.ratios.checkout} webhook ${r.ratios.webhook}`).join("; ")}`,
+  )
+  console.log(
+    `mongo transport (floor/bare driver: an HTTP server in front of the store, nothing else): ${results.map((r) => `${r.server} checkout ${r.transportRatios.checkout} webhook ${r.transportRatios.webhook}`).join("; ")}`,
+  )
+  console.log(
+    `settle/floor (Settle's own layers on that transport): ${results.map((r) => `${r.server} checkout ${r.settleOverFloor.checkout} webhook ${r.settleOverFloor.webhook}`).join("; ")}`,
   )
   console.log(
     `checkout p95 at ${options.connections} connections (runbook baseline p95 < ${RUNBOOK_P95_MS} ms): embedded ${embedded.p95Ms} ms; ${results.map((r) => `${r.server} ${r.settle.checkout.p95Ms} ms`).join("; ")}`,
@@ -573,6 +431,7 @@ export const benchMongo = async (options: BenchOptions, log: Log): Promise<boole
     console.log(
       `\n${r.server}: webhook server counted ${JSON.stringify(v.serverCounted)}; committed units ${v.committedUnits}; sampled orders confirmed ${v.sampledOrders.confirmed}/${v.sampledOrders.read}; replay ${JSON.stringify(r.replay)}`,
     )
+    console.log(`${r.server}: http floor replay ${JSON.stringify(r.floor.replay)}`)
     console.log(
       `${r.server}: store round trips (commands Settle sent; one order, recorded)\n${r.roundTripTable}`,
     )

@@ -96,6 +96,10 @@ export const startKoaHello = () => start({ name: "koa", entry: "bench/targets/ko
 export const startNodeHello = () =>
   start({ name: "node:http", entry: "bench/targets/nodeHello.ts", cwd: root })
 
+/** The Mongo bench's HTTP floor (bench/targets/replayHttp.ts), replaying what the JSON file `plan` names. */
+export const startReplayHttp = (name: string, plan: string) =>
+  start({ name, entry: "bench/targets/replayHttp.ts", cwd: root, env: { BENCH_REPLAY_PLAN: plan } })
+
 /** Settle as `startSettle` runs it, preloading `imports` (absolute file URLs) and named `name`. */
 export const startSettleWith = (
   name: string,

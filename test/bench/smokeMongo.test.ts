@@ -3,13 +3,14 @@ import { runBench } from "./runBench.js"
 
 /**
  * `pnpm bench --mongo-only --smoke` on this project's Mongo server (MONGO_URL for the bench): Settle's
- * checkout and webhook ingest on the Mongo adapters, recorded and replayed by the bare driver, at tiny
- * sizes. It asserts that the Mongo bench runs and verifies, never a ratio.
+ * checkout and webhook ingest on the Mongo adapters, recorded and replayed by the bare driver in process
+ * and behind the HTTP floor, at tiny sizes. It asserts that the Mongo bench runs and verifies, never a
+ * ratio.
  */
 // On the atomic peer only: on FerretDB the smoke is its project's slowest test (about 40 s of a
 // suite that must stay well under 15 min), and `pnpm bench` itself runs the Mongo mode there.
 describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --smoke", () => {
-  it("records, measures, replays and verifies on this Mongo server", async () => {
+  it("records, measures, replays (in process and behind the HTTP floor) and verifies on this Mongo server", async () => {
     const server = inject("mongoServer")
     const run = await runBench(["--mongo-only", "--smoke"], {
       MONGO_URL: inject("mongoUrl"),
@@ -19,12 +20,20 @@ describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --
     expect(run.stdout).not.toMatch(/^PROBLEM:/m)
     expect(run.stdout).toMatch(/^mongo ratios \(settle\/bare driver, target ≥ 0\.7\): /m)
     expect(run.stdout).toMatch(/^checkout p95 at \d+ connections /m)
+    expect(run.stdout).toMatch(/^mongo transport \(floor\/bare driver/m)
+    expect(run.stdout).toMatch(/^settle\/floor /m)
+    expect(run.stdout).toMatch(new RegExp(`^${server} +http floor checkout `, "m"))
+    expect(run.stdout).toMatch(new RegExp(`^${server} +http floor webhook `, "m"))
     const [summary] = run.summaries as Array<{
       mongo: {
         ok: boolean
         servers: Array<{
           roundTrips: { checkout: number; fresh: number; duplicate: number }
           replay: { commands: number; writeErrors: number }
+          baseline: Record<"checkout" | "webhook", { count: number }>
+          floor: Record<"checkout" | "webhook", { count: number }> & {
+            replay: { commands: number; writeErrors: number; failures: number }
+          }
           verification: { ok: boolean }
         }>
       }
@@ -35,6 +44,12 @@ describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --
     expect(result?.verification.ok).toBe(true)
     expect(result?.replay.writeErrors).toBe(0)
     expect(result?.replay.commands).toBeGreaterThan(0)
+    // The HTTP floor replayed as many checkouts and webhook requests as the in-process replay, cleanly.
+    expect(result?.floor.replay).toMatchObject({ writeErrors: 0, failures: 0 })
+    expect(result?.floor.replay.commands).toBeGreaterThan(0)
+    expect(result?.floor.checkout.count).toBeGreaterThan(0)
+    expect(result?.floor.checkout.count).toBe(result?.baseline.checkout.count)
+    expect(result?.floor.webhook.count).toBe(result?.baseline.webhook.count)
     // A duplicate delivery costs one inbox lookup and no other store call (issue 12, item 2).
     expect(result?.roundTrips.duplicate).toBe(1)
   }, 300_000)

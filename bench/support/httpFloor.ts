@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { cartOf, type Placed, type ProductView } from "../../packages/server/test/e2e/support/shop.js"
+import { completed, signed } from "../../packages/server/test/e2e/support/stripeEvents.js"
+import type { FloorPlan, FloorStats } from "./replayer.js"
+import { startReplayHttp } from "./targets.js"
+import { type Post, type Timed, timedPosts } from "./timed.js"
+
+/** The Mongo bench's HTTP floor: its measured checkouts and webhooks, and what its replay answered. */
+export interface HttpFloor {
+  readonly checkout: Timed
+  readonly webhook: Timed
+  readonly replay: FloorStats
+}
+
+const JSON_HEADERS = { "content-type": "application/json" }
+
+/**
+ * The HTTP floor (bench/targets/replayHttp.ts) on the server `plan` names: warmed up as Settle was
+ * (checkouts, then their fresh deliveries), then driven with Settle's checkout and webhook request
+ * counts at Settle's connections, carrying the bodies Settle's requests carried (the same bytes to
+ * read; the floor ignores what they say). Verified as the in-process replay is: no write error, every
+ * request answered 2xx and replayed.
+ */
+export const measureFloor = async (
+  serverName: string,
+  plan: FloorPlan,
+  placed: ReadonlyArray<Placed>,
+  log: (line: string) => void,
+  problems: Array<string>,
+): Promise<HttpFloor> => {
+  const name = `replay-http@${serverName}`
+  const dir = mkdtempSync(join(tmpdir(), "settle-bench-floor-"))
+  const file = join(dir, "plan.json")
+  writeFileSync(file, JSON.stringify(plan))
+  try {
+    const floor = await startReplayHttp(name, file)
+    try {
+      log(`mongo ${serverName}: HTTP floor (node:http replaying the recorded commands), driven as Settle was`)
+      const { products } = plan.recording
+      const cart = (i: number): Post => ({
+        headers: JSON_HEADERS,
+        body: JSON.stringify(cartOf(products[i % products.length] as ProductView, 1)),
+      })
+      const deliveries = placed.map((order) => signed(completed(order)))
+      const delivery = (i: number): Post => {
+        const signedDelivery = deliveries[i % deliveries.length]
+        return signedDelivery === undefined
+          ? { headers: JSON_HEADERS, body: "{}" }
+          : {
+              headers: { ...JSON_HEADERS, "stripe-signature": signedDelivery.header },
+              body: signedDelivery.payload,
+            }
+      }
+      const webhookRequests = plan.orders + plan.duplicates
+      const runs = [
+        await timedPosts(floor.url, "/checkout", plan.connections, plan.warmup, cart),
+        await timedPosts(floor.url, "/webhook", plan.connections, plan.warmup, delivery),
+        await timedPosts(floor.url, "/checkout", plan.connections, plan.orders, cart),
+        await timedPosts(floor.url, "/webhook", plan.connections, webhookRequests, delivery),
+      ] as const
+      const stats = (await (await fetch(`${floor.url}/stats`)).json()) as FloorStats
+      const failed = runs.reduce((sum, run) => sum + run.failed, 0)
+      if (failed > 0)
+        problems.push(
+          `http floor: ${failed} requests not answered 2xx or failed (first replay error: ${stats.firstFailure ?? "none"})`,
+        )
+      if (stats.writeErrors > 0)
+        problems.push(`http floor replay: ${stats.writeErrors} write errors (the replay is not faithful)`)
+      if (stats.checkouts !== plan.warmup + plan.orders || stats.webhooks !== plan.warmup + webhookRequests)
+        problems.push(
+          `http floor replayed ${stats.checkouts} checkouts and ${stats.webhooks} webhook jobs, not ${plan.warmup + plan.orders} and ${plan.warmup + webhookRequests}`,
+        )
+      return { checkout: runs[2].timed, webhook: runs[3].timed, replay: stats }
+    } finally {
+      const code = await floor.stop()
+      if (code !== 0) problems.push(`${name} exited with ${code}`)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
