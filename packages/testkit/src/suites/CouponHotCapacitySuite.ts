@@ -106,7 +106,7 @@ export const hotCapacity = <E>(
           Effect.gen(function* () {
             const holds = manyHolds(HOLDERS)
             const left = 10
-          const over = 10
+            const over = 10
             const coupon = aCoupon({
               maxRedemptions: HOLDERS + left,
               available: left,
