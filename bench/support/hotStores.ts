@@ -51,7 +51,7 @@ const larger = (a: LargestDocument, b: LargestDocument) => (b.bytes > a.bytes ? 
 const NONE: LargestDocument = { bytes: 0, where: "-" }
 
 /** A stored document as the Mongo adapters write it: the admin view's fields, `id` as `_id`, dates as Dates. */
-const asStored = (view: Readonly<Record<string, unknown>>, holds: ReadonlyArray<unknown>): Mongo.Document => {
+const asStored = (view: Readonly<Record<string, unknown>>): Mongo.Document => {
   const { id, ...fields } = view
   const dated = Object.fromEntries(
     Object.entries(fields).map(([name, value]) => [
@@ -59,25 +59,34 @@ const asStored = (view: Readonly<Record<string, unknown>>, holds: ReadonlyArray<
       typeof value === "string" && name.endsWith("At") ? new Date(value) : value,
     ]),
   )
-  return { _id: id, ...dated, holds }
+  return { _id: id, ...dated }
 }
 
 /**
  * The embedded default keeps its documents in the server process, out of the bench's reach, so the
- * hot documents are rebuilt from what the API shows: the admin view's fields plus one hold per open
- * order, in the shape packages/domain/src/model/Hold.ts gives it (`<orderId>/0`, the order, one unit,
- * a date), weighed as BSON like the Mongo adapters would store them. It follows today's shape (every
- * hold inside the coupon's and the product's document): when issue 13 changes where holds live, this
- * rebuild changes with it, and the Mongo runs, which weigh what is really stored, are the check on it.
+ * hot documents are rebuilt from what the API shows and weighed as BSON, as the Mongo adapters would
+ * store them. The memory store keeps a coupon's and a product's holds beside the document, one entry
+ * per hold in a per-document map (packages/adapters/src/memory/HoldBook.ts), so what it stores is the
+ * admin view's fields alone and, apart, each hold (`<orderId>/0`, the order, one unit, a date, the
+ * shape packages/domain/src/model/Hold.ts gives it); the largest of those is the largest document.
  */
 const rebuiltDocuments = async (shop: HotShop, placed: ReadonlyArray<string>): Promise<LargestDocument> => {
-  const at = new Date()
-  const holds = placed.map((orderId) => ({ key: `${orderId}/0`, orderId, quantity: 1, at }))
-  const coupon = BSON.calculateObjectSize(asStored(await couponNow(shop), holds))
-  const product = BSON.calculateObjectSize(asStored(await productNow(shop), holds))
+  const last = placed.at(-1)
+  const hold =
+    last === undefined
+      ? NONE
+      : {
+          bytes: BSON.calculateObjectSize({ key: `${last}/0`, orderId: last, quantity: 1, at: new Date() }),
+          where: `a hold of ${shop.coupon.id}`,
+        }
+  const coupon = BSON.calculateObjectSize(asStored(await couponNow(shop)))
+  const product = BSON.calculateObjectSize(asStored(await productNow(shop)))
   return larger(
-    { bytes: coupon, where: `coupons ${shop.coupon.id}` },
-    { bytes: product, where: `products ${shop.product.id}` },
+    larger(
+      { bytes: coupon, where: `coupons ${shop.coupon.id}` },
+      { bytes: product, where: `products ${shop.product.id}` },
+    ),
+    hold,
   )
 }
 
