@@ -69,8 +69,9 @@ export const settleHold = <A extends Holder>(
     const holder = yield* decode(doc)
     const index = holder.holds.findIndex((h) => h.key === key)
     const hold = holder.holds[index]
-    // Decoding kept the array's order, so the same index names the stored element.
-    const element = doc.holds[index]
+    // Decoding kept the array's order, so the same index names the stored element. A capacity bucket
+    // has no `holds` before its first hold (capacity/transfer.ts), and then holds nothing.
+    const element = doc.holds?.[index]
     if (hold === undefined || element === undefined) return false
     if (quantity !== undefined && hold.quantity !== quantity) return false
     const result = yield* mongoRead(name, "updateOne", () =>
