@@ -25,6 +25,8 @@ describe("capacity buckets: holds and their settlement", () => {
         const { db, engine } = yield* withEngine(4, 2)
         yield* insertOwner(db, "p", 10)
         expect(yield* engine.hold("p", "a/0", order, 3, at)).toBe("held")
+        // The first hold also moved units from the pool to its bucket: the version counts the hold only.
+        expect(yield* totalsOf(engine, "p")).toMatchObject({ version: 1 })
         expect(yield* engine.hold("p", "a/0", order, 3, at)).toBe("already_held")
         expect(yield* engine.hold("p", "b/0", order, 2, at)).toBe("held")
         expect(yield* engine.hold("nobody", "a/0", order, 1, at)).toBe("not_found")
@@ -51,7 +53,13 @@ describe("capacity buckets: holds and their settlement", () => {
         expect(yield* engine.add("p", 4, at)).toBe(true)
         expect(yield* engine.restock("p", 3, at)).toBe(true)
         expect(yield* engine.restock("p", 1, at)).toBe(false)
-        expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 12, reserved: 2, committed: 0 })
+        // 3 holds, 1 commit, 1 release, 1 addition, 1 restock (the refused moves changed nothing).
+        expect(yield* totalsOf(engine, "p")).toMatchObject({
+          available: 12,
+          reserved: 2,
+          committed: 0,
+          version: 7,
+        })
         yield* expectConserved(db, "p", 14)
       }),
     ))

@@ -42,13 +42,13 @@ describe("a transfer interrupted between its steps", () => {
         const { db, engine } = yield* withEngine(4, 2)
         const { store, bucket, pool } = yield* steps
         yield* insertOwner(db, "p", 10)
-        expect(sent(yield* send(store, "p", "root", 1, 3, at))).toBe(1)
+        expect(sent(yield* send(store, "p", "root", 1, 3))).toBe(1)
         expect(yield* pool).toBe(7)
         expect(yield* bucket(1)).toBeNull()
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 3 })
         yield* expectConserved(db, "p", 10)
         // A second transfer of the pair waits for the first: the per-pair order the numbers rely on.
-        expect(yield* send(store, "p", "root", 1, 1, at)).toEqual(Option.none())
+        expect(yield* send(store, "p", "root", 1, 1)).toEqual(Option.none())
         expect(yield* engine.repair("p", at)).toEqual([{ from: "root", to: "b1", n: 3 }])
         expect(yield* engine.repair("p", at)).toEqual([])
         expect(yield* bucket(1)).toMatchObject({ available: 3, applied: { root: 1 } })
@@ -68,7 +68,7 @@ describe("a transfer interrupted between its steps", () => {
         const { db, engine } = yield* withEngine(4, 2)
         const { store, bucket } = yield* steps
         yield* insertOwner(db, "p", 10)
-        const seq = sent(yield* send(store, "p", "root", 2, 4, at))
+        const seq = sent(yield* send(store, "p", "root", 2, 4))
         yield* credit(store, "p", "root", 2, 4, seq, at)
         yield* credit(store, "p", "root", 2, 4, seq, at)
         expect(yield* bucket(2)).toMatchObject({ available: 4 })
@@ -87,10 +87,10 @@ describe("a transfer interrupted between its steps", () => {
         const { db, engine } = yield* withEngine(4, 2)
         const { store, bucket } = yield* steps
         yield* insertOwner(db, "p", 10)
-        const first = sent(yield* send(store, "p", "root", 3, 2, at))
+        const first = sent(yield* send(store, "p", "root", 3, 2))
         yield* credit(store, "p", "root", 3, 2, first, at)
         yield* clear(store, "p", "root", 3, 2, first)
-        const second = sent(yield* send(store, "p", "root", 3, 2, at))
+        const second = sent(yield* send(store, "p", "root", 3, 2))
         expect(second).toBe(first + 1)
         // A process that read the first transfer as pending wakes up now and replays it.
         yield* credit(store, "p", "root", 3, 2, first, at)
@@ -111,9 +111,9 @@ describe("a transfer interrupted between its steps", () => {
         yield* insertOwner(db, "p", 2)
         const order = OrderId.make("ord_crash")
         // All units into bucket 0, then half of them sent on to bucket 1 by a process that died there.
-        yield* credit(store, "p", "root", 0, 2, sent(yield* send(store, "p", "root", 0, 2, at)), at)
+        yield* credit(store, "p", "root", 0, 2, sent(yield* send(store, "p", "root", 0, 2)), at)
         yield* clear(store, "p", "root", 0, 2, 1)
-        sent(yield* send(store, "p", 0, 1, 1, at))
+        sent(yield* send(store, "p", 0, 1, 1))
         yield* expectConserved(db, "p", 2)
         const key = ["x/0", "y/0", "z/0", "w/0", "v/0"].find((k) => bucketOf(k, 4) === 1) ?? "u/0"
         expect(bucketOf(key, 4)).toBe(1)

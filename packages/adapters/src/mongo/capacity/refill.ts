@@ -13,6 +13,7 @@ interface PlaceState {
   readonly place: Place
   readonly available: number
   readonly version: number
+  readonly moves: number
   readonly pending: number
 }
 
@@ -26,6 +27,7 @@ const stateOf = (place: Place, doc: Document, available: string): PlaceState => 
   place,
   available: numberAt(doc, available),
   version: numberAt(doc, "version"),
+  moves: numberAt(doc, "moves"),
   pending: transfersOf(doc).length,
 })
 
@@ -33,11 +35,11 @@ const collect = (store: CapacityStore, owner: string): Effect.Effect<Collect, St
   Effect.gen(function* () {
     const { pool } = store.layout
     const root = yield* mongoRead(store.owners.collectionName, "findOne", () =>
-      store.owners.findOne({ _id: owner }, { projection: { [pool]: 1, version: 1, transfers: 1 } }),
+      store.owners.findOne({ _id: owner }, { projection: { [pool]: 1, version: 1, moves: 1, transfers: 1 } }),
     )
     const buckets = yield* mongoRead(store.buckets.collectionName, "find", () =>
       store.buckets
-        .find({ owner }, { projection: { b: 1, available: 1, version: 1, transfers: 1 } })
+        .find({ owner }, { projection: { b: 1, available: 1, version: 1, moves: 1, transfers: 1 } })
         .sort({ b: 1 })
         .toArray(),
     )
@@ -47,14 +49,14 @@ const collect = (store: CapacityStore, owner: string): Effect.Effect<Collect, St
     }
   })
 
-/** Every write to a place bumps its version: equal fingerprints mean no place changed in between. */
+/** Every write to a place bumps its version or its moves: equal fingerprints mean no place changed. */
 const fingerprint = (c: Collect) =>
-  JSON.stringify([c.root?.version, c.buckets.map((b) => [b.place, b.version])])
+  JSON.stringify([[c.root?.version, c.root?.moves], c.buckets.map((b) => [b.place, b.version, b.moves])])
 
 /**
  * The exact path. Completes transfers left pending (by a crash, or still in flight), then gathers
  * `quantity` into `dst` from the pool and the siblings, however the units are split. It answers "none"
- * only when two collects in a row saw every place at the same version and together short of the
+ * only when two collects in a row saw every place unchanged and together short of the
  * quantity: then at the instant between them that was the whole truth (the double collect), so no unit
  * in flight or in transit between buckets is ever counted as gone.
  */

@@ -16,6 +16,11 @@ export interface CapacityTotals {
   readonly holds: ReadonlyArray<Hold>
   /** Units in transfers still pending: in flight now, or left by a crash for the repair. */
   readonly inFlight: number
+  /**
+   * The owner's version and its buckets' summed: one more per hold, settlement, addition or restock
+   * (transfers between the owner's documents leave it alone), as the single document's was.
+   */
+  readonly version: number
 }
 
 const Holds = Schema.Struct({ holds: Schema.optionalWith(Schema.Array(Hold), { default: () => [] }) })
@@ -51,6 +56,7 @@ export const totals = (
             holds: 1,
             transfers: 1,
             sent: 1,
+            version: 1,
           },
         },
       ),
@@ -76,5 +82,6 @@ export const totals = (
       committed: numberAt(root, layout.committed) + sum("committed"),
       holds,
       inFlight,
+      version: numberAt(root, "version") + sum("version"),
     })
   })

@@ -13,6 +13,9 @@ import { type CapacityStore, locate, numberAt, transfersOf } from "./CapacityLay
  *   2. credit: the destination takes them unless it has already applied that number from that source
  *      (`applied.<src>` ≥ seq), creating the bucket on its first transfer;
  *   3. clear: the source drops the pending entry, if its counter still says this transfer.
+ * Each step bumps the document's `moves`, not its `version`: a transfer changes where units sit, not
+ * the owner's stock as the domain counts it (its version is the owner's plus its buckets', moved once
+ * per hold, settlement or restock), and the exact refusal's double collect watches both.
  * A crash after 1 leaves the entry pending: anyone who finds it (a refill, the repair) replays 2 and 3,
  * which are no-ops once done. The entry carries no number: while it is pending no other transfer of the
  * pair can be sent, so the source's `sent.<dst>` read with it in one document is its number.
@@ -25,7 +28,6 @@ export const send = (
   from: Place,
   to: number,
   n: number,
-  at: Date,
 ): Effect.Effect<Option.Option<number>, StoreError> => {
   const source = locate(store, owner, from)
   const dst = placeName(to)
@@ -33,9 +35,8 @@ export const send = (
     source.collection.findOneAndUpdate(
       { _id: source.id, [source.available]: { $gte: n }, $nor: [{ "transfers.to": dst }] },
       {
-        $inc: { [source.available]: -n, [`sent.${dst}`]: 1, version: 1 },
+        $inc: { [source.available]: -n, [`sent.${dst}`]: 1, moves: 1 },
         $push: { transfers: { to: dst, n } } as Document,
-        $set: { updatedAt: at },
       },
       // FerretDB v1 refuses findAndModify's projection ("fields" is not implemented): the whole document.
       store.traits.ferretdb
@@ -61,7 +62,7 @@ export const credit = (
 ): Effect.Effect<void, StoreError> => {
   const applied = `applied.${placeName(from)}`
   const filter = { _id: bucketId(owner, to), $nor: [{ [applied]: { $gte: seq } }] }
-  const update = { $inc: { available: n, version: 1 }, $set: { [applied]: seq, updatedAt: at } }
+  const update = { $inc: { available: n, moves: 1 }, $set: { [applied]: seq } }
   const name = store.buckets.collectionName
   return mongoCall(name, "updateOne", () =>
     store.buckets.updateOne(
@@ -70,7 +71,7 @@ export const credit = (
         ...update,
         // No empty `holds`/`transfers`: FerretDB v1 drops empty arrays from $setOnInsert, so every
         // reader takes a missing array as empty instead, on every server alike.
-        $setOnInsert: { owner, b: to, reserved: 0, committed: 0 },
+        $setOnInsert: { owner, b: to, reserved: 0, committed: 0, version: 0, updatedAt: at },
       },
       { upsert: true },
     ),
@@ -97,7 +98,7 @@ export const clear = (
   return mongoRead(source.collection.collectionName, "updateOne", () =>
     source.collection.updateOne(
       { _id: source.id, [`sent.${dst}`]: seq, transfers: { $all: [entry] } },
-      { $pull: { transfers: entry } as Document, $inc: { version: 1 } },
+      { $pull: { transfers: entry } as Document, $inc: { moves: 1 } },
     ),
   ).pipe(Effect.asVoid)
 }
@@ -111,7 +112,7 @@ export const transfer = (
   n: number,
   at: Date,
 ): Effect.Effect<boolean, StoreError> =>
-  Effect.flatMap(send(store, owner, from, to, n, at), (seq) =>
+  Effect.flatMap(send(store, owner, from, to, n), (seq) =>
     Option.match(seq, {
       onNone: () => Effect.succeed(false),
       onSome: (s) =>
