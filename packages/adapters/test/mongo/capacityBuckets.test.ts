@@ -60,6 +60,9 @@ describe("capacity buckets: holds and their settlement", () => {
           committed: 0,
           version: 7,
         })
+        const { holds: _, ...summed } = yield* totalsOf(engine, "p")
+        expect(yield* engine.counters(["p", "nobody"])).toEqual(new Map([["p", summed]]))
+        expect(summed.updatedAt).toEqual(at)
         yield* expectConserved(db, "p", 14)
       }),
     ))

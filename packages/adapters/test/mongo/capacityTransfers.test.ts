@@ -46,6 +46,7 @@ describe("a transfer interrupted between its steps", () => {
         expect(yield* pool).toBe(7)
         expect(yield* bucket(1)).toBeNull()
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 3 })
+        expect((yield* engine.counters(["p"])).get("p")).toMatchObject({ available: 10, inFlight: 3 })
         yield* expectConserved(db, "p", 10)
         // A second transfer of the pair waits for the first: the per-pair order the numbers rely on.
         expect(yield* send(store, "p", "root", 1, 1)).toEqual(Option.none())
@@ -74,6 +75,7 @@ describe("a transfer interrupted between its steps", () => {
         expect(yield* bucket(2)).toMatchObject({ available: 4 })
         // Credited and still pending: counted once, where it arrived.
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 0 })
+        expect((yield* engine.counters(["p"])).get("p")).toMatchObject({ available: 10, inFlight: 0 })
         expect(yield* engine.repair("p", at)).toEqual([{ from: "root", to: "b2", n: 4 }])
         expect(yield* bucket(2)).toMatchObject({ available: 4 })
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 0 })

@@ -3,6 +3,7 @@ import type { Effect, Option } from "effect"
 import type { Db } from "mongodb"
 import type { ServerTraits } from "../serverTraits.js"
 import { type CapacityLayout, capacityStore } from "./CapacityLayout.js"
+import { type CapacityCounters, counters } from "./counters.js"
 import { hold } from "./hold.js"
 import { type CompletedTransfer, repair } from "./repair.js"
 import { type Settlement, settle } from "./settle.js"
@@ -36,6 +37,10 @@ export interface CapacityBuckets {
   readonly add: (owner: string, n: number, at: Date) => Effect.Effect<boolean, StoreError>
   /** Move `n` committed units back to available if that many are committed. */
   readonly restock: (owner: string, n: number, at: Date) => Effect.Effect<boolean, StoreError>
+  /** Several owners' counters summed over their documents and buckets, without holds (listing reads). */
+  readonly counters: (
+    owners: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyMap<string, CapacityCounters>, StoreError>
   /** The owner's counters summed over its document and buckets, and its holds. */
   readonly totals: (owner: string) => Effect.Effect<Option.Option<CapacityTotals>, StoreError>
   /** Complete the transfers a crash left pending; says which. */
@@ -49,6 +54,7 @@ export const make = (db: Db, traits: ServerTraits, layout: CapacityLayout): Capa
     settle: (owner, key, at, kind, quantity) => settle(store, owner, key, at, kind, quantity),
     add: (owner, n, at) => addUnits(store, owner, n, at),
     restock: (owner, n, at) => restockUnits(store, owner, n, at),
+    counters: (owners) => counters(store, owners),
     totals: (owner) => totals(store, owner),
     repair: (owner, at) => repair(store, owner, at),
   }

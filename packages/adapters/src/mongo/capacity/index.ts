@@ -2,6 +2,7 @@
 export { bucketOf } from "./bucketOf.js"
 export { type CapacityBuckets, make } from "./CapacityBuckets.js"
 export type { CapacityLayout } from "./CapacityLayout.js"
+export { BUCKET_COUNTERS, type CapacityCounters } from "./counters.js"
 export { BUCKET_INDEXES } from "./indexes.js"
 export type { CompletedTransfer } from "./repair.js"
 export type { Settlement } from "./settle.js"
