@@ -50,8 +50,8 @@ describe("a transfer interrupted between its steps", () => {
         yield* expectConserved(db, "p", 10)
         // A second transfer of the pair waits for the first: the per-pair order the numbers rely on.
         expect(yield* send(store, "p", "root", 1, 1)).toEqual(Option.none())
-        expect(yield* engine.repair("p", at)).toEqual([{ from: "root", to: "b1", n: 3 }])
-        expect(yield* engine.repair("p", at)).toEqual([])
+        expect(yield* engine.repair("p")).toEqual([{ from: "root", to: "b1", n: 3 }])
+        expect(yield* engine.repair("p")).toEqual([])
         expect(yield* bucket(1)).toMatchObject({ available: 3, applied: { root: 1 } })
         // A bucket made by a transfer has units and no holds yet: nothing of any key to settle there.
         const key = ["x/0", "y/0", "z/0", "w/0", "v/0", "u/0"].find((k) => bucketOf(k, 4) === 1) ?? "t/0"
@@ -70,13 +70,13 @@ describe("a transfer interrupted between its steps", () => {
         const { store, bucket } = yield* steps
         yield* insertOwner(db, "p", 10)
         const seq = sent(yield* send(store, "p", "root", 2, 4))
-        yield* credit(store, "p", "root", 2, 4, seq, at)
-        yield* credit(store, "p", "root", 2, 4, seq, at)
+        yield* credit(store, "p", "root", 2, 4, seq)
+        yield* credit(store, "p", "root", 2, 4, seq)
         expect(yield* bucket(2)).toMatchObject({ available: 4 })
         // Credited and still pending: counted once, where it arrived.
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 0 })
         expect((yield* engine.counters(["p"])).get("p")).toMatchObject({ available: 10, inFlight: 0 })
-        expect(yield* engine.repair("p", at)).toEqual([{ from: "root", to: "b2", n: 4 }])
+        expect(yield* engine.repair("p")).toEqual([{ from: "root", to: "b2", n: 4 }])
         expect(yield* bucket(2)).toMatchObject({ available: 4 })
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 0 })
         yield* expectConserved(db, "p", 10)
@@ -90,16 +90,16 @@ describe("a transfer interrupted between its steps", () => {
         const { store, bucket } = yield* steps
         yield* insertOwner(db, "p", 10)
         const first = sent(yield* send(store, "p", "root", 3, 2))
-        yield* credit(store, "p", "root", 3, 2, first, at)
+        yield* credit(store, "p", "root", 3, 2, first)
         yield* clear(store, "p", "root", 3, 2, first)
         const second = sent(yield* send(store, "p", "root", 3, 2))
         expect(second).toBe(first + 1)
         // A process that read the first transfer as pending wakes up now and replays it.
-        yield* credit(store, "p", "root", 3, 2, first, at)
+        yield* credit(store, "p", "root", 3, 2, first)
         yield* clear(store, "p", "root", 3, 2, first)
         expect(yield* bucket(3)).toMatchObject({ available: 2 })
         expect(yield* totalsOf(engine, "p")).toMatchObject({ available: 10, inFlight: 2 })
-        expect(yield* engine.repair("p", at)).toEqual([{ from: "root", to: "b3", n: 2 }])
+        expect(yield* engine.repair("p")).toEqual([{ from: "root", to: "b3", n: 2 }])
         expect(yield* bucket(3)).toMatchObject({ available: 4 })
         yield* expectConserved(db, "p", 10)
       }),
@@ -113,7 +113,7 @@ describe("a transfer interrupted between its steps", () => {
         yield* insertOwner(db, "p", 2)
         const order = OrderId.make("ord_crash")
         // All units into bucket 0, then half of them sent on to bucket 1 by a process that died there.
-        yield* credit(store, "p", "root", 0, 2, sent(yield* send(store, "p", "root", 0, 2)), at)
+        yield* credit(store, "p", "root", 0, 2, sent(yield* send(store, "p", "root", 0, 2)))
         yield* clear(store, "p", "root", 0, 2, 1)
         sent(yield* send(store, "p", 0, 1, 1))
         yield* expectConserved(db, "p", 2)
@@ -150,7 +150,7 @@ describe.skipIf(onFerretDB())("a refusal while units move between buckets", () =
                 [2, 3],
                 [3, 0],
               ] as const,
-              ([from, to]) => transfer(store, "p", from, to, 1, at),
+              ([from, to]) => transfer(store, "p", from, to, 1),
               { discard: true },
             ),
           ).pipe(Effect.fork)
@@ -160,7 +160,7 @@ describe.skipIf(onFerretDB())("a refusal while units move between buckets", () =
             yield* engine.settle("p", key, at, "release")
           }
           yield* Fiber.interrupt(mover)
-          yield* engine.repair("p", at)
+          yield* engine.repair("p")
           expect(outcomes.filter((o) => o !== "held")).toEqual([])
           yield* expectConserved(db, "p", 1)
         }),

@@ -44,7 +44,7 @@ export interface CapacityBuckets {
   /** The owner's counters summed over its document and buckets, and its holds. */
   readonly totals: (owner: string) => Effect.Effect<Option.Option<CapacityTotals>, StoreError>
   /** Complete the transfers a crash left pending; says which. */
-  readonly repair: (owner: string, at: Date) => Effect.Effect<ReadonlyArray<CompletedTransfer>, StoreError>
+  readonly repair: (owner: string) => Effect.Effect<ReadonlyArray<CompletedTransfer>, StoreError>
 }
 
 export const make = (db: Db, traits: ServerTraits, layout: CapacityLayout): CapacityBuckets => {
@@ -56,6 +56,6 @@ export const make = (db: Db, traits: ServerTraits, layout: CapacityLayout): Capa
     restock: (owner, n, at) => restockUnits(store, owner, n, at),
     counters: (owners) => counters(store, owners),
     totals: (owner) => totals(store, owner),
-    repair: (owner, at) => repair(store, owner, at),
+    repair: (owner) => repair(store, owner),
   }
 }

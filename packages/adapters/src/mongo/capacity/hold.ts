@@ -47,7 +47,7 @@ export const hold = (
         store.buckets.findOne({ _id: id, "holds.key": key }, { projection: { _id: 1 } }),
       )
       if (holding !== null) return "already_held"
-      const refilled = yield* refill(store, owner, b, quantity, at)
+      const refilled = yield* refill(store, owner, b, quantity)
       if (refilled === "not_found") return "not_found"
       if (refilled === "none") return "insufficient"
     }

@@ -65,7 +65,6 @@ const gather = (
   owner: string,
   dst: number,
   quantity: number,
-  at: Date,
 ): Effect.Effect<Refill, StoreError> =>
   Effect.gen(function* () {
     const first = yield* collect(store, owner)
@@ -73,7 +72,7 @@ const gather = (
     const places = [first.root, ...first.buckets]
     const pending = places.filter((p) => p.pending > 0)
     if (pending.length > 0) {
-      yield* Effect.forEach(pending, (p) => completePending(store, owner, p.place, at), { discard: true })
+      yield* Effect.forEach(pending, (p) => completePending(store, owner, p.place), { discard: true })
       return "moved"
     }
     const held = first.buckets.find((b) => b.place === dst)?.available ?? 0
@@ -93,7 +92,7 @@ const gather = (
           ? Math.min(source.available, Math.max(need, store.layout.chunk))
           : Math.min(source.available, need)
       // A lost race leaves whatever arrived in dst: look again from the start.
-      if (!(yield* transfer(store, owner, source.place, dst, n, at))) return "moved"
+      if (!(yield* transfer(store, owner, source.place, dst, n))) return "moved"
       need -= n
       if (need <= 0) break
     }
@@ -111,7 +110,6 @@ export const refill = (
   owner: string,
   dst: number,
   quantity: number,
-  at: Date,
 ): Effect.Effect<Refill, StoreError> =>
   Effect.gen(function* () {
     const { pool, chunk } = store.layout
@@ -122,7 +120,7 @@ export const refill = (
     const unallotted = numberAt(root, pool)
     if (unallotted >= quantity) {
       const n = Math.min(unallotted, Math.max(quantity, chunk))
-      if (yield* transfer(store, owner, "root", dst, n, at)) return "moved"
+      if (yield* transfer(store, owner, "root", dst, n)) return "moved"
     }
     const sibling = yield* mongoRead(store.buckets.collectionName, "findOne", () =>
       store.buckets.findOne(
@@ -133,7 +131,7 @@ export const refill = (
     if (sibling !== null) {
       const available = numberAt(sibling, "available")
       const n = Math.max(quantity, Math.floor(available / 2))
-      if (yield* transfer(store, owner, numberAt(sibling, "b"), dst, n, at)) return "moved"
+      if (yield* transfer(store, owner, numberAt(sibling, "b"), dst, n)) return "moved"
     }
-    return yield* gather(store, owner, dst, quantity, at)
+    return yield* gather(store, owner, dst, quantity)
   })

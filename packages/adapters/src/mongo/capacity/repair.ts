@@ -20,7 +20,6 @@ export interface CompletedTransfer {
 export const repair = (
   store: CapacityStore,
   owner: string,
-  at: Date,
 ): Effect.Effect<ReadonlyArray<CompletedTransfer>, StoreError> =>
   Effect.gen(function* () {
     const root = yield* mongoRead(store.owners.collectionName, "findOne", () =>
@@ -34,7 +33,7 @@ export const repair = (
       ...buckets.filter((b) => transfersOf(b).length > 0).map((b) => numberAt(b, "b")),
     ]
     const completed = yield* Effect.forEach(sources, (from) =>
-      Effect.map(completePending(store, owner, from, at), (done) =>
+      Effect.map(completePending(store, owner, from), (done) =>
         done.map((t) => ({ from: placeName(from), to: t.to, n: t.n })),
       ),
     )

@@ -2,7 +2,6 @@ import { Hold, type StoreError } from "@settle/domain"
 import { Effect, Schema } from "effect"
 import { fromDocument } from "../documents.js"
 import { settleHold, settleKnownHold } from "../holds.js"
-import { mongoRead } from "../mongoCall.js"
 import { bucketId, bucketOf } from "./bucketOf.js"
 import type { CapacityStore } from "./CapacityLayout.js"
 
@@ -27,31 +26,23 @@ export const settle = (
 ): Effect.Effect<boolean, StoreError> =>
   Effect.gen(function* () {
     const { layout } = store
-    const id = bucketId(owner, bucketOf(key, layout.bucketCount))
     const bucketMoves = (q: number) =>
       kind === "commit" ? { reserved: -q, committed: q } : { reserved: -q, available: q }
-    const decode = fromDocument(Holds, layout.buckets, null)
     // One write where the server can select the hold by a condition; FerretDB reads it first (holds.ts).
-    const moved =
+    const move = (
+      collection: typeof store.holders,
+      name: string,
+      id: string,
+      moves: (q: number) => Readonly<Record<string, number>>,
+    ) =>
       quantity !== undefined && !store.traits.ferretdb
-        ? yield* settleKnownHold(store.holders, id, key, quantity, at, bucketMoves)
-        : yield* settleHold(store.holders, decode, id, key, at, bucketMoves, quantity)
-    if (moved) return true
+        ? settleKnownHold(collection, id, key, quantity, at, moves)
+        : settleHold(collection, fromDocument(Holds, name, null), id, key, at, moves, quantity)
+    const bucket = bucketId(owner, bucketOf(key, layout.bucketCount))
+    if (yield* move(store.holders, layout.buckets, bucket, bucketMoves)) return true
     const ownerMoves = (q: number) =>
       kind === "commit"
         ? { [layout.reserved]: -q, [layout.committed]: q }
         : { [layout.reserved]: -q, [layout.pool]: q }
-    const legacy = yield* mongoRead(layout.owners, "findOne", () =>
-      store.owners.findOne({ _id: owner, "holds.key": key }, { projection: { _id: 1 } }),
-    )
-    if (legacy === null) return false
-    return yield* settleHold(
-      store.ownerHolders,
-      fromDocument(Holds, layout.owners, null),
-      owner,
-      key,
-      at,
-      ownerMoves,
-      quantity,
-    )
+    return yield* move(store.ownerHolders, layout.owners, owner, ownerMoves)
   })

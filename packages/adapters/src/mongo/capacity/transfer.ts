@@ -58,7 +58,6 @@ export const credit = (
   to: number,
   n: number,
   seq: number,
-  at: Date,
 ): Effect.Effect<void, StoreError> => {
   const applied = `applied.${placeName(from)}`
   const filter = { _id: bucketId(owner, to), $nor: [{ [applied]: { $gte: seq } }] }
@@ -71,7 +70,7 @@ export const credit = (
         ...update,
         // No empty `holds`/`transfers`: FerretDB v1 drops empty arrays from $setOnInsert, so every
         // reader takes a missing array as empty instead, on every server alike.
-        $setOnInsert: { owner, b: to, reserved: 0, committed: 0, version: 0, updatedAt: at },
+        $setOnInsert: { owner, b: to, reserved: 0, committed: 0, version: 0 },
       },
       { upsert: true },
     ),
@@ -110,14 +109,13 @@ export const transfer = (
   from: Place,
   to: number,
   n: number,
-  at: Date,
 ): Effect.Effect<boolean, StoreError> =>
   Effect.flatMap(send(store, owner, from, to, n), (seq) =>
     Option.match(seq, {
       onNone: () => Effect.succeed(false),
       onSome: (s) =>
         Effect.as(
-          Effect.zipRight(credit(store, owner, from, to, n, s, at), clear(store, owner, from, to, n, s)),
+          Effect.zipRight(credit(store, owner, from, to, n, s), clear(store, owner, from, to, n, s)),
           true,
         ),
     }),
@@ -137,7 +135,6 @@ export const completePending = (
   store: CapacityStore,
   owner: string,
   from: Place,
-  at: Date,
 ): Effect.Effect<ReadonlyArray<{ readonly to: string; readonly n: number }>, StoreError> =>
   Effect.gen(function* () {
     const source = locate(store, owner, from)
@@ -150,7 +147,7 @@ export const completePending = (
       const to = bucketNamed(entry.to)
       if (Option.isNone(to)) continue
       const seq = numberAt(doc, `sent.${entry.to}`)
-      yield* credit(store, owner, from, to.value, entry.n, seq, at)
+      yield* credit(store, owner, from, to.value, entry.n, seq)
       yield* clear(store, owner, from, to.value, entry.n, seq)
       done.push({ to: entry.to, n: entry.n })
     }
