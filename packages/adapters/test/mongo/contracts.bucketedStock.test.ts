@@ -1,8 +1,9 @@
-import { ProductCatalog } from "@settle/domain"
+import { ProductCatalog, ProductId, Sku } from "@settle/domain"
+import { aProduct } from "@settle/testkit/fixtures"
 import { I5StockConservation as I5 } from "@settle/testkit/invariants"
 import { ProductCatalogSuite } from "@settle/testkit/suites"
 import { Effect, Layer } from "effect"
-import { describe } from "vitest"
+import { describe, expect, it } from "vitest"
 import { bucketedProductCatalog, STOCK } from "../../src/mongo/capacity/bucketedProductCatalog.js"
 import { MongoDatabase } from "../../src/mongo/MongoDatabase.js"
 import * as MongoStorage from "../../src/mongo/MongoStorage.js"
@@ -39,4 +40,24 @@ describe.skipIf(onFerretDB())(`stock on capacity buckets (${serverName()})`, () 
       { runs: 2, slowdown: 100 },
     )
   }
+
+  it("answers a product whose stored counters are malformed with StoreError, though its stock is summed", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase
+        const catalog = yield* ProductCatalog
+        const product = aProduct({ id: ProductId.make("prd_broken"), sku: Sku.make("BROKEN-1") })
+        const { id, ...fields } = product
+        yield* Effect.promise(() =>
+          db
+            .collection<{ _id: string; [field: string]: unknown }>("products")
+            .insertOne({ ...fields, _id: id, stock: { available: "3" } }),
+        )
+        const tagOf = <A, R>(read: Effect.Effect<A, { readonly _tag: string }, R>) =>
+          Effect.match(read, { onFailure: (e) => e._tag, onSuccess: () => "succeeded" })
+        expect(yield* tagOf(catalog.findById(product.id))).toBe("StoreError")
+        expect(yield* tagOf(catalog.findBySkus([product.sku]))).toBe("StoreError")
+        expect(yield* tagOf(catalog.list())).toBe("StoreError")
+      }).pipe(Effect.provide(Layer.provideMerge(catalogWith(4, 2), freshDatabase))),
+    ))
 })

@@ -25,14 +25,17 @@ export const REDEMPTIONS: CapacityLayout = {
 
 const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
-/** A coupon document with the counters, version and time its buckets add up to, ready to decode. */
-const summed = (doc: Document, c: CapacityCounters): Document => ({
-  ...doc,
+/**
+ * A coupon (or its terms) as decoded from its own document, with the counters, version and time its
+ * buckets add up to. Decoding the stored document first keeps a hand edit gone wrong a StoreError.
+ */
+const summed = <A extends CouponTerms>(coupon: A, c: CapacityCounters): A => ({
+  ...coupon,
   available: c.available,
   reservedCount: c.reserved,
   redeemedCount: c.committed,
   version: c.version,
-  updatedAt: c.updatedAt ?? doc.updatedAt,
+  updatedAt: c.updatedAt ?? coupon.updatedAt,
 })
 
 /**
@@ -51,10 +54,10 @@ export const bucketedCouponRepository = (
   const decodeTerms = fromDocument(CouponTerms, COLLECTION)
 
   const full = (doc: Document): Effect.Effect<Coupon, StoreError> =>
-    Effect.flatMap(buckets.totals(doc._id), (totals) =>
+    Effect.zipWith(decode(doc), buckets.totals(doc._id), (coupon, totals) =>
       Option.match(totals, {
-        onNone: () => decode(doc),
-        onSome: (t) => decode({ ...summed(doc, t), holds: t.holds }),
+        onNone: () => coupon,
+        onSome: (t) => ({ ...summed(coupon, t), holds: t.holds }),
       }),
     )
   const fullOne = (doc: Document | null) => (doc === null ? Effect.succeedNone : Effect.asSome(full(doc)))
@@ -92,7 +95,8 @@ export const bucketedCouponRepository = (
         const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, WITHOUT_HOLDS))
         if (doc === null) return Option.none()
         const c = (yield* buckets.counters([doc._id])).get(doc._id)
-        return Option.some(yield* decodeTerms(c === undefined ? doc : summed(doc, c)))
+        const terms = yield* decodeTerms(doc)
+        return Option.some(c === undefined ? terms : summed(terms, c))
       }),
 
     list: () =>

@@ -23,12 +23,15 @@ export const STOCK: CapacityLayout = {
 
 const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
-/** A product document with the stock, version and time its buckets add up to, ready to decode. */
-const summed = (doc: Document, c: CapacityCounters): Document => ({
-  ...doc,
+/**
+ * A product (or listing) as decoded from its own document, with the stock, version and time its
+ * buckets add up to. Decoding the stored document first keeps a hand edit gone wrong a StoreError.
+ */
+const summed = <A extends ProductListing>(product: A, c: CapacityCounters): A => ({
+  ...product,
   stock: { available: c.available, reserved: c.reserved, committed: c.committed },
   version: c.version,
-  updatedAt: c.updatedAt ?? doc.updatedAt,
+  updatedAt: c.updatedAt ?? product.updatedAt,
 })
 
 /**
@@ -50,10 +53,10 @@ export const bucketedProductCatalog = (
   const noOwnHolds = new Set<string>()
 
   const full = (doc: Document): Effect.Effect<Product, StoreError> =>
-    Effect.flatMap(buckets.totals(doc._id), (totals) =>
+    Effect.zipWith(decode(doc), buckets.totals(doc._id), (product, totals) =>
       Option.match(totals, {
-        onNone: () => decode(doc),
-        onSome: (t) => decode({ ...summed(doc, t), holds: t.holds }),
+        onNone: () => product,
+        onSome: (t) => ({ ...summed(product, t), holds: t.holds }),
       }),
     )
   const fullOne = (doc: Document | null) => (doc === null ? Effect.succeedNone : Effect.asSome(full(doc)))
@@ -62,7 +65,7 @@ export const bucketedProductCatalog = (
     Effect.flatMap(buckets.counters(docs.map((d) => String(d._id))), (counters) =>
       Effect.forEach(docs, (doc) => {
         const c = counters.get(String(doc._id))
-        return decodeListing(c === undefined ? doc : summed(doc, c))
+        return Effect.map(decodeListing(doc), (listing) => (c === undefined ? listing : summed(listing, c)))
       }),
     )
 

@@ -125,7 +125,8 @@ export const refill = (
     const sibling = yield* mongoRead(store.buckets.collectionName, "findOne", () =>
       store.buckets.findOne(
         { owner, available: { $gte: quantity }, _id: { $ne: bucketId(owner, dst) } },
-        { projection: { b: 1, available: 1 } },
+        // The richest sibling: half of it serves many refills; the poorest would be robbed unit by unit.
+        { projection: { b: 1, available: 1 }, sort: { available: -1 } },
       ),
     )
     if (sibling !== null) {
