@@ -1,4 +1,7 @@
 /** Capacity spread over buckets with their own holds, for the Mongo adapters of hot owners (issue 13). */
+
+export { bucketedCouponRepository, REDEMPTIONS } from "./bucketedCouponRepository.js"
+export { bucketedProductCatalog, STOCK } from "./bucketedProductCatalog.js"
 export { bucketOf } from "./bucketOf.js"
 export { type CapacityBuckets, make } from "./CapacityBuckets.js"
 export type { CapacityLayout } from "./CapacityLayout.js"
