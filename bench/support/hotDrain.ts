@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto"
 import { type Answer, call, postJson } from "../../packages/server/test/e2e/support/http.js"
-import { bearer, type Placed, tryCheckout } from "../../packages/server/test/e2e/support/shop.js"
+import { bearer, type Placed } from "../../packages/server/test/e2e/support/shop.js"
 import { completed, deliver } from "../../packages/server/test/e2e/support/stripeEvents.js"
 import { couponNow, type HotShop, openHotShop, productNow } from "./hotShop.js"
 import { type HotTarget, hotStores } from "./hotStores.js"
@@ -35,6 +36,22 @@ const seconds = (since: number) => Number(((performance.now() - since) / 1000).t
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
+/**
+ * A request sent again when the connection fails before an answer (a reset while the server paused
+ * for a full collection of a heap of hundreds of thousands of orders), as Stripe resends a delivery
+ * and as a shop's client retries a checkout under its Idempotency-Key: the store decides it once.
+ */
+const untilAnswered = async (send: () => Promise<Answer>): Promise<Answer> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send()
+    } catch (error) {
+      if (attempt === 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+    }
+  }
+}
+
 export const drainCoupon = async (
   target: HotTarget,
   limit: number,
@@ -58,15 +75,20 @@ export const drainCoupon = async (
     const size = Math.min(batch, limit + spare - attempted)
     attempted += size
     const checkoutsFrom = performance.now()
-    const answers = await inPool(Array.from({ length: size }), clients, () =>
-      tryCheckout(baseUrl, JSON.parse(shop.cart) as unknown),
-    )
+    const answers = await inPool(Array.from({ length: size }), clients, () => {
+      const key = randomUUID()
+      return untilAnswered(() =>
+        postJson(`${baseUrl}/api/v1/checkout`, JSON.parse(shop.cart) as unknown, { "Idempotency-Key": key }),
+      )
+    })
     checkoutSeconds += seconds(checkoutsFrom)
     const won = answers.filter((a) => a.status === 201).map((a) => a.body as Placed)
     placed.push(...won)
     refused.push(...answers.filter((a) => a.status !== 201))
     const paymentsFrom = performance.now()
-    const delivered = await inPool(won, clients, (order) => deliver(baseUrl, completed(order)))
+    const delivered = await inPool(won, clients, (order) =>
+      untilAnswered(() => deliver(baseUrl, completed(order))),
+    )
     paymentSeconds += seconds(paymentsFrom)
     paid += delivered.filter((a) => a.status < 300).length
     log(`hot drain: ${placed.length} placed and ${paid} paid of ${limit}, ${refused.length} refused`)
