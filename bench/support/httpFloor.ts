@@ -5,13 +5,15 @@ import { cartOf, type Placed, type ProductView } from "../../packages/server/tes
 import { completed, signed } from "../../packages/server/test/e2e/support/stripeEvents.js"
 import type { FloorPlan, FloorStats } from "./replayer.js"
 import { startReplayHttp } from "./targets.js"
-import { type Post, type Timed, timedPosts } from "./timed.js"
+import { type Post, perRequest, type Timed, timedPosts } from "./timed.js"
 
 /** The Mongo bench's HTTP floor: its measured checkouts and webhooks, and what its replay answered. */
 export interface HttpFloor {
   readonly checkout: Timed
   readonly webhook: Timed
   readonly replay: FloorStats
+  /** The floor process's CPU per measured request. */
+  readonly cpuMsPerRequest: { readonly checkout: number; readonly webhook: number }
 }
 
 const JSON_HEADERS = { "content-type": "application/json" }
@@ -53,14 +55,18 @@ export const measureFloor = async (
               body: signedDelivery.payload,
             }
       }
+      const statsNow = async () => (await (await fetch(`${floor.url}/stats`)).json()) as FloorStats
       const webhookRequests = plan.orders + plan.duplicates
-      const runs = [
+      const warm = [
         await timedPosts(floor.url, "/checkout", plan.connections, plan.warmup, cart),
         await timedPosts(floor.url, "/webhook", plan.connections, plan.warmup, delivery),
-        await timedPosts(floor.url, "/checkout", plan.connections, plan.orders, cart),
-        await timedPosts(floor.url, "/webhook", plan.connections, webhookRequests, delivery),
-      ] as const
-      const stats = (await (await fetch(`${floor.url}/stats`)).json()) as FloorStats
+      ]
+      const beforeCheckout = await statsNow()
+      const checkout = await timedPosts(floor.url, "/checkout", plan.connections, plan.orders, cart)
+      const beforeWebhook = await statsNow()
+      const webhook = await timedPosts(floor.url, "/webhook", plan.connections, webhookRequests, delivery)
+      const stats = await statsNow()
+      const runs = [...warm, checkout, webhook]
       const non2xx = runs.reduce((sum, run) => sum + run.non2xx, 0)
       const unanswered = runs.reduce((sum, run) => sum + run.unanswered, 0)
       if (non2xx + unanswered > 0)
@@ -73,7 +79,15 @@ export const measureFloor = async (
         problems.push(
           `http floor replayed ${stats.checkouts} checkouts and ${stats.webhooks} webhook jobs, not ${plan.warmup + plan.orders} and ${plan.warmup + webhookRequests}`,
         )
-      return { checkout: runs[2].timed, webhook: runs[3].timed, replay: stats }
+      return {
+        checkout: checkout.timed,
+        webhook: webhook.timed,
+        replay: stats,
+        cpuMsPerRequest: {
+          checkout: perRequest(beforeWebhook.cpuMs - beforeCheckout.cpuMs, checkout.timed.count),
+          webhook: perRequest(stats.cpuMs - beforeWebhook.cpuMs, webhook.timed.count),
+        },
+      }
     } finally {
       const code = await floor.stop()
       if (code !== 0) problems.push(`${name} exited with ${code}`)

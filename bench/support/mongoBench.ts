@@ -9,6 +9,7 @@ import {
   startFerretDB,
   startMongoJavaServer,
 } from "../../packages/adapters/test/support/mongoPeers.js"
+import { metric } from "../../packages/server/test/e2e/support/http.js"
 import {
   cartOf,
   createProduct,
@@ -24,7 +25,7 @@ import { type Recording, Replayer, type ReplayStats, type WebhookJob, webhookJob
 import { candidates, type Recorded, roundTripTable } from "./roundTrips.js"
 import { autocannon } from "./serverDeps.js"
 import { startSettleWith } from "./targets.js"
-import { fromFigures, type Timed, timed, timedPool } from "./timed.js"
+import { fromFigures, ownCpuMs, perRequest, type Timed, timed, timedPool } from "./timed.js"
 import { type IngestRun, ingest } from "./webhookIngest.js"
 
 /*
@@ -84,6 +85,8 @@ const serverStarters = (): Array<() => Promise<Server>> => {
     async () => of("mongo-java-server", false, await startMongoJavaServer(root)),
   ]
 }
+
+const settleCpuSeconds = (baseUrl: string) => metric(baseUrl, "process_cpu_seconds_total")
 
 const settleEnv = (server: Server, database: string): Record<string, string> => ({
   ...SECRETS,
@@ -232,6 +235,14 @@ export interface MongoServerResult {
   /** floor/bare driver: what HTTP transport alone costs; settle/floor: what Settle's own layers cost. */
   readonly transportRatios: { readonly checkout: number; readonly webhook: number }
   readonly settleOverFloor: { readonly checkout: number; readonly webhook: number }
+  /**
+   * CPU per request of the process serving it (Settle's, the floor's, the bench's replaying in process),
+   * which other work on the machine barely moves; the store's own CPU is not in it.
+   */
+  readonly cpuMsPerRequest: Record<
+    "settle" | "floor" | "bare",
+    { readonly checkout: number; readonly webhook: number }
+  >
   /** The recorded commands themselves (canonical Extended JSON), one order's worth. */
   readonly recorded: Record<"checkout" | "fresh" | "duplicate", ReadonlyArray<unknown>>
   readonly verification: IngestRun["verification"]
@@ -251,6 +262,7 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
     settleNodeArgs(options, `settle@${server.name}`),
   )
   let checkout: Awaited<ReturnType<typeof timedCheckouts>>
+  let checkoutCpuMs: number
   let webhook: IngestRun
   try {
     const shop = await openShop(settle.url)
@@ -258,7 +270,9 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
       `mongo ${server.name}: Settle warm-up, then ${options.mongoSeconds} s of checkouts and their webhooks`,
     )
     await ingest(shop, await placeOrders(shop, warmup(options)), options.connections)
+    const cpuBefore = await settleCpuSeconds(shop.baseUrl)
     checkout = await timedCheckouts(shop, options.mongoSeconds, options.connections)
+    checkoutCpuMs = ((await settleCpuSeconds(shop.baseUrl)) - cpuBefore) * 1000
     if (checkout.refused.length > 0)
       problems.push(`${checkout.refused.length} checkouts refused; first: ${checkout.refused[0]}`)
     webhook = await ingest(shop, checkout.placed, options.connections)
@@ -283,14 +297,18 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
     }
     const orders = checkout.placed.length
     const base = warmup(options)
+    // This process does nothing else meanwhile: its CPU is the replay's.
+    const cpuBefore = ownCpuMs()
     const baseCheckout = await timedPool(orders, options.connections, (i) =>
       replayer.replay(recording.checkout, base + i),
     )
+    const cpuBetween = ownCpuMs()
     const duplicates = webhook.duplicatesSent
     const jobs = webhookJobs(orders, duplicates, base, options.connections)
     const baseWebhook = await timedPool(jobs.length, options.connections, (i) =>
       replayer.replayJob(jobs[i] as WebhookJob),
     )
+    const cpuAfter = ownCpuMs()
     if (replayer.stats.writeErrors > 0)
       problems.push(
         `baseline replay: ${replayer.stats.writeErrors} write errors (the replay is not faithful)`,
@@ -346,6 +364,17 @@ const benchServer = async (server: Server, options: BenchOptions, log: Log): Pro
         checkout: ratio(settleCheckout, floor.checkout),
         webhook: ratio(settleWebhook, floor.webhook),
       },
+      cpuMsPerRequest: {
+        settle: {
+          checkout: perRequest(checkoutCpuMs, settleCheckout.count),
+          webhook: perRequest(webhook.serverCpuSeconds * 1000, webhook.figures.requests),
+        },
+        floor: floor.cpuMsPerRequest,
+        bare: {
+          checkout: perRequest(cpuBetween - cpuBefore, baseCheckout.count),
+          webhook: perRequest(cpuAfter - cpuBetween, baseWebhook.count),
+        },
+      },
       recorded: {
         checkout: recording.checkout.map((c) => JSON.parse(c.command)),
         fresh: recording.fresh.map((c) => JSON.parse(c.command)),
@@ -382,6 +411,9 @@ const embeddedCheckout = async (options: BenchOptions, log: Log): Promise<Timed>
     await settle.stop()
   }
 }
+
+const cpuOf = ({ cpuMsPerRequest: cpu }: MongoServerResult, operation: "checkout" | "webhook") =>
+  `${cpu.settle[operation]} / ${cpu.floor[operation]} / ${cpu.bare[operation]}`
 
 const row = (label: string, t: Timed) =>
   `${label.padEnd(44)}${t.rps.toFixed(1).padStart(9)}${String(t.p50Ms).padStart(8)}${(Number.isNaN(t.p95Ms) ? "-" : String(t.p95Ms)).padStart(8)}${String(t.p99Ms).padStart(8)}${String(t.count).padStart(8)}${t.seconds.toFixed(1).padStart(8)}`
@@ -422,6 +454,9 @@ export const benchMongo = async (options: BenchOptions, log: Log): Promise<boole
   )
   console.log(
     `settle/floor (Settle's own layers on that transport): ${results.map((r) => `${r.server} checkout ${r.settleOverFloor.checkout} webhook ${r.settleOverFloor.webhook}`).join("; ")}`,
+  )
+  console.log(
+    `mongo cpu per request, ms (settle / http floor / bare driver, each its own process): ${results.map((r) => `${r.server} checkout ${cpuOf(r, "checkout")} webhook ${cpuOf(r, "webhook")}`).join("; ")}`,
   )
   console.log(
     `checkout p95 at ${options.connections} connections (runbook baseline p95 < ${RUNBOOK_P95_MS} ms): embedded ${embedded.p95Ms} ms; ${results.map((r) => `${r.server} ${r.settle.checkout.p95Ms} ms`).join("; ")}`,

@@ -194,4 +194,6 @@ export interface FloorStats extends ReplayStats {
   /** Requests whose replay threw (answered 500), and the first one's error. */
   readonly failures: number
   readonly firstFailure: string | null
+  /** The process's CPU time so far (user + system), for the CPU each measured phase cost. */
+  readonly cpuMs: number
 }

@@ -56,6 +56,16 @@ export const timedPool = async (
   return timed(latencies, (performance.now() - started) / 1000)
 }
 
+/** CPU ms per request, to three decimals: the cost that other work on the machine barely moves. */
+export const perRequest = (cpuMs: number, requests: number): number =>
+  requests > 0 ? Number((cpuMs / requests).toFixed(3)) : 0
+
+/** This process's CPU time so far (user + system), in ms. */
+export const ownCpuMs = (): number => {
+  const cpu = process.cpuUsage()
+  return (cpu.user + cpu.system) / 1000
+}
+
 /** One request's headers and body. */
 export interface Post {
   readonly headers: Record<string, string>

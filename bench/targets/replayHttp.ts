@@ -54,8 +54,10 @@ const handled = async (request: IncomingMessage): Promise<readonly [number, unkn
     served.webhooks++
     return [200, { received: true }]
   }
-  if (request.method === "GET" && request.url === "/stats")
-    return [200, { ...replayer.stats, ...served } satisfies FloorStats]
+  if (request.method === "GET" && request.url === "/stats") {
+    const cpu = process.cpuUsage()
+    return [200, { ...replayer.stats, ...served, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies FloorStats]
+  }
   return [404, { error: "not found" }]
 }
 
