@@ -22,6 +22,7 @@ describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --
     expect(run.stdout).toMatch(/^checkout p95 at \d+ connections /m)
     expect(run.stdout).toMatch(/^mongo transport \(floor\/bare driver/m)
     expect(run.stdout).toMatch(/^settle\/floor /m)
+    expect(run.stdout).toMatch(/^mongo cpu per request, ms /m)
     expect(run.stdout).toMatch(new RegExp(`^${server} +http floor checkout `, "m"))
     expect(run.stdout).toMatch(new RegExp(`^${server} +http floor webhook `, "m"))
     const [summary] = run.summaries as Array<{
@@ -34,6 +35,7 @@ describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --
           floor: Record<"checkout" | "webhook", { count: number }> & {
             replay: { commands: number; writeErrors: number; failures: number }
           }
+          cpuMsPerRequest: Record<"settle" | "floor" | "bare", Record<"checkout" | "webhook", number>>
           verification: { ok: boolean }
         }>
       }
@@ -50,6 +52,8 @@ describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --
     expect(result?.floor.checkout.count).toBeGreaterThan(0)
     expect(result?.floor.checkout.count).toBe(result?.baseline.checkout.count)
     expect(result?.floor.webhook.count).toBe(result?.baseline.webhook.count)
+    expect(result?.cpuMsPerRequest.floor.checkout).toBeGreaterThan(0)
+    expect(result?.cpuMsPerRequest.floor.webhook).toBeGreaterThan(0)
     // A duplicate delivery costs one inbox lookup and no other store call (issue 12, item 2).
     expect(result?.roundTrips.duplicate).toBe(1)
   }, 300_000)
