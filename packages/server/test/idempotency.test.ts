@@ -10,7 +10,7 @@ import {
   StoreError,
 } from "@settle/domain"
 import { ClockControl, ControlledClock } from "@settle/testkit"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Option } from "effect"
 import Koa from "koa"
 import { afterEach, describe, expect, it } from "vitest"
 import { appLayer } from "../src/bootstrap/layers.js"
@@ -104,8 +104,12 @@ const mountCheckout = async () => {
     inStore(Effect.flatMap(OrderRepository, (repository) => repository.list({ limit: 100 })))
   const beans = () =>
     inStore(
-      Effect.flatMap(ProductCatalog, (catalog) => catalog.findBySkus(["BEANS-1KG" as Sku])).pipe(
-        Effect.map(([product]) => product?.stock),
+      Effect.flatMap(ProductCatalog, (catalog) =>
+        Effect.flatMap(catalog.findBySkus(["BEANS-1KG" as Sku]), ([listed]) =>
+          listed === undefined
+            ? Effect.succeed(undefined)
+            : Effect.map(catalog.findById(listed.id), (product) => Option.getOrThrow(product).stock),
+        ),
       ),
     )
   const hold = () => {

@@ -51,8 +51,18 @@ export const aProduct = (overrides: Partial<Product> = {}): Product =>
     ...overrides,
   })
 
-/** What the checkout reads of `product` (ProductCatalog.findBySkus): all of it but its holds. */
-export const listingOf = ({ holds: _holds, ...listing }: Product): ProductListing => listing
+/**
+ * What the checkout reads of `product` (ProductCatalog.findBySkus): none of what a stock move changes
+ * (holds, stock, version, updatedAt). Built field by field, so a read that carries more is unequal.
+ */
+export const listingOf = ({ id, sku, name, price, active, createdAt }: Product): ProductListing => ({
+  id,
+  sku,
+  name,
+  price,
+  active,
+  createdAt,
+})
 
 export const aPayment = (overrides: Partial<Payment> = {}): Payment =>
   Payment.make({
@@ -137,8 +147,28 @@ export const aCoupon = (overrides: Partial<Coupon> = {}): Coupon =>
     ...overrides,
   })
 
-/** What the checkout reads of `coupon` (CouponRepository.findByCode): all of it but its holds. */
-export const termsOf = ({ holds: _holds, ...terms }: Coupon): CouponTerms => terms
+/**
+ * What the checkout reads of `coupon` (CouponRepository.findByCode): none of what a capacity move
+ * changes (holds, counters, version, updatedAt). Built field by field, so a read that carries more is
+ * unequal.
+ */
+export const termsOf = ({
+  id,
+  code,
+  discount,
+  maxRedemptions,
+  expiresAt,
+  active,
+  createdAt,
+}: Coupon): CouponTerms => ({
+  id,
+  code,
+  discount,
+  maxRedemptions,
+  expiresAt,
+  active,
+  createdAt,
+})
 
 export const aReservation = (overrides: Partial<CouponReservation> = {}): CouponReservation =>
   CouponReservation.make({

@@ -12,21 +12,42 @@ import { byText, copy, makeCollection } from "./Collection.js"
 import { makeHoldBook } from "./HoldBook.js"
 
 type Counters = Pick<Coupon, "available" | "reservedCount" | "redeemedCount">
+/** What the collection keeps: the coupon without its holds, which the book keeps beside it. */
+type Stored = Omit<Coupon, "holds">
+
+/** The checkout's read of a stored copy: the terms only, none that a capacity move changes. */
+const termsOf = ({
+  id,
+  code,
+  discount,
+  maxRedemptions,
+  expiresAt,
+  active,
+  createdAt,
+}: Stored): CouponTerms => ({
+  id,
+  code,
+  discount,
+  maxRedemptions,
+  expiresAt,
+  active,
+  createdAt,
+})
 
 export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
   // The coupons without their holds, which the book keeps beside them (HoldBook says why).
-  const coupons = makeCollection<CouponTerms, "code">({
+  const coupons = makeCollection<Stored, "code">({
     indexes: { code: (c) => c.code },
     order: byText((c) => c.code),
   })
   const holds = makeHoldBook()
 
-  /** The whole coupon, for the reads that show holds: a terms read (a copy) and its holds. */
-  const withHolds = (terms: CouponTerms): Coupon => ({ ...terms, holds: holds.list(terms.id) })
+  /** The whole coupon, for the reads that show holds: a stored copy and its holds. */
+  const withHolds = (stored: Stored): Coupon => ({ ...stored, holds: holds.list(stored.id) })
 
   // Answers what it wrote, which the store keeps a copy of: copy it again before handing it out.
-  const save = (coupon: CouponTerms, at: Date): CouponTerms => {
-    const next: CouponTerms = { ...coupon, version: coupon.version + 1, updatedAt: at }
+  const save = (coupon: Stored, at: Date): Stored => {
+    const next: Stored = { ...coupon, version: coupon.version + 1, updatedAt: at }
     coupons.put(coupon.id, next)
     return next
   }
@@ -51,15 +72,15 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
         if (coupons.some("code", coupon.code)) {
           return Effect.fail(new DuplicateKey({ entity: "coupons", key: `code=${coupon.code}` }))
         }
-        const { holds: held, ...terms } = coupon
-        coupons.put(coupon.id, terms)
+        const { holds: held, ...stored } = coupon
+        coupons.put(coupon.id, stored)
         for (const hold of held) holds.add(coupon.id, hold)
         return Effect.void
       }),
 
     findById: (id) => Effect.sync(() => Option.map(coupons.find(id), withHolds)),
 
-    findByCode: (code) => Effect.sync(() => coupons.findFirst("code", code)),
+    findByCode: (code) => Effect.sync(() => Option.map(coupons.findFirst("code", code), termsOf)),
 
     list: () => Effect.sync(() => coupons.walk().map(withHolds)),
 

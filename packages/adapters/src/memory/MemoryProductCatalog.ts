@@ -12,21 +12,33 @@ import { byText, copy, makeCollection } from "./Collection.js"
 import { makeHoldBook } from "./HoldBook.js"
 
 type Stock = Product["stock"]
+/** What the collection keeps: the product without its holds, which the book keeps beside it. */
+type Stored = Omit<Product, "holds">
+
+/** The checkout's read of a stored copy: the listing fields only, none that a stock move changes. */
+const listingOf = ({ id, sku, name, price, active, createdAt }: Stored): ProductListing => ({
+  id,
+  sku,
+  name,
+  price,
+  active,
+  createdAt,
+})
 
 export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
   // The products without their holds, which the book keeps beside them (HoldBook says why).
-  const products = makeCollection<ProductListing, "sku">({
+  const products = makeCollection<Stored, "sku">({
     indexes: { sku: (p) => p.sku },
     order: byText((p) => p.sku),
   })
   const holds = makeHoldBook()
 
-  /** The whole product, for the reads that show holds: a listing read (a copy) and its holds. */
-  const withHolds = (listing: ProductListing): Product => ({ ...listing, holds: holds.list(listing.id) })
+  /** The whole product, for the reads that show holds: a stored copy and its holds. */
+  const withHolds = (stored: Stored): Product => ({ ...stored, holds: holds.list(stored.id) })
 
   // Answers what it wrote, which the store keeps a copy of: copy it again before handing it out.
-  const save = (product: ProductListing, at: Date): ProductListing => {
-    const next: ProductListing = { ...product, version: product.version + 1, updatedAt: at }
+  const save = (product: Stored, at: Date): Stored => {
+    const next: Stored = { ...product, version: product.version + 1, updatedAt: at }
     products.put(product.id, next)
     return next
   }
@@ -61,8 +73,8 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         if (products.some("sku", product.sku)) {
           return Effect.fail(new DuplicateKey({ entity: "products", key: `sku=${product.sku}` }))
         }
-        const { holds: held, ...listing } = product
-        products.put(product.id, listing)
+        const { holds: held, ...stored } = product
+        products.put(product.id, stored)
         for (const hold of held) holds.add(product.id, hold)
         return Effect.void
       }),
@@ -71,12 +83,14 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
 
     findBySkus: (skus) =>
       Effect.sync(() =>
-        products.select(
-          "sku",
-          skus,
-          undefined,
-          byText((p) => p.sku),
-        ),
+        products
+          .select(
+            "sku",
+            skus,
+            undefined,
+            byText((p) => p.sku),
+          )
+          .map(listingOf),
       ),
 
     list: () => Effect.sync(() => products.walk().map(withHolds)),

@@ -11,13 +11,11 @@ import type { Document } from "mongodb"
 import { bucketedCouponRepository } from "./capacity/bucketedCouponRepository.js"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold } from "./holds.js"
+import { COUPON_TERMS } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 
 const COLLECTION = "coupons"
-
-/** The checkout's read leaves the holds on the server: it must not pay for a popular coupon's (issue 13). */
-const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 /** A coupon as stored: the domain's fields, its id as `_id`. */
 type CouponDocument = Omit<Coupon, "id"> & { readonly _id: string }
@@ -53,7 +51,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
         mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id })).pipe(Effect.flatMap(decodeOne)),
 
       findByCode: (code) =>
-        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, WITHOUT_HOLDS)).pipe(
+        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, COUPON_TERMS)).pipe(
           Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeTerms(doc)))),
         ),
 

@@ -11,13 +11,11 @@ import type { Document } from "mongodb"
 import { bucketedProductCatalog } from "./capacity/bucketedProductCatalog.js"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
+import { PRODUCT_LISTING } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 
 const COLLECTION = "products"
-
-/** The checkout's read leaves the holds on the server: it must not pay for a hot product's (issue 13). */
-const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 const committing = (quantity: number) => ({ "stock.reserved": -quantity, "stock.committed": quantity })
 
@@ -62,7 +60,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
           ? Effect.succeed([])
           : mongoRead(COLLECTION, "find", () =>
               products
-                .find({ sku: { $in: [...skus] } }, WITHOUT_HOLDS)
+                .find({ sku: { $in: [...skus] } }, PRODUCT_LISTING)
                 .sort({ sku: 1 })
                 .toArray(),
             ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodeListing))),

@@ -1,5 +1,5 @@
 import { ProductCatalog, ProductId, Sku } from "@settle/domain"
-import { aProduct } from "@settle/testkit/fixtures"
+import { aProduct, listingOf } from "@settle/testkit/fixtures"
 import { I5StockConservation as I5 } from "@settle/testkit/invariants"
 import { ProductCatalogSuite } from "@settle/testkit/suites"
 import { Effect, Layer } from "effect"
@@ -41,7 +41,7 @@ describe.skipIf(onFerretDB())(`stock on capacity buckets (${serverName()})`, () 
     )
   }
 
-  it("answers a product whose stored counters are malformed with StoreError, though its stock is summed", () =>
+  it("answers a product whose stored counters are malformed with StoreError, though its stock is summed; its listing reads no counter", () =>
     Effect.runPromise(
       Effect.gen(function* () {
         const { db } = yield* MongoDatabase
@@ -56,7 +56,7 @@ describe.skipIf(onFerretDB())(`stock on capacity buckets (${serverName()})`, () 
         const tagOf = <A, R>(read: Effect.Effect<A, { readonly _tag: string }, R>) =>
           Effect.match(read, { onFailure: (e) => e._tag, onSuccess: () => "succeeded" })
         expect(yield* tagOf(catalog.findById(product.id))).toBe("StoreError")
-        expect(yield* tagOf(catalog.findBySkus([product.sku]))).toBe("StoreError")
+        expect(yield* catalog.findBySkus([product.sku])).toEqual([listingOf(product)])
         expect(yield* tagOf(catalog.list())).toBe("StoreError")
       }).pipe(Effect.provide(Layer.provideMerge(catalogWith(4, 2), freshDatabase))),
     ))

@@ -38,9 +38,18 @@ export const Coupon = Schema.Struct({
 export type Coupon = typeof Coupon.Type
 
 /**
- * A coupon without its holds: the terms and counters the checkout reads. Holds grow with the open
- * checkouts of a popular coupon, and a checkout that paid for reading them would slow down with each
- * one (issue 13).
+ * A coupon's terms, without its holds and counters: what the checkout reads. Capacity lives in the
+ * counters and holds, and the hold decides it atomically, exhaustion included; a checkout that read them
+ * would pay for each open hold of a popular coupon, and on Mongo for each bucket its counters are spread
+ * over (issue 13). `version` and `updatedAt` go too: every capacity move bumps them, so they are counters
+ * as well (on Mongo, summed over the buckets).
  */
-export const CouponTerms = Coupon.omit("holds")
+export const CouponTerms = Coupon.omit(
+  "holds",
+  "available",
+  "reservedCount",
+  "redeemedCount",
+  "version",
+  "updatedAt",
+)
 export type CouponTerms = typeof CouponTerms.Type

@@ -26,8 +26,11 @@ export const Product = Schema.Struct({
 export type Product = typeof Product.Type
 
 /**
- * A product without its holds: what the checkout reads. Holds grow with the open checkouts of a hot
- * product, and a checkout that paid for reading them would slow down with each one (issue 13).
+ * A product without its holds and stock: what the checkout reads. Capacity lives in the counters and
+ * holds, and the hold decides it atomically; a checkout that read them would pay for each open hold of a
+ * hot product, and on Mongo for each bucket its counters are spread over (issue 13). `version` and
+ * `updatedAt` go too: every stock move bumps them, so they are counters as well (on Mongo, summed over
+ * the buckets).
  */
-export const ProductListing = Product.omit("holds")
+export const ProductListing = Product.omit("holds", "stock", "version", "updatedAt")
 export type ProductListing = typeof ProductListing.Type

@@ -23,8 +23,9 @@ export interface CouponRepository {
   /** Look a coupon up by id. */
   readonly findById: (id: CouponId) => Effect.Effect<Option.Option<Coupon>, StoreError>
   /**
-   * Look a coupon up by its code, without its holds. The checkout's read: it must not pay for the
-   * open holds of a popular coupon (issue 13).
+   * Look a coupon up by its code, without its holds and counters. The checkout's read: it must not pay
+   * for the open holds of a popular coupon nor for the documents its counters are spread over
+   * (issue 13); `hold` decides the capacity.
    */
   readonly findByCode: (code: CouponCode) => Effect.Effect<Option.Option<CouponTerms>, StoreError>
   /** All coupons, by code. */

@@ -25,8 +25,9 @@ export interface ProductCatalog {
   /** Look a product up by id. */
   readonly findById: (id: ProductId) => Effect.Effect<Option.Option<Product>, StoreError>
   /**
-   * Look products up by sku, without their holds; unknown skus are simply absent from the result.
-   * The checkout's read: it must not pay for the open holds of a hot product (issue 13).
+   * Look products up by sku, without their holds and stock; unknown skus are simply absent from the
+   * result. The checkout's read: it must not pay for the open holds of a hot product nor for the
+   * documents its stock is spread over (issue 13); `hold` decides the stock.
    */
   readonly findBySkus: (skus: ReadonlyArray<Sku>) => Effect.Effect<ReadonlyArray<ProductListing>, StoreError>
   /** All products, by sku. */

@@ -53,6 +53,7 @@ const findItems = (request: CheckoutRequest) =>
     return items
   })
 
+/** Exhaustion is not checked here: the terms carry no capacity, the coupon hold decides it atomically. */
 const findCoupon = (code: CheckoutRequest["couponCode"], now: Date) =>
   Effect.gen(function* () {
     if (code === undefined) return null
@@ -63,7 +64,6 @@ const findCoupon = (code: CheckoutRequest["couponCode"], now: Date) =>
     if (coupon.expiresAt !== null && coupon.expiresAt <= now) {
       return yield* new CouponUnavailable({ code, reason: "expired" })
     }
-    if (coupon.available <= 0) return yield* new CouponUnavailable({ code, reason: "exhausted" })
     return coupon
   })
 

@@ -17,7 +17,11 @@ afterAll(() => database.drop())
 const couponCounters = (code: string) =>
   database.read(
     Effect.map(
-      Effect.flatMap(CouponRepository, (coupons) => coupons.findByCode(CouponCode.make(code))),
+      Effect.flatMap(CouponRepository, (coupons) =>
+        Effect.flatMap(coupons.findByCode(CouponCode.make(code)), (terms) =>
+          coupons.findById(Option.getOrThrow(terms).id),
+        ),
+      ),
       (coupon) => {
         const { available, reservedCount, redeemedCount } = Option.getOrThrow(coupon)
         return { available, reservedCount, redeemedCount }

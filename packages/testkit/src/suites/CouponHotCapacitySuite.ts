@@ -13,7 +13,7 @@ const counters = (c: Pick<Coupon, "available" | "reservedCount" | "redeemedCount
 })
 
 /**
- * A coupon every open checkout holds (issue 13): the checkout's read leaves the holds out, and single
+ * A coupon every open checkout holds (issue 13): the checkout's read leaves holds and counters out, and single
  * moves among thousands of holds give the same outcomes, counters and holds as among a few.
  */
 export const hotCapacity = <E>(
@@ -34,7 +34,7 @@ export const hotCapacity = <E>(
     })
 
   describe(`hot capacity (${HOLDERS} open holds)`, () => {
-    it("findByCode reads the counters the holds moved, without the holds, as findById has them", () =>
+    it("findByCode leaves out the holds and the counters they moved: findById's coupon without them", () =>
       run(
         Effect.gen(function* () {
           const coupon = aCoupon({ maxRedemptions: 5, available: 5 })
@@ -44,8 +44,16 @@ export const hotCapacity = <E>(
           yield* coupons.redeemHold(coupon.id, "k/0", minute(3))
           const full = yield* read
           const readTerms = yield* terms
-          expect(readTerms).not.toHaveProperty("holds")
-          expect(counters(readTerms)).toEqual({ available: 3, reservedCount: 1, redeemedCount: 1 })
+          expect(counters(full)).toEqual({ available: 3, reservedCount: 1, redeemedCount: 1 })
+          for (const field of [
+            "holds",
+            "available",
+            "reservedCount",
+            "redeemedCount",
+            "version",
+            "updatedAt",
+          ])
+            expect(readTerms).not.toHaveProperty(field)
           expect(readTerms).toEqual(termsOf(full))
         }),
       ))

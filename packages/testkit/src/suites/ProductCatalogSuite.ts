@@ -25,9 +25,10 @@ export const suite = <E>(
         touch: (sku) =>
           Effect.gen(function* () {
             const catalog = yield* ProductCatalog
-            const [product] = yield* catalog.findBySkus([Sku.make(sku)])
-            if (product !== undefined)
-              yield* catalog.update(product.id, product.version, { active: false }, minute(5))
+            const [listed] = yield* catalog.findBySkus([Sku.make(sku)])
+            const product = listed === undefined ? Option.none() : yield* catalog.findById(listed.id)
+            if (Option.isSome(product))
+              yield* catalog.update(product.value.id, product.value.version, { active: false }, minute(5))
           }),
         page: (after, limit) =>
           Effect.map(
@@ -68,7 +69,7 @@ export const suite = <E>(
           }),
         ))
 
-      it("findBySkus returns the known skus without their holds and skips unknown ones", () =>
+      it("findBySkus returns the known skus without their holds and stock and skips unknown ones", () =>
         run(
           Effect.gen(function* () {
             const catalog = yield* ProductCatalog
@@ -82,7 +83,10 @@ export const suite = <E>(
               listingOf(a),
               listingOf(b),
             ])
-            for (const listing of found) expect(listing).not.toHaveProperty("holds")
+            for (const listing of found) {
+              expect(listing).not.toHaveProperty("holds")
+              expect(listing).not.toHaveProperty("stock")
+            }
             expect(yield* catalog.findBySkus([])).toEqual([])
           }),
         ))

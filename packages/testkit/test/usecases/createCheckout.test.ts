@@ -195,7 +195,6 @@ describe("createCheckout", () => {
     ["an unknown coupon", cart({ couponCode: "NOPE" }), { _tag: "UnknownCoupon", code: "NOPE" }],
     ["an inactive coupon", cart({ couponCode: "OFF" }), { _tag: "CouponUnavailable", reason: "inactive" }],
     ["an expired coupon", cart({ couponCode: "OLD" }), { _tag: "CouponUnavailable", reason: "expired" }],
-    ["an exhausted coupon", cart({ couponCode: "GONE" }), { _tag: "CouponUnavailable", reason: "exhausted" }],
     [
       "a USD cart over EUR products",
       cart({ currency: "USD" }),
@@ -263,6 +262,32 @@ describe("createCheckout", () => {
         expect(after.products.flatMap((p) => p.holds)).toEqual([])
         expect(after.coupons).toEqual(before.coupons)
         expect(yield* metric("checkout_failures_total", { reason: "InsufficientStock" })).toBe(1)
+      }),
+    ))
+
+  // The terms the checkout reads carry no counters: the coupon's hold finds it exhausted, after the order
+  // is written and its stock held, and everything taken goes back.
+  it("refuses an exhausted coupon at its hold, cancels the order and gives back its stock", () =>
+    run(
+      Effect.gen(function* () {
+        yield* shop
+        const before = yield* data
+        const exit = yield* Effect.exit(createCheckout(cart({ couponCode: "GONE" })))
+        expect(typedFailure(exit)).toMatchObject({
+          _tag: "CouponUnavailable",
+          code: "GONE",
+          reason: "exhausted",
+        })
+        expect(yield* orderOf(ORDER)).toMatchObject({ status: "cancelled", payment: { sessionId: null } })
+        const after = yield* data
+        expect(after.products.map((p) => [p.stock, p.holds])).toEqual(
+          before.products.map((p) => [p.stock, []]),
+        )
+        const gone = yield* couponOf("GONE")
+        expect(gone).toMatchObject({ available: 0, reservedCount: 0, redeemedCount: 1, holds: [] })
+        const reservation = yield* (yield* CouponReservationRepository).find(gone.id, ORDER)
+        expect(Option.getOrThrow(reservation).status).toBe("released")
+        expect(yield* metric("checkout_failures_total", { reason: "CouponUnavailable" })).toBe(1)
       }),
     ))
 

@@ -37,7 +37,7 @@ export interface CapacityBuckets {
   readonly add: (owner: string, n: number, at: Date) => Effect.Effect<boolean, StoreError>
   /** Move `n` committed units back to available if that many are committed. */
   readonly restock: (owner: string, n: number, at: Date) => Effect.Effect<boolean, StoreError>
-  /** Several owners' counters summed over their documents and buckets, without holds (listing reads). */
+  /** Several owners' counters summed over their documents and buckets, without holds (an update's check). */
   readonly counters: (
     owners: ReadonlyArray<string>,
   ) => Effect.Effect<ReadonlyMap<string, CapacityCounters>, StoreError>

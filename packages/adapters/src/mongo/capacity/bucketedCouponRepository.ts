@@ -2,6 +2,7 @@ import { Coupon, type CouponRepository, CouponTerms, type HoldOutcome, type Stor
 import { Effect, Option } from "effect"
 import type { Db, Document } from "mongodb"
 import { fromDocument } from "../documents.js"
+import { COUPON_TERMS } from "../listingReads.js"
 import { mongoCall, mongoRead } from "../mongoCall.js"
 import type { ServerTraits } from "../serverTraits.js"
 import { bucketId, bucketOf } from "./bucketOf.js"
@@ -26,10 +27,10 @@ export const REDEMPTIONS: CapacityLayout = {
 const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 /**
- * A coupon (or its terms) as decoded from its own document, with the counters, version and time its
- * buckets add up to. Decoding the stored document first keeps a hand edit gone wrong a StoreError.
+ * A coupon as decoded from its own document, with the counters, version and time its buckets add up
+ * to. Decoding the stored document first keeps a hand edit gone wrong a StoreError.
  */
-const summed = <A extends CouponTerms>(coupon: A, c: CapacityCounters): A => ({
+const summed = (coupon: Coupon, c: CapacityCounters): Coupon => ({
   ...coupon,
   available: c.available,
   reservedCount: c.reserved,
@@ -90,14 +91,11 @@ export const bucketedCouponRepository = (
     findById: (id) =>
       mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id })).pipe(Effect.flatMap(fullOne)),
 
+    // The coupon document alone: the terms have no counters, so none of the buckets is read (issue 13).
     findByCode: (code) =>
-      Effect.gen(function* () {
-        const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, WITHOUT_HOLDS))
-        if (doc === null) return Option.none()
-        const c = (yield* buckets.counters([doc._id])).get(doc._id)
-        const terms = yield* decodeTerms(doc)
-        return Option.some(c === undefined ? terms : summed(terms, c))
-      }),
+      mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, COUPON_TERMS)).pipe(
+        Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeTerms(doc)))),
+      ),
 
     list: () =>
       mongoRead(COLLECTION, "find", () => coupons.find({}).sort({ code: 1 }).toArray()).pipe(

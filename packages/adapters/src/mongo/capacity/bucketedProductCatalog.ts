@@ -2,6 +2,7 @@ import { Product, type ProductCatalog, ProductListing, type StoreError } from "@
 import { Effect, Option } from "effect"
 import type { Db, Document } from "mongodb"
 import { fromDocument } from "../documents.js"
+import { PRODUCT_LISTING } from "../listingReads.js"
 import { mongoCall, mongoRead } from "../mongoCall.js"
 import type { ServerTraits } from "../serverTraits.js"
 import { make as makeBuckets } from "./CapacityBuckets.js"
@@ -24,10 +25,10 @@ export const STOCK: CapacityLayout = {
 const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 /**
- * A product (or listing) as decoded from its own document, with the stock, version and time its
- * buckets add up to. Decoding the stored document first keeps a hand edit gone wrong a StoreError.
+ * A product as decoded from its own document, with the stock, version and time its buckets add up to.
+ * Decoding the stored document first keeps a hand edit gone wrong a StoreError.
  */
-const summed = <A extends ProductListing>(product: A, c: CapacityCounters): A => ({
+const summed = (product: Product, c: CapacityCounters): Product => ({
   ...product,
   stock: { available: c.available, reserved: c.reserved, committed: c.committed },
   version: c.version,
@@ -61,14 +62,6 @@ export const bucketedProductCatalog = (
     )
   const fullOne = (doc: Document | null) => (doc === null ? Effect.succeedNone : Effect.asSome(full(doc)))
 
-  const listings = (docs: ReadonlyArray<Document>) =>
-    Effect.flatMap(buckets.counters(docs.map((d) => String(d._id))), (counters) =>
-      Effect.forEach(docs, (doc) => {
-        const c = counters.get(String(doc._id))
-        return Effect.map(decodeListing(doc), (listing) => (c === undefined ? listing : summed(listing, c)))
-      }),
-    )
-
   const heldBefore = (id: string, key: string) =>
     noOwnHolds.has(id)
       ? Effect.succeed(false)
@@ -99,15 +92,16 @@ export const bucketedProductCatalog = (
     findById: (id) =>
       mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id })).pipe(Effect.flatMap(fullOne)),
 
+    // The product documents alone: the listing has no stock, so none of the buckets is read (issue 13).
     findBySkus: (skus) =>
       skus.length === 0
         ? Effect.succeed([])
         : mongoRead(COLLECTION, "find", () =>
             products
-              .find({ sku: { $in: [...skus] } }, WITHOUT_HOLDS)
+              .find({ sku: { $in: [...skus] } }, PRODUCT_LISTING)
               .sort({ sku: 1 })
               .toArray(),
-          ).pipe(Effect.flatMap(listings)),
+          ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodeListing))),
 
     list: () =>
       mongoRead(COLLECTION, "find", () => products.find({}).sort({ sku: 1 }).toArray()).pipe(

@@ -104,8 +104,8 @@ export const sumCounters = (
   })
 
 /**
- * The counters of several owners in two queries and without a hold: what a listing read (the
- * checkout's, a page of the admin's) needs. Owners not found are absent from the map. The buckets
+ * The counters of several owners in two queries and without a hold: what an update's version check
+ * needs (the checkout's listing reads none). Owners not found are absent from the map. The buckets
  * read are those the owners have (created by their first transfer in), at most the bucket count each.
  */
 export const counters = (

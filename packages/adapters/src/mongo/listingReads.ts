@@ -1,0 +1,19 @@
+import { CouponTerms, ProductListing } from "@settle/domain"
+import type { FindOptions } from "mongodb"
+
+/** Read only a schema's fields of a stored document; `id` is its `_id`, which a projection keeps. */
+const only = (fields: Readonly<Record<string, unknown>>): FindOptions => ({
+  projection: Object.fromEntries(
+    Object.keys(fields)
+      .filter((field) => field !== "id")
+      .map((field) => [field, 1]),
+  ),
+})
+
+/**
+ * The checkout's reads (issue 13) leave the holds and the counters on the server: the hold decides
+ * capacity, and on buckets the counters are the owner's and up to a thousand buckets' summed. Naming
+ * the fields read, rather than those left, also leaves the buckets' transfer bookkeeping behind.
+ */
+export const PRODUCT_LISTING = only(ProductListing.fields)
+export const COUPON_TERMS = only(CouponTerms.fields)
