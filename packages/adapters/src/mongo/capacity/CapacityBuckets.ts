@@ -5,6 +5,7 @@ import type { ServerTraits } from "../serverTraits.js"
 import { type CapacityLayout, capacityStore } from "./CapacityLayout.js"
 import { type CapacityCounters, counters } from "./counters.js"
 import { hold } from "./hold.js"
+import { stamp } from "./refill.js"
 import { type CompletedTransfer, repair } from "./repair.js"
 import { type Settlement, settle } from "./settle.js"
 import { addUnits, restockUnits } from "./stock.js"
@@ -45,6 +46,8 @@ export interface CapacityBuckets {
   readonly totals: (owner: string) => Effect.Effect<Option.Option<CapacityTotals>, StoreError>
   /** Complete the transfers a crash left pending; says which. */
   readonly repair: (owner: string) => Effect.Effect<ReadonlyArray<CompletedTransfer>, StoreError>
+  /** Every place's (version, moves): equal before and after a read, the read saw one instant. */
+  readonly stamp: (owner: string) => Effect.Effect<string, StoreError>
 }
 
 export const make = (db: Db, traits: ServerTraits, layout: CapacityLayout): CapacityBuckets => {
@@ -57,5 +60,6 @@ export const make = (db: Db, traits: ServerTraits, layout: CapacityLayout): Capa
     counters: (owners) => counters(store, owners),
     totals: (owner) => totals(store, owner),
     repair: (owner) => repair(store, owner),
+    stamp: (owner) => stamp(store, owner),
   }
 }

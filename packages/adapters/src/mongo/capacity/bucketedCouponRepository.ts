@@ -24,6 +24,9 @@ export const REDEMPTIONS: CapacityLayout = {
   chunk: 16,
 }
 
+/** Reads of a coupon whose buckets keep moving before a recount gives up for this run. */
+const RECOUNT_ROUNDS = 5
+
 const WITHOUT_HOLDS = { projection: { holds: 0 } } as const
 
 /**
@@ -159,35 +162,45 @@ export const bucketedCouponRepository = (
     recount: (id, expectedVersion, at) =>
       Effect.gen(function* () {
         yield* buckets.repair(id)
-        const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }))
-        if (doc === null) return Option.none()
-        const coupon = yield* full(doc)
-        if (coupon.version !== expectedVersion) return Option.none()
-        const own = yield* decode(doc)
-        const ownReserved = own.holds.reduce((sum, h) => sum + h.quantity, 0)
-        // Bucket counters move with their holds in the same write: drift, if any, is on the coupon's
-        // own counters. Its pool is what the maximum leaves once everything else is counted.
-        const elsewhere = {
-          reserved: coupon.reservedCount - own.reservedCount,
-          available: coupon.available - own.available,
+        // The pool is written from sums over several documents: only sums of one instant will do (a
+        // transfer between two buckets during the read could be counted twice or missed, and the
+        // write's condition on the coupon's own version and moves would not see it). So the same
+        // stamp before and after the read, or read again; a coupon that never holds still long
+        // enough is left for the next run, as a lost compare-and-set is.
+        for (let round = 0; round < RECOUNT_ROUNDS; round++) {
+          const before = yield* buckets.stamp(id)
+          const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }))
+          if (doc === null) return Option.none()
+          const coupon = yield* full(doc)
+          if ((yield* buckets.stamp(id)) !== before) continue
+          if (coupon.version !== expectedVersion) return Option.none()
+          const own = yield* decode(doc)
+          const ownReserved = own.holds.reduce((sum, h) => sum + h.quantity, 0)
+          // Bucket counters move with their holds in the same write: drift, if any, is on the coupon's
+          // own counters. Its pool is what the maximum leaves once everything else is counted.
+          const elsewhere = {
+            reserved: coupon.reservedCount - own.reservedCount,
+            available: coupon.available - own.available,
+          }
+          const reservedCount = ownReserved
+          const available = Math.max(
+            0,
+            coupon.maxRedemptions -
+              coupon.redeemedCount -
+              reservedCount -
+              elsewhere.reserved -
+              elsewhere.available,
+          )
+          const written = yield* mongoRead(COLLECTION, "findOneAndUpdate", () =>
+            coupons.findOneAndUpdate(
+              { _id: id, version: doc.version, moves: doc.moves ?? null },
+              { $set: { reservedCount, available, updatedAt: at }, $inc: { version: 1 } },
+              { returnDocument: "after" },
+            ),
+          )
+          return yield* fullOne(written)
         }
-        const reservedCount = ownReserved
-        const available = Math.max(
-          0,
-          coupon.maxRedemptions -
-            coupon.redeemedCount -
-            reservedCount -
-            elsewhere.reserved -
-            elsewhere.available,
-        )
-        const written = yield* mongoRead(COLLECTION, "findOneAndUpdate", () =>
-          coupons.findOneAndUpdate(
-            { _id: id, version: doc.version, moves: doc.moves ?? null },
-            { $set: { reservedCount, available, updatedAt: at }, $inc: { version: 1 } },
-            { returnDocument: "after" },
-          ),
-        )
-        return yield* fullOne(written)
+        return Option.none()
       }),
   }
 }

@@ -54,6 +54,14 @@ const fingerprint = (c: Collect) =>
   JSON.stringify([[c.root?.version, c.root?.moves], c.buckets.map((b) => [b.place, b.version, b.moves])])
 
 /**
+ * Every place's (version, moves) as read now. The same stamp before and after reading the owner's
+ * documents one by one means no place changed in between (the counters only grow), so what was read
+ * is the owner at one instant: the double collect, for a caller that writes from what it summed.
+ */
+export const stamp = (store: CapacityStore, owner: string): Effect.Effect<string, StoreError> =>
+  Effect.map(collect(store, owner), fingerprint)
+
+/**
  * The exact path. Completes transfers left pending (by a crash, or still in flight), then gathers
  * `quantity` into `dst` from the pool and the siblings, however the units are split. It answers "none"
  * only when two collects in a row saw every place unchanged and together short of the
