@@ -8,7 +8,6 @@ import {
 } from "@settle/domain"
 import { Effect, Layer } from "effect"
 import type { Document } from "mongodb"
-import { bucketedCouponRepository } from "./capacity/bucketedCouponRepository.js"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold } from "./holds.js"
 import { COUPON_TERMS } from "./listingReads.js"
@@ -21,16 +20,12 @@ const COLLECTION = "coupons"
 type CouponDocument = Omit<Coupon, "id"> & { readonly _id: string }
 
 /**
- * Coupons in `coupons`. On MongoDB (and mongo-java-server) the redemptions are spread over the coupon
- * document and its buckets in `couponbuckets` (capacity/). On FerretDB v1 they stay as `available`,
- * `reservedCount`, `redeemedCount` and `holds[]` on the coupon document, so each capacity move is one
- * conditional write (DESIGN §4, docs/architecture.md).
+ * Coupons in `coupons`, with `available`, `reservedCount`, `redeemedCount` and `holds[]` on the same
+ * document, so each capacity move is one conditional write (DESIGN §4, docs/architecture.md).
  */
 export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effect.map(
   MongoDatabase,
-  ({ db, traits }) => {
-    // Buckets only where conditional writes are atomic (see MongoProductCatalog's make).
-    if (traits.atomicConditionalWrites) return bucketedCouponRepository(db, traits)
+  ({ db }) => {
     const coupons = db.collection<CouponDocument>(COLLECTION)
     const holders = db.collection<HolderDocument>(COLLECTION)
     const decode = fromDocument(Coupon, COLLECTION)

@@ -8,7 +8,6 @@ import {
 } from "@settle/domain"
 import { Effect, Layer } from "effect"
 import type { Document } from "mongodb"
-import { bucketedProductCatalog } from "./capacity/bucketedProductCatalog.js"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
 import { PRODUCT_LISTING } from "./listingReads.js"
@@ -23,18 +22,12 @@ const committing = (quantity: number) => ({ "stock.reserved": -quantity, "stock.
 type ProductDocument = Omit<Product, "id"> & { readonly _id: string }
 
 /**
- * Products in `products`. On MongoDB (and mongo-java-server) the stock is spread over the product
- * document and its buckets in `stockbuckets` (capacity/). On FerretDB v1 it stays as
- * `stock.{available,reserved,committed}` and `holds[]` on the product document: every stock move is one
- * conditional write on that document (docs/architecture.md).
+ * Products in `products`, stock as `stock.{available,reserved,committed}` and `holds[]` on the same
+ * document: every stock move is one conditional write on that document (docs/architecture.md).
  */
 export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.map(
   MongoDatabase,
   ({ db, traits }) => {
-    // Buckets only where conditional writes are atomic: on FerretDB v1 two racing transfers could both
-    // take units the pool gave once (capacity/transfer.ts), while a lost write to this one document
-    // loses a whole move and so still conserves stock (issue 13's design, "As built").
-    if (traits.atomicConditionalWrites) return bucketedProductCatalog(db, traits)
     const products = db.collection<ProductDocument>(COLLECTION)
     const holders = db.collection<HolderDocument>(COLLECTION)
     const decode = fromDocument(Product, COLLECTION)

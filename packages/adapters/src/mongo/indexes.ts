@@ -1,6 +1,5 @@
 import { Effect } from "effect"
 import type { Db, IndexDescription } from "mongodb"
-import { BUCKET_INDEXES } from "./capacity/indexes.js"
 import { mongoRead } from "./mongoCall.js"
 
 /**
@@ -22,11 +21,7 @@ export const INDEXES: Readonly<Record<string, ReadonlyArray<IndexDescription>>> 
     { key: { customerEmail: 1, createdAt: -1 }, name: "customerEmail_createdAt" },
   ],
   products: [{ key: { sku: 1 }, name: "sku_unique", unique: true }],
-  // A product's stock buckets (capacity/): by owner in order, and by units available for a refill.
-  stockbuckets: BUCKET_INDEXES,
   coupons: [{ key: { code: 1 }, name: "code_unique", unique: true }],
-  // A coupon's redemption buckets (capacity/), as the products' stock buckets.
-  couponbuckets: BUCKET_INDEXES,
   couponreservations: [
     { key: { couponId: 1, orderId: 1 }, name: "couponId_orderId_unique", unique: true },
     { key: { status: 1, expiresAt: 1 }, name: "status_expiresAt" },

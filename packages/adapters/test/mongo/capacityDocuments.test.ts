@@ -75,53 +75,11 @@ describe("capacity documents on the real store", () => {
         const storedProduct = yield* Effect.promise(() =>
           db.collection("products").findOne({ _id: product.id }),
         )
+        expect(storedProduct?.stock).toEqual({ available: 1, reserved: 2, committed: 0 })
+        expect(storedProduct?.holds).toMatchObject([{ key: "ord_doc/0", orderId, quantity: 2 }])
         const storedCoupon = yield* Effect.promise(() => db.collection("coupons").findOne({ _id: coupon.id }))
-        if (onFerretDB()) {
-          // FerretDB v1 keeps the single document: counters and holds move in one write on it.
-          expect(storedProduct?.stock).toEqual({ available: 1, reserved: 2, committed: 0 })
-          expect(storedProduct?.holds).toMatchObject([{ key: "ord_doc/0", orderId, quantity: 2 }])
-          expect(storedCoupon).toMatchObject({ available: 1, reservedCount: 1, redeemedCount: 0, version: 1 })
-          expect(storedCoupon?.holds).toHaveLength(1)
-          return
-        }
-        // Atomic servers: the owner document keeps the pool, the holds live in its buckets, each bucket
-        // with the same counter names, and the port sums them.
-        const stockBuckets = yield* Effect.promise(() =>
-          db.collection("stockbuckets").find({ owner: product.id }).toArray(),
-        )
-        const couponBuckets = yield* Effect.promise(() =>
-          db.collection("couponbuckets").find({ owner: coupon.id }).toArray(),
-        )
-        expect(storedProduct?.holds ?? []).toEqual([])
-        expect(storedCoupon?.holds ?? []).toEqual([])
-        expect(stockBuckets.flatMap((b) => b.holds ?? [])).toMatchObject([
-          { key: "ord_doc/0", orderId, quantity: 2 },
-        ])
-        expect(couponBuckets.flatMap((b) => b.holds ?? [])).toMatchObject([{ key: "ord_doc/0", orderId }])
-        const sum = (docs: ReadonlyArray<{ readonly [field: string]: unknown }>, field: string) =>
-          docs.reduce((total, doc) => total + Number(doc[field]), 0)
-        expect({
-          available: storedProduct?.stock.available + sum(stockBuckets, "available"),
-          reserved: storedProduct?.stock.reserved + sum(stockBuckets, "reserved"),
-        }).toEqual({ available: 1, reserved: 2 })
-        expect({
-          available: storedCoupon?.available + sum(couponBuckets, "available"),
-          reservedCount: storedCoupon?.reservedCount + sum(couponBuckets, "reserved"),
-        }).toEqual({ available: 1, reservedCount: 1 })
-        const read = yield* catalog.findById(product.id)
-        expect(Option.map(read, (p) => [p.stock, p.holds.map((h) => h.key)])).toEqual(
-          Option.some([{ available: 1, reserved: 2, committed: 0 }, ["ord_doc/0"]]),
-        )
-        const readCoupon = yield* coupons.findById(coupon.id)
-        expect(
-          Option.map(readCoupon, (c) => [
-            c.available,
-            c.reservedCount,
-            c.redeemedCount,
-            c.version,
-            c.holds.length,
-          ]),
-        ).toEqual(Option.some([1, 1, 0, 1, 1]))
+        expect(storedCoupon).toMatchObject({ available: 1, reservedCount: 1, redeemedCount: 0, version: 1 })
+        expect(storedCoupon?.holds).toHaveLength(1)
       }),
     ))
 

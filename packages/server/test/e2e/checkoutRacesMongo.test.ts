@@ -23,23 +23,13 @@ const withDb = <A>(use: (db: Db) => Promise<A>): Promise<A> =>
   )
 
 interface Held {
-  readonly holds?: ReadonlyArray<{ readonly orderId: string }>
+  readonly holds: ReadonlyArray<{ readonly orderId: string }>
 }
-/** Where a product's or coupon's holds live besides its own document on an atomic server (capacity buckets). */
-const BUCKETS = { products: "stockbuckets", coupons: "couponbuckets" } as const
-
-/** The order ids holding capacity on a product or coupon, on its document and in its buckets, sorted. */
-const holdersOf = (collection: keyof typeof BUCKETS, id: string): Promise<ReadonlyArray<string>> =>
+/** The order ids holding capacity on a product or coupon document, sorted. */
+const holdersOf = (collection: string, id: string): Promise<ReadonlyArray<string>> =>
   withDb(async (db) => {
     const document = await db.collection<Held & { _id: string }>(collection).findOne({ _id: id })
-    const buckets = await db
-      .collection<Held & { _id: string }>(BUCKETS[collection])
-      .find({ owner: id })
-      .toArray()
-    return [document, ...buckets]
-      .flatMap((held) => held?.holds ?? [])
-      .map((hold) => hold.orderId)
-      .sort()
+    return (document?.holds ?? []).map((hold) => hold.orderId).sort()
   })
 
 // FerretDB v1 lets two conditional writes on one document both pass (the reason the server refuses it

@@ -14,22 +14,18 @@ interface CouponDoc {
   readonly reservedCount: number
 }
 
-type PerCoupon = ReadonlyArray<{ readonly _id: string; readonly reserved: number }>
-
-/**
- * Per coupon: its reservedCount (its document's plus its capacity buckets', as the runbook adds them),
- * and how many reservation records are still `reserved` (the runbook's comparison).
- */
+/** Per coupon: its reservedCount, and how many reservation records are still `reserved` (the runbook's comparison). */
 const counters = async (rb: RunbookServer) => {
   const db = await rb.db()
   const coupons = (await runQuery(db, "couponCounters")) as ReadonlyArray<CouponDoc>
-  const inBuckets = (await runQuery(db, "couponBucketsReserved")) as PerCoupon
-  const reserved = (await runQuery(db, "reservedPerCoupon")) as PerCoupon
-  const of = (rows: PerCoupon, id: string) => rows.find((r) => r._id === id)?.reserved ?? 0
+  const reserved = (await runQuery(db, "reservedPerCoupon")) as ReadonlyArray<{
+    _id: string
+    reserved: number
+  }>
   return Object.fromEntries(
     coupons.map((c) => [
       c.code,
-      { reservedCount: c.reservedCount + of(inBuckets, c._id), reserved: of(reserved, c._id) },
+      { reservedCount: c.reservedCount, reserved: reserved.find((r) => r._id === c._id)?.reserved ?? 0 },
     ]),
   )
 }

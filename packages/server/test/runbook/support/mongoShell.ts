@@ -20,8 +20,6 @@ export const RUNBOOK_QUERIES = {
     'db.stripewebhookevents.find({ status: { $ne: "processed" }, createdAt: { $lt: new Date(Date.now() - 10 * 60 * 1000) } })',
   paymentReview: 'db.orders.find({ status: "payment_review" })',
   couponCounters: "db.coupons.find({}, { code: 1, reservedCount: 1, available: 1 })",
-  couponBucketsReserved:
-    'db.couponbuckets.aggregate([{ $group: { _id: "$owner", reserved: { $sum: "$reserved" } } }])',
   reservedPerCoupon:
     'db.couponreservations.aggregate([{ $match: { status: "reserved" } }, { $group: { _id: "$couponId", reserved: { $sum: 1 } } }])',
 } as const
