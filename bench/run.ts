@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs"
 import { loadavg } from "node:os"
 import { SECRETS } from "../packages/server/test/e2e/support/shop.js"
+import { histogramProblems, measureHealthz, reportHealthz } from "./support/healthzOnly.js"
 import { benchHot } from "./support/hotCapacity.js"
 import { measureScaling, SCALING, SMOKE_SCALING } from "./support/ingestScaling.js"
 import { measureInterleaved } from "./support/load.js"
@@ -61,59 +62,80 @@ const [nodeHello, koaHello, settle, settleNoHistogram] = (await startAll([
 ])) as [Target, Target, Target, Target]
 const stores: Array<Target> = []
 try {
-  log(
-    `GET /healthz: ${options.warmup} s warm-up each, then ${options.duration} s each in ${options.slices} turns`,
-  )
-  const health = await timePhase("GET /healthz", () =>
-    measureInterleaved({
-      urls: Object.fromEntries(
-        [nodeHello, koaHello, settle, settleNoHistogram].map((t) => [t.name, `${t.url}/healthz`]),
-      ),
-      connections: options.connections,
-      seconds: options.duration,
-      slices: options.slices,
-      warmupSeconds: options.warmup,
-    }),
-  )
-  await Promise.all([stop(nodeHello), stop(koaHello), stop(settleNoHistogram)])
+  if (options.only === "healthz") {
+    log(
+      `GET /healthz alone: ${options.warmup} s warm-up each, then ${options.duration} s each in ${options.slices} turns`,
+    )
+    const results = await timePhase("GET /healthz", () =>
+      measureHealthz([nodeHello, koaHello, settle, settleNoHistogram], {
+        connections: options.connections,
+        seconds: options.duration,
+        slices: options.slices,
+        warmupSeconds: options.warmup,
+      }),
+    )
+    const clean = reportHealthz(results)
+    const problems = await histogramProblems(settle, settleNoHistogram)
+    for (const problem of problems) console.log(`PROBLEM: ${problem}`)
+    process.exitCode = clean && problems.length === 0 ? 0 : 1
+  } else {
+    log(
+      `GET /healthz: ${options.warmup} s warm-up each, then ${options.duration} s each in ${options.slices} turns`,
+    )
+    const health = await timePhase("GET /healthz", () =>
+      measureInterleaved({
+        urls: Object.fromEntries(
+          [nodeHello, koaHello, settle, settleNoHistogram].map((t) => [t.name, `${t.url}/healthz`]),
+        ),
+        connections: options.connections,
+        seconds: options.duration,
+        slices: options.slices,
+        warmupSeconds: options.warmup,
+      }),
+    )
+    const histogram = await histogramProblems(settle, settleNoHistogram)
+    await Promise.all([stop(nodeHello), stop(koaHello), stop(settleNoHistogram)])
 
-  log("webhook ingest: opening the shop (admin API), then a warm-up ingest")
-  const shop = await openShop(settle.url)
-  const webhook = await timePhase("webhook ingest", () =>
-    // A smoke run's ingest is a small warm-up and one small batch.
-    options.smoke
-      ? measureIngest(shop, 0.2, options.slices, options.connections, log, 100)
-      : measureIngest(shop, options.duration, options.slices, options.connections, log),
-  )
-  await stop(settle)
+    log("webhook ingest: opening the shop (admin API), then a warm-up ingest")
+    const shop = await openShop(settle.url)
+    const webhook = await timePhase("webhook ingest", () =>
+      // A smoke run's ingest is a small warm-up and one small batch.
+      options.smoke
+        ? measureIngest(shop, 0.2, options.slices, options.connections, log, 100)
+        : measureIngest(shop, options.duration, options.slices, options.connections, log),
+    )
+    await stop(settle)
 
-  log("webhook ingest vs stored orders: two fresh servers, filled through the API")
-  const sizes = options.smoke ? SMOKE_SCALING : SCALING
-  const storeServer = (orders: number) =>
-    startMemoryTarget(`settle@${orders}`, SECRETS, settleNodeArgs(options, `settle@${orders}`))
-  const [small, large] = (await startAll([storeServer(sizes.small), storeServer(sizes.large)])) as [
-    MemoryTarget,
-    MemoryTarget,
-  ]
-  stores.push(small, large)
-  const scaling = await timePhase("webhook ingest vs stored orders", () =>
-    measureScaling(small, large, sizes, options.connections, log),
-  )
-  await Promise.all([stop(small), stop(large)])
+    log("webhook ingest vs stored orders: two fresh servers, filled through the API")
+    const sizes = options.smoke ? SMOKE_SCALING : SCALING
+    const storeServer = (orders: number) =>
+      startMemoryTarget(`settle@${orders}`, SECRETS, settleNodeArgs(options, `settle@${orders}`))
+    const [small, large] = (await startAll([storeServer(sizes.small), storeServer(sizes.large)])) as [
+      MemoryTarget,
+      MemoryTarget,
+    ]
+    stores.push(small, large)
+    const scaling = await timePhase("webhook ingest vs stored orders", () =>
+      measureScaling(small, large, sizes, options.connections, log),
+    )
+    await Promise.all([stop(small), stop(large)])
 
-  const ok = report({
-    options,
-    nodeHttp: health["node:http"]!,
-    koa: health.koa!,
-    settleHealthz: health.settle!,
-    settleNoHistogram: health["settle-nohist"]!,
-    webhook,
-    scaling,
-    exits,
-    loadAverage: { before: loadBefore, after: loadavg() },
-  })
-  process.exitCode = ok ? 0 : 1
-  if (options.mongo && !(await timePhase("mongo mode", () => benchMongo(options, log)))) process.exitCode = 1
+    const ok = report({
+      options,
+      nodeHttp: health["node:http"]!,
+      koa: health.koa!,
+      settleHealthz: health.settle!,
+      settleNoHistogram: health["settle-nohist"]!,
+      webhook,
+      scaling,
+      exits,
+      loadAverage: { before: loadBefore, after: loadavg() },
+    })
+    for (const problem of histogram) console.log(`PROBLEM: ${problem}`)
+    process.exitCode = ok && histogram.length === 0 ? 0 : 1
+    if (options.mongo && !(await timePhase("mongo mode", () => benchMongo(options, log))))
+      process.exitCode = 1
+  }
 } finally {
   writeWindows(options.cpuProf)
   await Promise.all(
