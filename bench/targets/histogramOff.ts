@@ -1,16 +1,19 @@
-import { createRequire } from "node:module"
-
 /**
  * Preloaded (`--import`) into a Settle process to measure what http_request_duration_seconds costs
- * per request: prom-client's histograms observe nothing, everything else runs as deployed (the
- * access log's timing pass and the label normalization included). Settle's only histogram is that
- * one. Bench-only: no setting of Settle's turns its metrics off, and none should.
+ * per request: its per-request observation (`HttpDurations.prototype.observe`: the series lookup and
+ * the count) does nothing, everything else runs as deployed (the access log's timing pass included).
+ * Bench-only: no setting of Settle's turns its metrics off, and none should.
+ *
+ * The built server (`dist/main.js`) loads the adapters' built modules; this is the same module, so the
+ * class patched here is the one Settle's registry uses. The bench also checks after the load that this
+ * Settle counted no /healthz (bench/support/healthzOnly.ts).
  */
-const fromAdapters = createRequire(new URL("../../packages/adapters/package.json", import.meta.url))
-const { Histogram } = fromAdapters("prom-client") as { Histogram: { prototype: Record<string, unknown> } }
+const module = new URL("../../packages/adapters/dist/metrics/httpDurations.js", import.meta.url)
+const { HttpDurations } = (await import(module.href)) as {
+  HttpDurations?: { prototype: Record<string, unknown> }
+}
 
-// The constructor picks observeWithoutExemplar as the instance's `observe`: replaced before Settle builds its registry.
-const prototype = Histogram.prototype
-if (typeof prototype.observeWithoutExemplar !== "function")
-  throw new Error("prom-client changed: Histogram.prototype.observeWithoutExemplar is gone")
-prototype.observeWithoutExemplar = () => undefined
+const prototype = HttpDurations?.prototype
+if (typeof prototype?.observe !== "function")
+  throw new Error(`Settle changed: ${module.pathname} has no HttpDurations.prototype.observe`)
+prototype.observe = () => undefined

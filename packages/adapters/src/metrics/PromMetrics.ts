@@ -2,12 +2,11 @@ import { Metrics } from "@settle/domain"
 import { Context, Effect, Layer } from "effect"
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client"
 import { registerScrapeGauge } from "./gauges.js"
+import { HttpDurations } from "./httpDurations.js"
 import {
   ACTED_ON_EVENT_TYPES,
   bounded,
   CHECKOUT_FAILURE_REASONS,
-  httpMethod,
-  httpRoute,
   PAYMENT_REVIEW_REASONS,
   WEBHOOK_EVENT_TYPES,
 } from "./labels.js"
@@ -54,12 +53,17 @@ export const make = (options: PromMetricsOptions = {}): Context.Context<Metrics 
   const reviews = counter(register, "payment_review_total", "Paid orders held for an operator, by reason.", [
     "reason",
   ])
-  const httpDuration = new Histogram({
+  // Counted per request by HttpDurations, handed to prom-client's histogram when it is scraped.
+  const httpDurations = new HttpDurations(HTTP_DURATION_BUCKETS)
+  new Histogram({
     name: "http_request_duration_seconds",
     help: "HTTP request duration in seconds, by method, route template and status.",
     labelNames: ["method", "route", "status"],
     buckets: [...HTTP_DURATION_BUCKETS],
     registers: [register],
+    collect() {
+      httpDurations.writeInto(this)
+    },
   })
 
   const eventType = bounded([...WEBHOOK_EVENT_TYPES, ...(options.webhookEventTypes ?? [])])
@@ -95,14 +99,7 @@ export const make = (options: PromMetricsOptions = {}): Context.Context<Metrics 
   const registry = PrometheusRegistry.of({
     contentType: register.contentType,
     metrics: () => register.metrics(),
-    observeHttp: (method, route, status, seconds) => {
-      // A clock step backwards must not poison the sum, nor throw inside the request path.
-      if (!Number.isFinite(seconds) || seconds < 0) return
-      httpDuration.observe(
-        { method: httpMethod(method), route: httpRoute(route), status: String(status) },
-        seconds,
-      )
-    },
+    observeHttp: (method, route, status, seconds) => httpDurations.observe(method, route, status, seconds),
     registerGauge: (name, help, collect) => registerScrapeGauge(register, gaugeFailures, name, help, collect),
   })
 
