@@ -1,4 +1,7 @@
+import { IncomingMessage, ServerResponse } from "node:http"
+import { Socket } from "node:net"
 import { describe, expect, it } from "vitest"
+import { policyWriter, securityPolicy } from "../../src/http/securityHeaders.js"
 import { PAGE_POLICY } from "../../src/sandbox/guard.js"
 import { adminToken, call, checkout, postJson, startTestServer } from "../support/server.js"
 
@@ -60,5 +63,73 @@ describe("security headers on every response", () => {
     })
     expect(paid.status).toBeLessThan(400)
     expect(paid.headers.get("x-frame-options")).toBe("DENY")
+  })
+})
+
+const POLICY = [
+  ["X-Frame-Options", "DENY"],
+  ["Content-Security-Policy", "default-src 'none'"],
+  ["X-Content-Type-Options", "nosniff"],
+] as const
+
+/** The head Node writes for a response `answer` builds after `apply` ran, its Date line left out. */
+const headOf = (
+  apply: (response: ServerResponse) => void,
+  answer: (response: ServerResponse) => void,
+): string => {
+  const request = new IncomingMessage(new Socket())
+  request.httpVersionMajor = 1
+  request.httpVersionMinor = 1
+  request.method = "GET"
+  const response = new ServerResponse(request)
+  apply(response)
+  answer(response)
+  return String((response as unknown as { _header: string })._header).replace(/^Date: .*\r\n/m, "")
+}
+
+describe("the policy's headers, written as one block", () => {
+  const block = policyWriter(POLICY)
+  const viaSetHeader = (response: ServerResponse) => {
+    for (const [name, value] of POLICY) response.setHeader(name, value)
+  }
+
+  it("is how this Node writes them", () => {
+    expect(block.kind).toBe("block")
+    expect(securityPolicy().kind).toBe("block")
+  })
+
+  it("writes the head setHeader would, byte for byte", () => {
+    const answer = (response: ServerResponse) => {
+      response.setHeader("Content-Type", "application/json; charset=utf-8")
+      response.setHeader("Content-Length", "15")
+      response.writeHead(201)
+    }
+    const head = headOf(block.apply, answer)
+    expect(head).toBe(headOf(viaSetHeader, answer))
+    expect(head).toMatch(/^HTTP\/1\.1 201 Created\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: /)
+  })
+
+  it("leaves a header the route set itself to the route, whichever way it set it", () => {
+    const answers: ReadonlyArray<(response: ServerResponse) => void> = [
+      (response) => {
+        response.setHeader("content-security-policy", "sandbox")
+        response.writeHead(200)
+      },
+      (response) => {
+        response.writeHead(200, { "Content-Security-Policy": "sandbox" })
+      },
+      (response) => {
+        response.writeHead(200, ["Content-Security-Policy", "sandbox"])
+      },
+      (response) => {
+        response.writeHead(200, [["CONTENT-SECURITY-POLICY", "sandbox"]] as unknown as Array<string>)
+      },
+    ]
+    for (const answer of answers) {
+      const head = headOf(block.apply, answer)
+      expect(head.match(/content-security-policy/gi)).toHaveLength(1)
+      expect(head).toMatch(/^content-security-policy: sandbox\r\n/im)
+      expect(head).toContain("X-Frame-Options: DENY\r\nX-Content-Type-Options: nosniff\r\n")
+    }
   })
 })
