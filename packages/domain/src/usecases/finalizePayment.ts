@@ -1,4 +1,4 @@
-import { Duration, Effect, Option, Random } from "effect"
+import { Context, Duration, Effect, Option, Random } from "effect"
 import { OrderNotFound, WriteConflict } from "../errors.js"
 import { holdKey } from "../model/Hold.js"
 import type { OrderId, PaymentIntentId, SessionId } from "../model/Ids.js"
@@ -55,11 +55,14 @@ const paymentFields = (payment: VerifiedPayment, at: Date) => ({
  * accepted or refunded from review may differ from the order's); (kind, paymentIntentId) keeps it single.
  */
 export const recordPayment = (order: Order, at: Date) =>
+  Effect.flatMap(Effect.context<Ledger | IdGenerator>(), (ports) => recordPaymentWith(ports, order, at))
+
+const recordPaymentWith = (ports: Context.Context<Ledger | IdGenerator>, order: Order, at: Date) =>
   Effect.gen(function* () {
     const intent = order.payment.paymentIntentId
     if (intent === null || order.payment.amountReceived === null) return
-    yield* (yield* Ledger).append({
-      id: yield* (yield* IdGenerator).next("led"),
+    yield* Context.get(ports, Ledger).append({
+      id: yield* Context.get(ports, IdGenerator).next("led"),
       orderId: order.id,
       kind: "payment",
       amount: {
@@ -78,34 +81,38 @@ export const recordPayment = (order: Order, at: Date) =>
  */
 export const completeFinalization = (order: Order, eventId: string | null, at: Date) =>
   Effect.gen(function* () {
-    yield* recordPayment(order, at)
+    // Every port of these steps in one read of the context: each step is then one store call.
+    const ports = yield* Effect.context<
+      Ledger | IdGenerator | ProductCatalog | CouponReservationRepository | CouponRepository | OrderRepository
+    >()
+    yield* recordPaymentWith(ports, order, at)
     const key = holdKey(order.id, order.holdEpoch)
-    const catalog = yield* ProductCatalog
+    const catalog = Context.get(ports, ProductCatalog)
     for (const item of order.items) yield* catalog.commitHold(item.productId, key, at, item.quantity)
     if (order.couponId !== null) {
       // The record first: a crash between the two writes then leaves a unit still held for a paid
       // order (redeemed on the retry), never one both redeemed and promised by a `reserved` record (I3).
-      yield* (yield* CouponReservationRepository).transition(
+      yield* Context.get(ports, CouponReservationRepository).transition(
         order.couponId,
         order.id,
         ["reserved", "expired", "released"],
         "redeemed",
         at,
       )
-      yield* (yield* CouponRepository).redeemHold(order.couponId, key, at)
+      yield* Context.get(ports, CouponRepository).redeemHold(order.couponId, key, at)
     }
-    return yield* (yield* OrderRepository).markFinalized(order.id, at, eventId)
+    return yield* Context.get(ports, OrderRepository).markFinalized(order.id, at, eventId)
   })
 
 /**
  * The runbook's finalization: verify amount and currency, pending → paid, commit stock, redeem the
  * coupon, paid → confirmed with `webhook.processedAt`. Safe to run any number of times, concurrently,
- * and after a crash between any two steps; it never runs a step once processedAt is set.
+ * and after a crash between any two steps; it never runs a step once processedAt is set. Its log lines
+ * carry the orderId (finalizeFrom annotates each step that logs).
  */
 export const finalizePayment = (order: Order, payment: VerifiedPayment, eventId: string | null) =>
-  Effect.flatMap(Clock, (clock) => clock.now).pipe(
-    Effect.flatMap((at) => finalizeFrom(order, payment, eventId, at)),
-    Effect.annotateLogs({ orderId: order.id }),
+  Effect.flatMap(Clock, (clock) =>
+    Effect.flatMap(clock.now, (at) => finalizeFrom(order, payment, eventId, at)),
   )
 
 const paidPatch = (payment: VerifiedPayment, eventId: string | null, at: Date) => ({
@@ -129,8 +136,9 @@ export const finalizeFreshPayment = (
   eventId: string | null,
 ) =>
   Effect.gen(function* () {
-    const at = yield* (yield* Clock).now
-    const paid = yield* (yield* OrderRepository).transition(
+    const ports = yield* Effect.context<Clock | OrderRepository>()
+    const at = yield* Context.get(ports, Clock).now
+    const paid = yield* Context.get(ports, OrderRepository).transition(
       orderId,
       ["pending"],
       paidPatch(payment, eventId, at),
@@ -140,8 +148,13 @@ export const finalizeFreshPayment = (
     )
     if (Option.isNone(paid)) return Option.none<FinalizeOutcome>()
     return Option.some(yield* finalizeFrom(paid.value, payment, eventId, at))
-  }).pipe(Effect.annotateLogs({ orderId }))
+  })
 
+/**
+ * The finalization loop from `order` as last read. Only the steps that log (the mismatch warning, a
+ * revival) are annotated with the orderId: an annotation scope is a dozen fiber steps, and the common
+ * delivery logs nothing in here.
+ */
 const finalizeFrom = (order: Order, payment: VerifiedPayment, eventId: string | null, at: Date) =>
   Effect.gen(function* () {
     const orders = yield* OrderRepository
@@ -193,14 +206,16 @@ const finalizeFrom = (order: Order, payment: VerifiedPayment, eventId: string | 
         // it, and it would then supersede this one in turn (a storm of duplicates kept at it for
         // minutes). Wait for it instead, and join its epoch's idempotent steps once it is paid; only a
         // revival that does not move the order within the wait (a crashed one) is taken over.
-        const after = yield* awaitRevival(current)
+        const after = yield* awaitRevival(current).pipe(Effect.annotateLogs({ orderId: current.id }))
         if (after.status === current.status && after.holdEpoch === current.holdEpoch) {
           passedEpoch = current.holdEpoch
         }
         current = after
         continue
       } else {
-        const revived = yield* reviveOrder(current, paymentFields(payment, at), at)
+        const revived = yield* reviveOrder(current, paymentFields(payment, at), at).pipe(
+          Effect.annotateLogs({ orderId: current.id }),
+        )
         if (revived._tag === "InReview") return revived
         if (revived._tag === "Superseded") {
           passedEpoch = revived.claimed ?? passedEpoch

@@ -1,4 +1,4 @@
-import { Effect, Option } from "effect"
+import { Context, Effect, Option } from "effect"
 import { OrderNotFound } from "../errors.js"
 import type { OrderId, PaymentIntentId, SessionId, StripeEventId } from "../model/Ids.js"
 import type { Order } from "../model/Order.js"
@@ -74,7 +74,6 @@ const processed = (
 
 const dispatch = (event: PaymentEvent) =>
   Effect.gen(function* () {
-    const at = yield* (yield* Clock).now
     switch (event._tag) {
       case "PaymentSucceeded": {
         const payment = {
@@ -102,6 +101,7 @@ const dispatch = (event: PaymentEvent) =>
         if (Option.isNone(order)) return processed(order, "not_our_session")
         // The state machine decides: an expiry or failure after the payment changes nothing.
         if (order.value.status !== "pending") return processed(order, `ignored_in_${order.value.status}`)
+        const at = yield* (yield* Clock).now
         yield* releaseOrder(order.value, event._tag === "SessionExpired" ? "expire" : "cancel", at)
         return processed(order, event._tag === "SessionExpired" ? "expired" : "cancelled")
       }
@@ -137,9 +137,11 @@ const orphanedOr = (event: PaymentEvent, missing: OrderNotFound, options: EventO
  */
 export const handlePaymentEvent = (event: PaymentEvent, options: EventOptions = {}) =>
   Effect.gen(function* () {
-    const inbox = yield* WebhookEventInbox
-    const metrics = yield* Metrics
-    const clock = yield* Clock
+    // The three ports in one step: every delivery, a duplicate included, runs this.
+    const ports = yield* Effect.context<WebhookEventInbox | Metrics | Clock>()
+    const inbox = Context.get(ports, WebhookEventInbox)
+    const metrics = Context.get(ports, Metrics)
+    const clock = Context.get(ports, Clock)
     const received = yield* inbox.receive(event, yield* clock.now)
     yield* metrics.webhookEvent("received", event.type)
     if (received._tag === "Duplicate") {
