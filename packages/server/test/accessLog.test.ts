@@ -1,3 +1,4 @@
+import { request } from "node:http"
 import { describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/bootstrap/start.js"
 import {
@@ -78,6 +79,23 @@ describe("access log and X-Request-Id", () => {
     const id = answer.headers.get("x-request-id")
     expect(id).toMatch(UUID)
     expect(lines.join("\n")).not.toContain(given)
+  })
+
+  it("replaces an X-Request-Id sent on two lines, and reads one in any case", async () => {
+    const { server } = await withLogs()
+    const idFor = (headers: Record<string, string | Array<string>>) =>
+      new Promise<string>((resolve, reject) => {
+        request(`${server.url}/healthz`, { headers }, (answer) => {
+          answer.resume()
+          resolve(String(answer.headers["x-request-id"]))
+        })
+          .on("error", reject)
+          .end()
+      })
+    // node:http sends an array as one line per value: the server sees the header twice.
+    expect(await idFor({ "X-Request-Id": ["req-1", "req-2"] })).toMatch(UUID)
+    expect(await idFor({ "X-Request-Id": ["", "req-2"] })).toMatch(UUID)
+    expect(await idFor({ "x-REQUEST-id": "req-3" })).toBe("req-3")
   })
 
   it("accepts 128 characters", async () => {

@@ -1,13 +1,10 @@
 import type { Middleware } from "koa"
 import type { Logger } from "pino"
-import { REQUEST_ID_HEADER, requestIdFor } from "./requestId.js"
+import { givenRequestId, REQUEST_ID_HEADER, requestIdFor } from "./requestId.js"
 import { type ObserveHttp, routeOf } from "./timing.js"
 
 /** Polled every few seconds by orchestrators and Prometheus: answered, they are noise at info. */
 const PROBES = new Set(["/healthz", "/readyz", "/metrics"])
-
-/** Node keeps the header name lower-cased; a repeated X-Request-Id arrives joined by ", ". */
-const GIVEN_ID = REQUEST_ID_HEADER.toLowerCase()
 
 /**
  * Outermost middleware: gives the request its id (the client's sane `X-Request-Id`, or a new one),
@@ -27,8 +24,7 @@ export const accessLog = (logger: Logger, observe: ObserveHttp): Middleware => {
     durationMs: number,
   ) => logger[level]({ requestId, method, route, status, durationMs }, `[http] ${method} ${route} ${status}`)
   return async (ctx, next) => {
-    const given = ctx.req.headers[GIVEN_ID]
-    const requestId = requestIdFor(typeof given === "string" ? given : "")
+    const requestId = requestIdFor(givenRequestId(ctx.req.rawHeaders))
     ctx.state.requestId = requestId
     ctx.res.setHeader(REQUEST_ID_HEADER, requestId)
     const start = performance.now()

@@ -54,7 +54,8 @@ export const cors = (config: CorsOrigins): Middleware => {
   const admin = scoped(config.adminOrigins, ["GET", "POST", "PUT", "PATCH", "DELETE"], ADMIN_HEADERS)
   // Not async: the probes, the webhook and the pages are out of every scope and go straight on.
   return (ctx, next) => {
-    const scope = isShopPath(ctx.path) ? shop : isAdminPath(ctx.path) ? admin : null
+    const path = ctx.path
+    const scope = isShopPath(path) ? shop : isAdminPath(path) ? admin : null
     if (scope === null) return next()
     if (scope.refusedPreflight(ctx)) {
       ctx.vary("Origin")
