@@ -1,4 +1,4 @@
-import { Context, Effect, Option } from "effect"
+import { Context, Effect, FiberRef, HashMap, Option } from "effect"
 import { OrderNotFound } from "../errors.js"
 import type { OrderId, PaymentIntentId, SessionId, StripeEventId } from "../model/Ids.js"
 import type { Order } from "../model/Order.js"
@@ -30,6 +30,11 @@ export interface EventOptions {
    * acknowledged as orphaned. Without it, a missing order is always retried (replays, tests).
    */
   readonly orphanWindowMs?: number
+  /**
+   * Log the outcome, `[stripe.webhook] <type> <eventId>: <outcome>` with the orderId (the webhook
+   * route's one line per delivery); not for a failure, which is logged as such.
+   */
+  readonly logOutcome?: boolean
 }
 
 interface OrderKeys {
@@ -131,11 +136,36 @@ const orphanedOr = (event: PaymentEvent, missing: OrderNotFound, options: EventO
   })
 
 /**
+ * The outcome's line. It runs inside the event's annotation scope, which puts the annotations back as
+ * they were when it ends, so the orderId is set rather than scoped: a scope of its own is a dozen
+ * fiber steps and two copies of the fiber's references, for one line on every delivery.
+ */
+const logOutcome = (event: PaymentEvent, outcome: EventOutcome) =>
+  Effect.zipRight(
+    FiberRef.update(
+      FiberRef.currentLogAnnotations,
+      HashMap.set<string, unknown>(
+        "orderId",
+        outcome._tag === "Processed" || outcome._tag === "AmountMismatch" ? outcome.orderId : null,
+      ),
+    ),
+    Effect.logInfo(`[stripe.webhook] ${event.type} ${event.eventId}: ${outcome._tag}`),
+  )
+
+/**
  * Steps 1 and 6 around finalization: record the delivery in the inbox (a processed event is a
  * duplicate and costs one round trip), dispatch, then mark the event processed or error. A failure
  * stays in the error channel so the webhook answers 5xx and Stripe retries.
  */
 export const handlePaymentEvent = (event: PaymentEvent, options: EventOptions = {}) =>
+  Effect.annotateLogs(
+    options.logOutcome === true
+      ? Effect.tap(handleEvent(event, options), (outcome) => logOutcome(event, outcome))
+      : handleEvent(event, options),
+    { stripeEventId: event.eventId, type: event.type },
+  )
+
+const handleEvent = (event: PaymentEvent, options: EventOptions) =>
   Effect.gen(function* () {
     // The three ports in one step: every delivery, a duplicate included, runs this.
     const ports = yield* Effect.context<WebhookEventInbox | Metrics | Clock>()
@@ -188,7 +218,7 @@ export const handlePaymentEvent = (event: PaymentEvent, options: EventOptions = 
       yield* metrics.webhookEvent(finished ? "processed" : "duplicate", event.type)
     }
     return outcome
-  }).pipe(Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type }))
+  })
 
 /**
  * A signed event Settle cannot decode (an unknown shape, missing fields, nested too deep): retrying

@@ -30,14 +30,12 @@ export const receiveStripeDelivery = (raw: Buffer, signature: string, options: D
       }
     }
     const { event, created } = delivery
+    // The use-case logs the delivery's line, `[stripe.webhook] <type> <id>: <outcome>` with its orderId.
     const outcome = yield* handlePaymentEvent(event, {
       created,
       orphanWindowMs: options.orphanWindowMs ?? DEFAULT_ORPHAN_WINDOW_MS,
+      logOutcome: true,
     })
-    const orderId = outcome._tag === "Processed" || outcome._tag === "AmountMismatch" ? outcome.orderId : null
-    yield* Effect.logInfo(`[stripe.webhook] ${event.type} ${event.eventId}: ${outcome._tag}`).pipe(
-      Effect.annotateLogs({ stripeEventId: event.eventId, type: event.type, orderId }),
-    )
     return {
       received: true as const,
       eventId: event.eventId,
