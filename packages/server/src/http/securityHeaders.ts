@@ -67,7 +67,9 @@ type WithStoreHeader = ServerResponse & { _storeHeader: StoreHeader }
  * header of the policy that the route set itself (a stricter Content-Security-Policy) is the route's:
  * its line is left out of the block.
  */
-const nodeStoreHeader = (ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader
+// Looked up per answer, so whatever wraps Node's later (an APM agent) still runs.
+const nodeStoreHeader = (): StoreHeader | undefined =>
+  (ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader
 
 const lineOf = ([name, value]: readonly [string, string]) => `${name}: ${value}\r\n`
 
@@ -85,7 +87,7 @@ const namesIn = (headers: unknown): ReadonlySet<string> => {
 }
 
 const storeWith = (policy: ReadonlyArray<readonly [string, string]>): StoreHeader | null => {
-  if (typeof nodeStoreHeader !== "function") return null
+  if (typeof nodeStoreHeader() !== "function") return null
   for (const [name, value] of policy) {
     validateHeaderName(name)
     validateHeaderValue(name, value)
@@ -110,7 +112,7 @@ const storeWith = (policy: ReadonlyArray<readonly [string, string]>): StoreHeade
     } else if (names.some((name) => own[name] !== undefined)) {
       lines = blockWithout((name) => own[name] !== undefined)
     }
-    return (nodeStoreHeader as StoreHeader).call(this, firstLine + lines, headers)
+    return (nodeStoreHeader() as StoreHeader).call(this, firstLine + lines, headers)
   }
 }
 
