@@ -79,6 +79,18 @@ interface Entry<A> {
   doc: A
 }
 
+/**
+ * What an index files under one key: the entry itself while it is the only one (most keys are unique:
+ * a session, a payment intent, a ledger entry's external id), a Set once there are more. A Set per
+ * unique key was an allocation on every insert and most of an index's memory.
+ */
+type Filed<A> = Entry<A> | Set<Entry<A>>
+
+const NONE: ReadonlyArray<never> = []
+
+const entriesOf = <A>(filed: Filed<A> | undefined): Iterable<Entry<A>> =>
+  filed === undefined ? NONE : filed instanceof Set ? filed : [filed]
+
 /** As Array.prototype.slice reads its end: fractions truncated, negative or NaN is nothing. */
 const maxOf = (limit: number | undefined): number =>
   limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.trunc(limit) || 0)
@@ -94,30 +106,33 @@ export const makeCollection = <A, I extends string = never>(
   // With no indexes declared, I is never and the empty object is exactly the record of them.
   const keyFns = options.indexes ?? ({} as { readonly [K in I]: (doc: A) => IndexKey })
   const names = Object.keys(keyFns) as Array<I>
-  const filedBy = {} as Record<I, Map<string, Set<Entry<A>>>>
+  const filedBy = {} as Record<I, Map<string, Filed<A>>>
   for (const name of names) filedBy[name] = new Map()
   let inserted = 0
 
-  const file = (filed: Map<string, Set<Entry<A>>>, value: IndexKey, entry: Entry<A>) => {
+  const file = (filed: Map<string, Filed<A>>, value: IndexKey, entry: Entry<A>) => {
     if (value === null || value === undefined) return
     const entries = filed.get(value)
-    if (entries === undefined) filed.set(value, new Set([entry]))
-    else entries.add(entry)
+    if (entries === undefined) filed.set(value, entry)
+    else if (entries instanceof Set) entries.add(entry)
+    else if (entries !== entry) filed.set(value, new Set([entries, entry]))
   }
 
-  const unfile = (filed: Map<string, Set<Entry<A>>>, value: IndexKey, entry: Entry<A>) => {
+  const unfile = (filed: Map<string, Filed<A>>, value: IndexKey, entry: Entry<A>) => {
     if (value === null || value === undefined) return
     const entries = filed.get(value)
-    entries?.delete(entry)
-    if (entries?.size === 0) filed.delete(value)
+    if (entries instanceof Set) {
+      entries.delete(entry)
+      if (entries.size === 0) filed.delete(value)
+    } else if (entries === entry) filed.delete(value)
   }
 
   const filedUnder = (index: I, values: ReadonlyArray<string>): Array<Entry<A>> => {
     const filed = filedBy[index]
-    if (values.length === 1) return [...(filed.get(values[0] as string) ?? [])]
+    if (values.length === 1) return [...entriesOf(filed.get(values[0] as string))]
     // A document filed under two of the values (never, for one key per document) still counts once.
     const unique = new Set<Entry<A>>()
-    for (const value of new Set(values)) for (const entry of filed.get(value) ?? []) unique.add(entry)
+    for (const value of new Set(values)) for (const entry of entriesOf(filed.get(value))) unique.add(entry)
     return [...unique]
   }
 
@@ -159,14 +174,17 @@ export const makeCollection = <A, I extends string = never>(
     size: () => docs.size,
     find: (key) => Option.map(Option.fromNullable(docs.get(key)?.doc), copy),
     some: (index, value, where) => {
-      for (const entry of filedBy[index].get(value) ?? [])
-        if (where === undefined || where(entry.doc)) return true
+      const filed = filedBy[index].get(value)
+      // The common answer, a unique key, without an iterator.
+      if (filed !== undefined && !(filed instanceof Set)) return where === undefined || where(filed.doc)
+      for (const entry of entriesOf(filed)) if (where === undefined || where(entry.doc)) return true
       return false
     },
-    count: (index, values, where) =>
-      where === undefined && values.length === 1
-        ? (filedBy[index].get(values[0] as string)?.size ?? 0)
-        : matching(index, values, where).length,
+    count: (index, values, where) => {
+      if (where !== undefined || values.length !== 1) return matching(index, values, where).length
+      const filed = filedBy[index].get(values[0] as string)
+      return filed === undefined ? 0 : filed instanceof Set ? filed.size : 1
+    },
     findFirst: (index, value, where) => {
       const first = matching(index, [value], where).reduce<Entry<A> | undefined>(
         (earliest, entry) => (earliest === undefined || entry.seq < earliest.seq ? entry : earliest),
