@@ -24,7 +24,7 @@ interface HistogramEntry {
  * prom-client's `observe` validates the labels, hashes them into a key and searches the buckets on
  * every request, a few % of a `/healthz` (docs/performance.md); here a request looks its series up by
  * the values it already has (three map reads) and increments one count. The exposition is
- * prom-client's own, from the same counts and sums in the same order (PromMetrics.test.ts compares it
+ * prom-client's own, from the same counts and sums in the same order (httpDurations.test.ts compares it
  * with a prom-client histogram fed the same observations).
  */
 export class HttpDurations {
