@@ -1,7 +1,6 @@
 import {
   ensureIndexes,
   MongoDatabase,
-  MongoServerTraits,
   MongoStorage,
   memoryStorage,
   PinoLogger,
@@ -75,8 +74,8 @@ const mongo = (plan: Extract<StoragePlan, { _tag: "Mongo" }>, logger: Logger) =>
   const admitted = Layer.effect(
     StoreTraits,
     Effect.gen(function* () {
-      const { db } = yield* MongoDatabase.MongoDatabase
-      const traits = yield* MongoServerTraits.serverTraits(db)
+      // The connection already asked the server what it is (one buildInfo, on connect).
+      const { db, traits } = yield* MongoDatabase.MongoDatabase
       yield* admitStore(traits, plan.allowNonAtomicStore === true, logger)
       yield* ensureIndexes(db)
       logger.info({ store: traits.name }, `[db] connected (database ${db.databaseName}, indexes ensured)`)
