@@ -201,6 +201,7 @@ describe("POST /api/v1/webhooks/stripe", () => {
     )
     const answer = await postJson(`${server.url}/api/v1/webhooks/stripe`, payload, {
       "Stripe-Signature": header,
+      "X-Request-Id": "wh-orphan-1",
     })
     expect(answer.status).toBe(200)
     expect(answer.body).toMatchObject({ outcome: { status: "orphaned", key: "ord_missing" } })
@@ -214,6 +215,8 @@ describe("POST /api/v1/webhooks/stripe", () => {
     expect(logged).toContainEqual(
       expect.objectContaining({
         stripeEventId: "evt_orphan_1",
+        // Logged inside the use-case, which runs under the request's annotation.
+        requestId: "wh-orphan-1",
         msg: "[stripe.webhook] checkout.session.completed evt_orphan_1: orphaned (no order ord_missing); acknowledged",
       }),
     )

@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, FiberRef, HashMap, Option } from "effect"
 import type { Context } from "koa"
 import type { AppRuntime, AppServices } from "../runtime.js"
 import { Defect } from "./rejections.js"
@@ -15,7 +15,13 @@ export const run = async <A, E>(
   runtime: AppRuntime,
   effect: Effect.Effect<A, E, AppServices>,
 ): Promise<A> => {
-  const exit = await runtime.runPromiseExit(Effect.annotateLogs(effect, "requestId", requestIdOf(ctx)))
+  // Each request runs in a fiber of its own, so setting the annotation on that fiber is enough;
+  // `Effect.annotateLogs` would also restore it afterwards, a scope (about 9 kB) per request.
+  const annotate = FiberRef.update(
+    FiberRef.currentLogAnnotations,
+    HashMap.set<string, unknown>("requestId", requestIdOf(ctx)),
+  )
+  const exit = await runtime.runPromiseExit(Effect.zipRight(annotate, effect))
   if (Exit.isSuccess(exit)) return exit.value
   const failure = Cause.failureOption(exit.cause)
   if (Option.isSome(failure)) throw failure.value
