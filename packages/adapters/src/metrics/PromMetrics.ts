@@ -33,6 +33,22 @@ const OUTCOMES = ["success", "failure"] as const
 const counter = (register: Registry, name: string, help: string, labelNames: ReadonlyArray<string> = []) =>
   new Counter({ name, help, labelNames, registers: [register] })
 
+type HttpDurationHistogram = Histogram<"method" | "route" | "status">
+
+/** http_request_duration_seconds in `register`; `collect` fills it at scrape time. */
+export const httpDurationHistogram = (
+  register: Registry,
+  collect?: (this: HttpDurationHistogram) => void,
+): HttpDurationHistogram =>
+  new Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request duration in seconds, by method, route template and status.",
+    labelNames: ["method", "route", "status"],
+    buckets: [...HTTP_DURATION_BUCKETS],
+    registers: [register],
+    ...(collect === undefined ? {} : { collect }),
+  })
+
 /** Builds one registry with the runbook's counters; each call is independent of every other. */
 export const make = (options: PromMetricsOptions = {}): Context.Context<Metrics | PrometheusRegistry> => {
   const register = new Registry()
@@ -55,15 +71,8 @@ export const make = (options: PromMetricsOptions = {}): Context.Context<Metrics 
   ])
   // Counted per request by HttpDurations, handed to prom-client's histogram when it is scraped.
   const httpDurations = new HttpDurations(HTTP_DURATION_BUCKETS)
-  new Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request duration in seconds, by method, route template and status.",
-    labelNames: ["method", "route", "status"],
-    buckets: [...HTTP_DURATION_BUCKETS],
-    registers: [register],
-    collect() {
-      httpDurations.writeInto(this)
-    },
+  httpDurationHistogram(register, function () {
+    httpDurations.writeInto(this)
   })
 
   const eventType = bounded([...WEBHOOK_EVENT_TYPES, ...(options.webhookEventTypes ?? [])])

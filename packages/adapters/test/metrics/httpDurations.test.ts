@@ -1,23 +1,13 @@
-import { Histogram, Registry } from "prom-client"
+import { Registry } from "prom-client"
 import { describe, expect, it } from "vitest"
 import { HttpDurations } from "../../src/metrics/httpDurations.js"
 import { httpMethod, httpRoute } from "../../src/metrics/labels.js"
-import { HTTP_DURATION_BUCKETS } from "../../src/metrics/PromMetrics.js"
-
-const histogram = (register: Registry, collect?: (this: Histogram<"method" | "route" | "status">) => void) =>
-  new Histogram({
-    name: "http_request_duration_seconds",
-    help: "HTTP request duration in seconds, by method, route template and status.",
-    labelNames: ["method", "route", "status"],
-    buckets: [...HTTP_DURATION_BUCKETS],
-    registers: [register],
-    ...(collect === undefined ? {} : { collect }),
-  })
+import { HTTP_DURATION_BUCKETS, httpDurationHistogram } from "../../src/metrics/PromMetrics.js"
 
 /** What PromMetrics did before HttpDurations: prom-client's own observe, labels normalized per request. */
 const observedByPromClient = () => {
   const register = new Registry()
-  const direct = histogram(register)
+  const direct = httpDurationHistogram(register)
   const observe = (method: string, route: string, status: number, seconds: number) => {
     if (!Number.isFinite(seconds) || seconds < 0) return
     direct.observe({ method: httpMethod(method), route: httpRoute(route), status: String(status) }, seconds)
@@ -28,7 +18,7 @@ const observedByPromClient = () => {
 const keptByHttpDurations = () => {
   const register = new Registry()
   const durations = new HttpDurations(HTTP_DURATION_BUCKETS)
-  histogram(register, function () {
+  httpDurationHistogram(register, function () {
     durations.writeInto(this)
   })
   return { register, observe: durations.observe.bind(durations) }
