@@ -2,13 +2,14 @@ import {
   type CommitOutcome,
   type Coupon,
   CouponRepository,
-  type CouponTerms,
+  CouponTerms,
   DuplicateKey,
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
 import { byText, copy, makeCollection } from "./Collection.js"
+import { fieldsOf } from "./fieldsOf.js"
 import { makeHoldBook } from "./HoldBook.js"
 
 type Counters = Pick<Coupon, "available" | "reservedCount" | "redeemedCount">
@@ -16,23 +17,7 @@ type Counters = Pick<Coupon, "available" | "reservedCount" | "redeemedCount">
 type Stored = Omit<Coupon, "holds">
 
 /** The checkout's read of a stored copy: the terms only, none that a capacity move changes. */
-const termsOf = ({
-  id,
-  code,
-  discount,
-  maxRedemptions,
-  expiresAt,
-  active,
-  createdAt,
-}: Stored): CouponTerms => ({
-  id,
-  code,
-  discount,
-  maxRedemptions,
-  expiresAt,
-  active,
-  createdAt,
-})
+const termsOf: (coupon: Stored) => CouponTerms = fieldsOf(CouponTerms)
 
 export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
   // The coupons without their holds, which the book keeps beside them (HoldBook says why).

@@ -4,11 +4,12 @@ import {
   type HoldOutcome,
   type Product,
   ProductCatalog,
-  type ProductListing,
+  ProductListing,
   type ReleaseOutcome,
 } from "@settle/domain"
 import { Effect, Layer, Option } from "effect"
 import { byText, copy, makeCollection } from "./Collection.js"
+import { fieldsOf } from "./fieldsOf.js"
 import { makeHoldBook } from "./HoldBook.js"
 
 type Stock = Product["stock"]
@@ -16,14 +17,7 @@ type Stock = Product["stock"]
 type Stored = Omit<Product, "holds">
 
 /** The checkout's read of a stored copy: the listing fields only, none that a stock move changes. */
-const listingOf = ({ id, sku, name, price, active, createdAt }: Stored): ProductListing => ({
-  id,
-  sku,
-  name,
-  price,
-  active,
-  createdAt,
-})
+const listingOf: (product: Stored) => ProductListing = fieldsOf(ProductListing)
 
 export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
   // The products without their holds, which the book keeps beside them (HoldBook says why).
