@@ -6,39 +6,97 @@ import {
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import type { Document } from "mongodb"
 import { fromDocument } from "./documents.js"
-import { type HolderDocument, missedHold, settleHold } from "./holds.js"
+import { type HolderDocument, settleHold } from "./holds.js"
 import { COUPON_TERMS } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
+import { makePlaces, type PlaceBook } from "./places.js"
 
 const COLLECTION = "coupons"
+export const PLACES_COLLECTION = "couponplaces"
+const COUNTERS = { available: "available", reserved: "reservedCount", settled: "redeemedCount" }
+// The terms, and whether the coupon keeps its capacity in places (so its holds go there first).
+const TERMS_READ = { projection: { ...COUPON_TERMS.projection, "places.unplaced": 1 } }
 
 /** A coupon as stored: the domain's fields, its id as `_id`. */
-type CouponDocument = Omit<Coupon, "id"> & { readonly _id: string }
+type CouponDocument = Omit<Coupon, "id"> & { readonly _id: string; readonly places?: PlaceBook }
 
 /**
  * Coupons in `coupons`, with `available`, `reservedCount`, `redeemedCount` and `holds[]` on the same
- * document, so each capacity move is one conditional write (DESIGN §4, docs/architecture.md).
+ * document, so each capacity move is one conditional write (DESIGN §4, docs/architecture.md). A coupon
+ * created with more redemptions than a document takes (`unitsPerPlace`) keeps them in places
+ * (`couponplaces`, places.ts), each place a document of the same shape, and reads add them up.
  */
 export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effect.map(
   MongoDatabase,
-  ({ db }) => {
+  ({ db, unitsPerPlace }) => {
     const coupons = db.collection<CouponDocument>(COLLECTION)
     const holders = db.collection<HolderDocument>(COLLECTION)
     const decode = fromDocument(Coupon, COLLECTION)
-    const decodeOne = (doc: Document | null) =>
-      doc === null ? Effect.succeedNone : Effect.asSome(decode(doc))
     const decodeTerms = fromDocument(CouponTerms, COLLECTION)
+    const places = makePlaces({
+      db,
+      collection: PLACES_COLLECTION,
+      owners: COLLECTION,
+      paths: COUNTERS,
+      unitsPerPlace,
+    })
+    // Coupons known to keep their capacity in places; a coupon never leaves them, so this only grows.
+    const placed = new Set<string>()
+    const learn = (doc: Document) => {
+      if (doc.places !== undefined && doc.places !== null) placed.add(String(doc._id))
+    }
+    const decodeAll = (docs: ReadonlyArray<Document>) =>
+      places.assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
+    const decodeOne = (doc: Document | null) =>
+      doc === null ? Effect.succeedNone : Effect.map(decodeAll([doc]), (all) => Option.fromNullable(all[0]))
+    const inPlaces = (id: string) =>
+      placed.has(id) || !Number.isFinite(unitsPerPlace)
+        ? Effect.succeed(placed.has(id))
+        : mongoRead(COLLECTION, "findOne", () =>
+            coupons.findOne({ _id: id, places: { $exists: true } }, { projection: { _id: 1 } }),
+          ).pipe(
+            Effect.map((doc) => {
+              if (doc !== null) placed.add(id)
+              return doc !== null
+            }),
+          )
+    /**
+     * A hold in places: a place does not know whether its coupon is active, so that is read first (a
+     * deactivation that lands between the read and the hold lets that one hold through).
+     */
+    const holdInPlaces = (id: string, key: string, orderId: string, at: Date) =>
+      Effect.gen(function* () {
+        const terms = yield* mongoRead(COLLECTION, "findOne", () =>
+          coupons.findOne({ _id: id }, { projection: { active: 1 } }),
+        )
+        if (terms === null) return "not_found" satisfies HoldOutcome
+        if (terms.active !== true) return "insufficient" satisfies HoldOutcome
+        return yield* places.hold(id, key, orderId, 1, at)
+      })
 
     const service: CouponRepository = {
       insert: (coupon) =>
         Effect.asVoid(
           mongoCall(COLLECTION, "insertOne", () => {
             const { id, ...fields } = coupon
-            return coupons.insertOne({ _id: id, ...fields })
+            const book =
+              coupon.holds.length === 0 && coupon.reservedCount === 0
+                ? places.bookFor(coupon.available)
+                : undefined
+            return coupons
+              .insertOne(
+                book === undefined
+                  ? { _id: id, ...fields }
+                  : { _id: id, ...fields, available: 0, places: book },
+              )
+              .then((result) => {
+                if (book !== undefined) placed.add(id)
+                return result
+              })
           }),
         ),
 
@@ -46,13 +104,17 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
         mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id })).pipe(Effect.flatMap(decodeOne)),
 
       findByCode: (code) =>
-        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, COUPON_TERMS)).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeTerms(doc)))),
+        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, TERMS_READ)).pipe(
+          Effect.flatMap((doc) => {
+            if (doc === null) return Effect.succeedNone
+            learn(doc)
+            return Effect.asSome(decodeTerms(doc))
+          }),
         ),
 
       list: () =>
         mongoRead(COLLECTION, "find", () => coupons.find({}).sort({ code: 1 }).toArray()).pipe(
-          Effect.flatMap((docs) => Effect.forEach(docs, decode)),
+          Effect.flatMap(decodeAll),
         ),
 
       // Served by the unique code index: the range past `after`, in its order, stops at `limit`.
@@ -63,27 +125,31 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
             .sort({ code: 1 })
             .limit(limit)
             .toArray(),
-        ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decode))),
+        ).pipe(Effect.flatMap(decodeAll)),
 
+      // A coupon's version is its document's plus its places' (see MongoProductCatalog's update).
       update: (id, expectedVersion, changes, at) =>
-        mongoRead(COLLECTION, "findOneAndUpdate", () =>
-          coupons.findOneAndUpdate(
-            { _id: id, version: expectedVersion },
-            {
-              $set: {
-                ...(changes.active !== undefined && { active: changes.active }),
-                // null is a value here: it clears the expiry.
-                ...(changes.expiresAt !== undefined && { expiresAt: changes.expiresAt }),
-                updatedAt: at,
+        Effect.flatMap(places.placesVersion(id), (inPlacesVersion) =>
+          mongoRead(COLLECTION, "findOneAndUpdate", () =>
+            coupons.findOneAndUpdate(
+              { _id: id, version: expectedVersion - inPlacesVersion },
+              {
+                $set: {
+                  ...(changes.active !== undefined && { active: changes.active }),
+                  // null is a value here: it clears the expiry.
+                  ...(changes.expiresAt !== undefined && { expiresAt: changes.expiresAt }),
+                  updatedAt: at,
+                },
+                $inc: { version: 1 },
               },
-              $inc: { version: 1 },
-            },
-            { returnDocument: "after" },
+              { returnDocument: "after" },
+            ),
           ),
         ).pipe(Effect.flatMap(decodeOne)),
 
       hold: (id, key, orderId, at) =>
         Effect.gen(function* () {
+          if (placed.has(id)) return yield* holdInPlaces(id, key, orderId, at)
           // `available > 0` against a constant (DESIGN §4: no $expr), and the key must not hold yet
           // ($nor, not $ne: see MongoProductCatalog's hold).
           const result = yield* mongoRead(COLLECTION, "updateOne", () =>
@@ -97,27 +163,50 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
             ),
           )
           if (result.modifiedCount === 1) return "held" satisfies HoldOutcome
-          return yield* missedHold(holders, decode, id, key)
+          // The write decides; this read only names why it matched nothing.
+          const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }))
+          if (doc === null) return "not_found"
+          learn(doc)
+          if (placed.has(id)) return yield* holdInPlaces(id, key, orderId, at)
+          const coupon = yield* decode(doc)
+          return coupon.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
         }),
 
+      // A coupon hold is always of one redemption, so a place settles it in one write.
       redeemHold: (id, key, at) =>
-        settleHold(holders, decode, id, key, at, (q) => ({ reservedCount: -q, redeemedCount: q })).pipe(
-          Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held")),
-        ),
+        Effect.gen(function* () {
+          if (placed.has(id)) return yield* places.settleKnown(id, key, 1, at)
+          const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
+            reservedCount: -q,
+            redeemedCount: q,
+          }))
+          return moved || ((yield* inPlaces(id)) && (yield* places.settleKnown(id, key, 1, at)))
+        }).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
 
       releaseHold: (id, key, at) =>
-        settleHold(holders, decode, id, key, at, (q) => ({ reservedCount: -q, available: q })).pipe(
-          Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held")),
-        ),
+        Effect.gen(function* () {
+          if (placed.has(id)) return yield* places.release(id, key, at)
+          const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
+            reservedCount: -q,
+            available: q,
+          }))
+          return moved || ((yield* inPlaces(id)) && (yield* places.release(id, key, at)))
+        }).pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
 
       recount: (id, expectedVersion, at) =>
         Effect.gen(function* () {
           const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }))
           if (doc === null) return yield* Effect.succeedNone
-          const coupon = yield* decode(doc)
+          const [assembled] = yield* places.assemble([doc])
+          const coupon = yield* decode(assembled ?? doc)
           // Counters computed from holds of another version would be wrong; the write below is
           // conditional on the same version, and every capacity move bumps it.
           if (coupon.version !== expectedVersion) return yield* Effect.succeedNone
+          if (yield* inPlaces(id)) {
+            // Each place's counters from its own holds, each write on the place's own version.
+            yield* places.recount(id, at)
+            return yield* service.findById(id)
+          }
           const reservedCount = coupon.holds.reduce((sum, h) => sum + h.quantity, 0)
           const available = Math.max(0, coupon.maxRedemptions - reservedCount - coupon.redeemedCount)
           const written = yield* mongoRead(COLLECTION, "findOneAndUpdate", () =>

@@ -11,7 +11,14 @@ export interface MongoConfig {
   readonly maxPoolSize?: number
   readonly serverSelectionTimeoutMS?: number
   readonly socketTimeoutMS?: number
+  /**
+   * The most units one coupon or product document (or place) carries, so the most holds it can have
+   * (issue 13, places.ts); an owner created with more keeps them in places. Default 1 000.
+   */
+  readonly unitsPerPlace?: number
 }
+
+export const DEFAULT_UNITS_PER_PLACE = 1_000
 
 /** One connected database for every Mongo adapter of a process. */
 export interface MongoDatabase {
@@ -19,6 +26,12 @@ export interface MongoDatabase {
   readonly client: MongoClient
   /** What answered on connect: the adapters pick the write forms that server gets right. */
   readonly traits: ServerTraits
+  /**
+   * How many units an owner document or place takes (MongoConfig.unitsPerPlace). Infinite where writes
+   * race (FerretDB): the places' unique slots and a place's own counters need atomic writes, so there
+   * an owner keeps all its units and holds in its own document.
+   */
+  readonly unitsPerPlace: number
 }
 
 export const MongoDatabase = Context.GenericTag<MongoDatabase>("@settle/adapters/MongoDatabase")
@@ -44,7 +57,10 @@ export const layer = (config: MongoConfig): Layer.Layer<MongoDatabase, StoreErro
           const client = new MongoClient(config.uri, clientOptions(config))
           await client.connect()
           const traits = traitsOf(await client.db().admin().command({ buildInfo: 1 }))
-          return { client, db: client.db(config.dbName), traits }
+          const unitsPerPlace = traits.atomicConditionalWrites
+            ? (config.unitsPerPlace ?? DEFAULT_UNITS_PER_PLACE)
+            : Number.POSITIVE_INFINITY
+          return { client, db: client.db(config.dbName), traits, unitsPerPlace }
         },
         catch: (cause) => new StoreError({ message: `[db] cannot connect: ${String(cause)}`, cause }),
       }),

@@ -6,57 +6,121 @@ import {
   ProductListing,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import type { Document } from "mongodb"
 import { fromDocument } from "./documents.js"
-import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
+import { type HolderDocument, settleHold, settleKnownHold } from "./holds.js"
 import { PRODUCT_LISTING } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
+import { makePlaces, type PlaceBook } from "./places.js"
 
 const COLLECTION = "products"
+export const PLACES_COLLECTION = "productplaces"
+const STOCK = { available: "stock.available", reserved: "stock.reserved", settled: "stock.committed" }
+// The listing, and whether the product keeps its stock in places (so its holds go there first).
+const LISTING_READ = { projection: { ...PRODUCT_LISTING.projection, "places.unplaced": 1 } }
 
 const committing = (quantity: number) => ({ "stock.reserved": -quantity, "stock.committed": quantity })
 
 /** A product as stored: the domain's fields, its id as `_id`. */
-type ProductDocument = Omit<Product, "id"> & { readonly _id: string }
+type ProductDocument = Omit<Product, "id"> & { readonly _id: string; readonly places?: PlaceBook }
 
 /**
  * Products in `products`, stock as `stock.{available,reserved,committed}` and `holds[]` on the same
- * document: every stock move is one conditional write on that document (docs/architecture.md).
+ * document: every stock move is one conditional write on that document (docs/architecture.md). A
+ * product created with more units than a document takes (`unitsPerPlace`) keeps them in places
+ * (`productplaces`, places.ts), each place a document of the same shape, and reads add them up.
  */
 export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.map(
   MongoDatabase,
-  ({ db, traits }) => {
+  ({ db, traits, unitsPerPlace }) => {
     const products = db.collection<ProductDocument>(COLLECTION)
     const holders = db.collection<HolderDocument>(COLLECTION)
     const decode = fromDocument(Product, COLLECTION)
-    const decodeAll = (docs: ReadonlyArray<Document>) => Effect.forEach(docs, decode)
     const decodeListing = fromDocument(ProductListing, COLLECTION)
+    const places = makePlaces({
+      db,
+      collection: PLACES_COLLECTION,
+      owners: COLLECTION,
+      paths: STOCK,
+      unitsPerPlace,
+    })
+    // Products known to keep their stock in places; a product never leaves them, so this only grows,
+    // and only by the hot ones.
+    const placed = new Set<string>()
+    const learn = (doc: Document) => {
+      if (doc.places !== undefined && doc.places !== null) placed.add(String(doc._id))
+    }
+    const decodeAll = (docs: ReadonlyArray<Document>) =>
+      places.assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
+    const decodeOne = (doc: Document | null) =>
+      doc === null ? Effect.succeedNone : Effect.map(decodeAll([doc]), (all) => Option.fromNullable(all[0]))
+    /** Whether `id` keeps its stock in places: known, or read (a product another process created). */
+    const inPlaces = (id: string) =>
+      placed.has(id) || !Number.isFinite(unitsPerPlace)
+        ? Effect.succeed(placed.has(id))
+        : mongoRead(COLLECTION, "findOne", () =>
+            products.findOne({ _id: id, places: { $exists: true } }, { projection: { _id: 1 } }),
+          ).pipe(
+            Effect.map((doc) => {
+              if (doc !== null) placed.add(id)
+              return doc !== null
+            }),
+          )
+
+    const restockOwn = (id: string, quantity: number, at: Date) =>
+      mongoRead(COLLECTION, "updateOne", () =>
+        products.updateOne(
+          { _id: id, "stock.committed": { $gte: quantity } },
+          {
+            $inc: { "stock.committed": -quantity, "stock.available": quantity, version: 1 },
+            $set: { updatedAt: at },
+          },
+        ),
+      ).pipe(Effect.map((result) => result.modifiedCount === 1))
 
     const service: ProductCatalog = {
       insert: (product) =>
         Effect.asVoid(
           mongoCall(COLLECTION, "insertOne", () => {
             const { id, ...fields } = product
-            return products.insertOne({ _id: id, ...fields })
+            const book =
+              product.holds.length === 0 && product.stock.reserved === 0
+                ? places.bookFor(product.stock.available)
+                : undefined
+            return products
+              .insertOne(
+                book === undefined
+                  ? { _id: id, ...fields }
+                  : { _id: id, ...fields, stock: { ...fields.stock, available: 0 }, places: book },
+              )
+              .then((result) => {
+                if (book !== undefined) placed.add(id)
+                return result
+              })
           }),
         ),
 
       findById: (id) =>
-        mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id })).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decode(doc)))),
-        ),
+        mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id })).pipe(Effect.flatMap(decodeOne)),
 
       findBySkus: (skus) =>
         skus.length === 0
           ? Effect.succeed([])
           : mongoRead(COLLECTION, "find", () =>
               products
-                .find({ sku: { $in: [...skus] } }, PRODUCT_LISTING)
+                .find({ sku: { $in: [...skus] } }, LISTING_READ)
                 .sort({ sku: 1 })
                 .toArray(),
-            ).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodeListing))),
+            ).pipe(
+              Effect.flatMap((docs) =>
+                Effect.forEach(docs, (doc) => {
+                  learn(doc)
+                  return decodeListing(doc)
+                }),
+              ),
+            ),
 
       list: () =>
         mongoRead(COLLECTION, "find", () => products.find({}).sort({ sku: 1 }).toArray()).pipe(
@@ -73,25 +137,30 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
             .toArray(),
         ).pipe(Effect.flatMap(decodeAll)),
 
+      // A product's version is its document's plus its places' (every stock move bumps one of them),
+      // so the document's own must be what the caller saw less what the places have counted since.
       update: (id, expectedVersion, changes, at) =>
-        mongoRead(COLLECTION, "findOneAndUpdate", () =>
-          products.findOneAndUpdate(
-            { _id: id, version: expectedVersion },
-            {
-              $set: {
-                ...(changes.name !== undefined && { name: changes.name }),
-                ...(changes.price !== undefined && { price: changes.price }),
-                ...(changes.active !== undefined && { active: changes.active }),
-                updatedAt: at,
+        Effect.flatMap(places.placesVersion(id), (inPlacesVersion) =>
+          mongoRead(COLLECTION, "findOneAndUpdate", () =>
+            products.findOneAndUpdate(
+              { _id: id, version: expectedVersion - inPlacesVersion },
+              {
+                $set: {
+                  ...(changes.name !== undefined && { name: changes.name }),
+                  ...(changes.price !== undefined && { price: changes.price }),
+                  ...(changes.active !== undefined && { active: changes.active }),
+                  updatedAt: at,
+                },
+                $inc: { version: 1 },
               },
-              $inc: { version: 1 },
-            },
-            { returnDocument: "after" },
+              { returnDocument: "after" },
+            ),
           ),
-        ).pipe(Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decode(doc))))),
+        ).pipe(Effect.flatMap(decodeOne)),
 
       hold: (id, key, orderId, quantity, at) =>
         Effect.gen(function* () {
+          if (placed.has(id)) return yield* places.hold(id, key, orderId, quantity, at)
           // The filter is the whole decision (enough units, key not yet holding); no $expr, so it also
           // runs on FerretDB and on every MongoDB version. "Not yet holding" is $nor of the equality
           // match: `"holds.key": { $ne: key }` means the same on MongoDB, but FerretDB v1 matches it
@@ -107,41 +176,58 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
             ),
           )
           if (result.modifiedCount === 1) return "held" satisfies HoldOutcome
-          return yield* missedHold(holders, decode, id, key)
+          // The write decides; this read only names why it matched nothing.
+          const doc = yield* mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id }))
+          if (doc === null) return "not_found"
+          learn(doc)
+          if (placed.has(id)) return yield* places.hold(id, key, orderId, quantity, at)
+          const product = yield* decode(doc)
+          return product.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
         }),
 
       // Finalization's commit: one write where the server can select the hold by a condition, else
       // the hold is read first (holds.ts says why).
       commitHold: (id, key, at, quantity) =>
-        (traits.ferretdb
-          ? settleHold(holders, decode, id, key, at, committing, quantity)
-          : settleKnownHold(holders, id, key, quantity, at, committing)
-        ).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
+        Effect.gen(function* () {
+          if (placed.has(id)) return yield* places.settleKnown(id, key, quantity, at)
+          const moved = yield* traits.ferretdb
+            ? settleHold(holders, decode, id, key, at, committing, quantity)
+            : settleKnownHold(holders, id, key, quantity, at, committing)
+          return moved || ((yield* inPlaces(id)) && (yield* places.settleKnown(id, key, quantity, at)))
+        }).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
 
       releaseHold: (id, key, at) =>
-        settleHold(holders, decode, id, key, at, (q) => ({
-          "stock.reserved": -q,
-          "stock.available": q,
-        })).pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
+        Effect.gen(function* () {
+          if (placed.has(id)) return yield* places.release(id, key, at)
+          const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
+            "stock.reserved": -q,
+            "stock.available": q,
+          }))
+          return moved || ((yield* inPlaces(id)) && (yield* places.release(id, key, at)))
+        }).pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
 
+      // A refund's units go back to a place that committed at least as many (or the document's own).
       restock: (id, quantity, at) =>
-        mongoRead(COLLECTION, "updateOne", () =>
-          products.updateOne(
-            { _id: id, "stock.committed": { $gte: quantity } },
-            {
-              $inc: { "stock.committed": -quantity, "stock.available": quantity, version: 1 },
-              $set: { updatedAt: at },
-            },
-          ),
-        ).pipe(Effect.map((result) => result.modifiedCount === 1)),
+        Effect.gen(function* () {
+          if ((yield* inPlaces(id)) && (yield* places.unsettle(id, quantity, at))) return true
+          return yield* restockOwn(id, quantity, at)
+        }),
 
+      // Received stock joins the unplaced units of a product with places: the next place opened takes it.
       addStock: (id, quantity, at) =>
-        mongoRead(COLLECTION, "updateOne", () =>
-          products.updateOne(
-            { _id: id },
-            { $inc: { "stock.available": quantity, version: 1 }, $set: { updatedAt: at } },
-          ),
-        ).pipe(Effect.map((result) => result.modifiedCount === 1)),
+        Effect.gen(function* () {
+          const own = !(yield* inPlaces(id))
+          const result = yield* mongoRead(COLLECTION, "updateOne", () =>
+            products.updateOne(
+              { _id: id },
+              {
+                $inc: { [own ? "stock.available" : "places.unplaced"]: quantity, version: 1 },
+                $set: { updatedAt: at },
+              },
+            ),
+          )
+          return result.modifiedCount === 1
+        }),
     }
     return service
   },

@@ -22,6 +22,16 @@ export const INDEXES: Readonly<Record<string, ReadonlyArray<IndexDescription>>> 
   ],
   products: [{ key: { sku: 1 }, name: "sku_unique", unique: true }],
   coupons: [{ key: { code: 1 }, name: "code_unique", unique: true }],
+  // A hot owner's places (places.ts): the hold picks the owner's fullest place with room by the first;
+  // the second keeps a hold's key to one place of its owner and finds that place for its commit.
+  productplaces: [
+    { key: { owner: 1, "stock.available": 1 }, name: "owner_available" },
+    { key: { slots: 1 }, name: "slots_unique", unique: true },
+  ],
+  couponplaces: [
+    { key: { owner: 1, available: 1 }, name: "owner_available" },
+    { key: { slots: 1 }, name: "slots_unique", unique: true },
+  ],
   couponreservations: [
     { key: { couponId: 1, orderId: 1 }, name: "couponId_orderId_unique", unique: true },
     { key: { status: 1, expiresAt: 1 }, name: "status_expiresAt" },

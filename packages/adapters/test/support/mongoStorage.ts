@@ -44,7 +44,9 @@ export const departureTitle = (title: string, departing: ReadonlyArray<LoopbackS
   departsHere(departing) ? `${title} [${serverName()} departs from MongoDB's documented behaviour]` : title
 
 /** A brand-new database with Settle's indexes on the run's server, dropped on release. */
-export const freshDatabaseWith = (options: { readonly maxPoolSize: number }) =>
-  Layer.suspend(() => freshMongoDatabase({ uri: mongoUrl(), maxPoolSize: options.maxPoolSize }))
+export const freshDatabaseWith = (options: {
+  readonly maxPoolSize: number
+  readonly unitsPerPlace?: number
+}) => Layer.suspend(() => freshMongoDatabase({ uri: mongoUrl(), ...options }))
 
 export const freshDatabase = freshDatabaseWith({ maxPoolSize: 10 })

@@ -6,6 +6,8 @@ export interface FreshDatabaseOptions {
   /** A MongoDB server (or wire-protocol peer) on loopback. */
   readonly uri: string
   readonly maxPoolSize?: number
+  /** The units an owner document or place takes (MongoConfig.unitsPerPlace): small, to exercise places. */
+  readonly unitsPerPlace?: number
 }
 
 /**
@@ -21,7 +23,12 @@ export const freshMongoDatabase = (
       return Layer.scopedContext(
         Effect.gen(function* () {
           const context = yield* Layer.build(
-            MongoDatabase.layer({ uri: options.uri, dbName, maxPoolSize: options.maxPoolSize ?? 10 }),
+            MongoDatabase.layer({
+              uri: options.uri,
+              dbName,
+              maxPoolSize: options.maxPoolSize ?? 10,
+              ...(options.unitsPerPlace !== undefined && { unitsPerPlace: options.unitsPerPlace }),
+            }),
           )
           const { db } = yield* MongoDatabase.MongoDatabase.pipe(Effect.provide(context))
           yield* ensureIndexes(db)

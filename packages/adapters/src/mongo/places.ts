@@ -1,0 +1,442 @@
+import { type HoldOutcome, StoreError } from "@settle/domain"
+import { Effect } from "effect"
+import type { Collection, Db, Document } from "mongodb"
+import { mongoCall, mongoRead } from "./mongoCall.js"
+
+/**
+ * Capacity places (issue 13, docs/architecture.md "Hot owners"): a coupon or product created with more
+ * units than one place takes keeps them in place documents of at most `unitsPerPlace` units each, every
+ * place with its own counters and the holds on them. A place's holds can never outnumber its units, so
+ * no document grows with the open holds of its owner, and every move (hold, commit, release) is still
+ * one conditional write on one document, with its record.
+ *
+ * The owner's document keeps the units no place has yet (`places.unplaced`) and the size of every place
+ * opened (`places.shares`, place n has `shares[n]` units for life). Opening a place is two writes: the
+ * owner's conditional push records it, then the place is created by an upsert of its fixed `_id`, which
+ * can happen once only; after a crash between them, the next miss or read completes it from the record.
+ * Units never move between places, so there is no transfer to lose or count twice.
+ */
+
+/** Where an owner's three counters are, the same paths in its own document and its places'. */
+export interface CounterPaths {
+  readonly available: string
+  readonly reserved: string
+  /** committed (stock) or redeemedCount (coupons). */
+  readonly settled: string
+}
+
+/** The record a hot owner's document carries; absent on an owner whose units are all its own. */
+export interface PlaceBook {
+  readonly unplaced: number
+  readonly shares: ReadonlyArray<number>
+}
+
+/** A place as stored; its three counters sit at the owner's paths (CounterPaths), beside these. */
+type PlaceDocument = {
+  readonly _id: string
+  readonly owner: string
+  readonly n: number
+  readonly units: number
+  readonly holds: ReadonlyArray<{ key: string; orderId: string; quantity: number; at: Date }>
+  /** The place's own id, then one slot per hold: what the unique index keeps apart across places. */
+  readonly slots: ReadonlyArray<string>
+  readonly version: number
+  readonly updatedAt: Date
+}
+
+type OwnerDocument = { readonly _id: string; readonly places?: PlaceBook }
+
+export const placeId = (owner: string, n: number): string => `${owner}#${n}`
+/** A hold's entry in the unique `slots` index: one per owner and key across all the owner's places. */
+const slotOf = (owner: string, key: string): string => `${owner}|${key}`
+
+/** The owner document's record, if it has places; a malformed one is refused rather than guessed. */
+export const bookOf = (
+  collection: string,
+  doc: Document,
+): Effect.Effect<PlaceBook | undefined, StoreError> => {
+  const book: unknown = doc.places
+  if (book === undefined || book === null) return Effect.succeed(undefined)
+  if (
+    typeof book === "object" &&
+    "unplaced" in book &&
+    "shares" in book &&
+    typeof book.unplaced === "number" &&
+    Array.isArray(book.shares) &&
+    book.shares.every((share) => typeof share === "number")
+  ) {
+    return Effect.succeed({ unplaced: book.unplaced, shares: book.shares })
+  }
+  return Effect.fail(
+    new StoreError({
+      message: `[db] malformed document in ${collection} _id=${String(doc._id)}: places must be { unplaced, shares }`,
+      kind: "refused",
+    }),
+  )
+}
+
+const valueAt = (doc: Document, path: string): number => {
+  let value: unknown = doc
+  for (const part of path.split(".")) value = (value as Record<string, unknown> | undefined)?.[part]
+  return typeof value === "number" ? value : 0
+}
+
+/** `{ "stock.available": 3 }` → `{ stock: { available: 3 } }`, for documents written whole. */
+const nested = (flat: Readonly<Record<string, number>>): Document => {
+  const doc: Record<string, unknown> = {}
+  for (const [path, value] of Object.entries(flat)) {
+    const parts = path.split(".")
+    let at = doc
+    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>
+    at[parts[parts.length - 1] as string] = value
+  }
+  return doc
+}
+
+/** Sets `path` in a copy of `doc` (one level of nesting is all the layouts use). */
+const withValue = (doc: Document, path: string, value: number): Document => {
+  const [head, tail] = path.split(".") as [string, string | undefined]
+  if (tail === undefined) return { ...doc, [head]: value }
+  return { ...doc, [head]: { ...(doc[head] as Document | undefined), [tail]: value } }
+}
+
+/** A contended owner or place is retried; this many rounds without a decision is a store fault. */
+const MAX_ROUNDS = 1_000
+
+export interface Places {
+  readonly collection: Collection<PlaceDocument>
+  /** Owners created with more units than this keep them in places (on servers whose writes are atomic). */
+  readonly unitsPerPlace: number
+  /** The record a new hot owner's document starts with, or undefined when `units` fit its own document. */
+  readonly bookFor: (units: number) => PlaceBook | undefined
+  /** Take `quantity` units from one place for `key`; opens a place when none has room. */
+  readonly hold: (
+    owner: string,
+    key: string,
+    orderId: string,
+    quantity: number,
+    at: Date,
+  ) => Effect.Effect<HoldOutcome, StoreError>
+  /** reserved → settled for the hold of `key` of exactly `quantity` units, in one write. */
+  readonly settleKnown: (
+    owner: string,
+    key: string,
+    quantity: number,
+    at: Date,
+  ) => Effect.Effect<boolean, StoreError>
+  /** reserved → available for the hold of `key`: its place is read, then one conditional write. */
+  readonly release: (owner: string, key: string, at: Date) => Effect.Effect<boolean, StoreError>
+  /** settled → available in one place holding at least `quantity` settled units. */
+  readonly unsettle: (owner: string, quantity: number, at: Date) => Effect.Effect<boolean, StoreError>
+  /** Owner documents as the entity sees them: hot owners' counters, holds, version summed over places. */
+  readonly assemble: (owners: ReadonlyArray<Document>) => Effect.Effect<ReadonlyArray<Document>, StoreError>
+  /** The sum of the places' versions of `owner` (0 without places): an owner's version is its own plus that. */
+  readonly placesVersion: (owner: string) => Effect.Effect<number, StoreError>
+  /** Rewrite each place's available and reserved from its holds, each on its own version. */
+  readonly recount: (owner: string, at: Date) => Effect.Effect<void, StoreError>
+}
+
+export const makePlaces = (options: {
+  readonly db: Db
+  readonly collection: string
+  readonly owners: string
+  readonly paths: CounterPaths
+  readonly unitsPerPlace: number
+}): Places => {
+  const { db, paths, unitsPerPlace } = options
+  const name = options.collection
+  const places = db.collection<PlaceDocument>(name)
+  const owners = db.collection<OwnerDocument>(options.owners)
+
+  const readBook = (owner: string) =>
+    mongoRead(options.owners, "findOne", () =>
+      owners.findOne({ _id: owner }, { projection: { places: 1 } }),
+    ).pipe(Effect.flatMap((doc) => (doc === null ? Effect.succeed(null) : bookOf(options.owners, doc))))
+
+  /** Creates place n of `owner` with `units`, once: a second upsert of the same `_id` changes nothing. */
+  const create = (owner: string, n: number, units: number, at: Date) =>
+    mongoCall(name, "updateOne", () =>
+      places.updateOne(
+        { _id: placeId(owner, n) },
+        {
+          $setOnInsert: {
+            owner,
+            n,
+            units,
+            ...nested({ [paths.available]: units, [paths.reserved]: 0, [paths.settled]: 0 }),
+            holds: [],
+            // The place's own id keeps `slots` never empty, so the unique index needs no sparse form.
+            slots: [placeId(owner, n)],
+            version: 0,
+            updatedAt: at,
+          },
+        },
+        { upsert: true },
+      ),
+    ).pipe(
+      Effect.asVoid,
+      // Two callers completing the same place at once: the other's upsert created it.
+      Effect.catchTag("DuplicateKey", () => Effect.void),
+    )
+
+  /** Gives place n the units its record now says (`to`), from the `from` it had, once: the write is conditional on `from`. */
+  const grow = (owner: string, n: number, from: number, to: number, at: Date) =>
+    mongoRead(name, "updateOne", () =>
+      places.updateOne(
+        { _id: placeId(owner, n), units: from },
+        { $set: { units: to, updatedAt: at }, $inc: { [paths.available]: to - from } },
+      ),
+    )
+
+  /**
+   * Brings the places in line with the owner's record after a crash between the two writes of an
+   * opening or a top-up: creates the places it names that do not exist, and gives each the units it
+   * names. How many places it changed.
+   */
+  const complete = (owner: string, book: PlaceBook, at: Date) =>
+    Effect.gen(function* () {
+      if (book.shares.length === 0) return 0
+      const present = yield* mongoRead(name, "find", () =>
+        places.find({ owner }, { projection: { n: 1, units: 1 } }).toArray(),
+      )
+      const units = new Map(present.map((doc) => [doc.n, doc.units]))
+      let changed = 0
+      for (const [n, share] of book.shares.entries()) {
+        const has = units.get(n)
+        if (has === share) continue
+        if (has === undefined) yield* create(owner, n, share, at)
+        else if (has < share) yield* grow(owner, n, has, share, at)
+        else continue
+        changed++
+      }
+      return changed
+    })
+
+  /**
+   * When no place has room for `quantity` and the unplaced units alone are too few, the place with
+   * the most units left takes what it lacks from the unplaced ones (its share grows, then the place),
+   * so the last units of an owner are never split between a place and its record. Units already
+   * spread over several places stay there (docs/architecture.md says what that leaves).
+   */
+  const topUp = (owner: string, book: PlaceBook, quantity: number, at: Date) =>
+    Effect.gen(function* () {
+      const [fullest] = yield* mongoRead(name, "find", () =>
+        places
+          .find({ owner }, { projection: { n: 1, units: 1, [paths.available]: 1 } })
+          .sort({ [paths.available]: -1 })
+          .limit(1)
+          .toArray(),
+      )
+      if (fullest === undefined) return false
+      const lacking = quantity - valueAt(fullest, paths.available)
+      if (lacking <= 0 || lacking > book.unplaced || book.shares[fullest.n] !== fullest.units) return false
+      const recorded = yield* mongoRead(options.owners, "updateOne", () =>
+        owners.updateOne(
+          { _id: owner, "places.unplaced": book.unplaced, [`places.shares.${fullest.n}`]: fullest.units },
+          { $inc: { "places.unplaced": -lacking, [`places.shares.${fullest.n}`]: lacking } },
+        ),
+      )
+      if (recorded.modifiedCount === 1)
+        yield* grow(owner, fullest.n, fullest.units, fullest.units + lacking, at)
+      return true
+    })
+
+  /** Records place `book.shares.length` in the owner's document, if the record is still `book`, then creates it. */
+  const open = (owner: string, book: PlaceBook, units: number, at: Date) =>
+    Effect.gen(function* () {
+      const n = book.shares.length
+      const recorded = yield* mongoRead(options.owners, "updateOne", () =>
+        owners.updateOne(
+          { _id: owner, "places.unplaced": book.unplaced, "places.shares": { $size: n } },
+          { $inc: { "places.unplaced": -units }, $push: { "places.shares": units } },
+        ),
+      )
+      if (recorded.modifiedCount === 1) yield* create(owner, n, units, at)
+    })
+
+  const takeOne = (owner: string, key: string, orderId: string, quantity: number, at: Date) =>
+    mongoCall(name, "findOneAndUpdate", () =>
+      places.findOneAndUpdate(
+        // The fullest place that still has room (fewest available first), so places fill one by one and
+        // the units left over stay together; $nor as in the owner's own hold (MongoProductCatalog).
+        { owner, [paths.available]: { $gte: quantity }, $nor: [{ "holds.key": key }] },
+        {
+          $inc: { [paths.available]: -quantity, [paths.reserved]: quantity, version: 1 },
+          $push: { holds: { key, orderId, quantity, at }, slots: slotOf(owner, key) },
+          $set: { updatedAt: at },
+        },
+        { sort: { [paths.available]: 1 }, projection: { _id: 1 } },
+      ),
+    ).pipe(
+      Effect.map((doc): HoldOutcome | null => (doc === null ? null : "held")),
+      // The unique slot: another place of this owner holds `key` already.
+      Effect.catchTag("DuplicateKey", () => Effect.succeed<HoldOutcome | null>("already_held")),
+    )
+
+  const held = (owner: string, key: string) =>
+    mongoRead(name, "findOne", () =>
+      places.findOne({ slots: slotOf(owner, key) }, { projection: { _id: 1 } }),
+    ).pipe(Effect.map((doc) => doc !== null))
+
+  const hold: Places["hold"] = (owner, key, orderId, quantity, at) =>
+    Effect.gen(function* () {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const outcome = yield* takeOne(owner, key, orderId, quantity, at)
+        if (outcome !== null) return outcome
+        if (yield* held(owner, key)) return "already_held"
+        const book = yield* readBook(owner)
+        if (book === null) return "not_found"
+        if (book === undefined) return "insufficient"
+        if ((yield* complete(owner, book, at)) > 0) continue
+        if (book.unplaced >= quantity) {
+          yield* open(owner, book, Math.min(book.unplaced, Math.max(unitsPerPlace, quantity)), at)
+          continue
+        }
+        if (!(yield* topUp(owner, book, quantity, at))) return "insufficient"
+      }
+      return yield* Effect.fail(
+        new StoreError({ message: `[db] ${name}: no hold decided for ${owner} after ${MAX_ROUNDS} rounds` }),
+      )
+    })
+
+  const settleKnown: Places["settleKnown"] = (owner, key, quantity, at) =>
+    mongoRead(name, "updateOne", () =>
+      places.updateOne(
+        { slots: slotOf(owner, key), holds: { $elemMatch: { key, quantity } } },
+        {
+          $pull: { holds: { key }, slots: slotOf(owner, key) },
+          $inc: { [paths.reserved]: -quantity, [paths.settled]: quantity, version: 1 },
+          $set: { updatedAt: at },
+        },
+      ),
+    ).pipe(Effect.map((result) => result.modifiedCount === 1))
+
+  const release: Places["release"] = (owner, key, at) =>
+    Effect.gen(function* () {
+      const place = yield* mongoRead(name, "findOne", () =>
+        places.findOne({ slots: slotOf(owner, key) }, { projection: { holds: 1 } }),
+      )
+      const hold = (place?.holds as ReadonlyArray<Document> | undefined)?.find((h) => h.key === key)
+      if (place === null || hold === undefined || typeof hold.quantity !== "number") return false
+      const quantity = hold.quantity
+      const result = yield* mongoRead(name, "updateOne", () =>
+        places.updateOne(
+          { _id: place._id, holds: { $elemMatch: { key, quantity } } },
+          {
+            $pull: { holds: { key }, slots: slotOf(owner, key) },
+            $inc: { [paths.reserved]: -quantity, [paths.available]: quantity, version: 1 },
+            $set: { updatedAt: at },
+          },
+        ),
+      )
+      return result.modifiedCount === 1
+    })
+
+  const unsettle: Places["unsettle"] = (owner, quantity, at) =>
+    mongoRead(name, "updateOne", () =>
+      places.updateOne(
+        { owner, [paths.settled]: { $gte: quantity } },
+        {
+          $inc: { [paths.settled]: -quantity, [paths.available]: quantity, version: 1 },
+          $set: { updatedAt: at },
+        },
+      ),
+    ).pipe(Effect.map((result) => result.modifiedCount === 1))
+
+  const assemble: Places["assemble"] = (docs) =>
+    Effect.gen(function* () {
+      const books = new Map<string, PlaceBook>()
+      for (const doc of docs) {
+        const book = yield* bookOf(options.owners, doc)
+        if (book !== undefined) books.set(String(doc._id), book)
+      }
+      if (books.size === 0) return docs
+      const read = yield* mongoRead(name, "find", () =>
+        places
+          .find({ owner: { $in: [...books.keys()] } }, { projection: { slots: 0 } })
+          .sort({ owner: 1, n: 1 })
+          .toArray(),
+      )
+      const byOwner = new Map<string, Array<Document>>()
+      for (const place of read) {
+        const list = byOwner.get(String(place.owner)) ?? []
+        list.push(place)
+        byOwner.set(String(place.owner), list)
+      }
+      return docs.map((doc) => {
+        const book = books.get(String(doc._id))
+        if (book === undefined) return doc
+        const found = new Map((byOwner.get(String(doc._id)) ?? []).map((place) => [place.n as number, place]))
+        let available = valueAt(doc, paths.available) + book.unplaced
+        let reserved = valueAt(doc, paths.reserved)
+        let settled = valueAt(doc, paths.settled)
+        let version = typeof doc.version === "number" ? doc.version : 0
+        let updatedAt: unknown = doc.updatedAt
+        const holds: Array<unknown> = [...((doc.holds as ReadonlyArray<unknown> | undefined) ?? [])]
+        // Only the places this read of the owner names: one opened since is still in `unplaced`, and
+        // one not created yet (a crash after its record) has all its units available.
+        for (const [n, units] of book.shares.entries()) {
+          const place = found.get(n)
+          if (place === undefined) {
+            available += units
+            continue
+          }
+          // A top-up recorded but not yet received: its units are available, as the place will have them.
+          available += valueAt(place, paths.available) + Math.max(0, units - (place.units as number))
+          reserved += valueAt(place, paths.reserved)
+          settled += valueAt(place, paths.settled)
+          version += typeof place.version === "number" ? place.version : 0
+          if (place.updatedAt instanceof Date && updatedAt instanceof Date && place.updatedAt > updatedAt) {
+            updatedAt = place.updatedAt
+          }
+          holds.push(...((place.holds as ReadonlyArray<unknown> | undefined) ?? []))
+        }
+        let assembled = withValue(doc, paths.available, available)
+        assembled = withValue(assembled, paths.reserved, reserved)
+        assembled = withValue(assembled, paths.settled, settled)
+        return { ...assembled, holds, version, updatedAt }
+      })
+    })
+
+  const placesVersion: Places["placesVersion"] = (owner) =>
+    mongoRead(name, "find", () => places.find({ owner }, { projection: { version: 1 } }).toArray()).pipe(
+      Effect.map((docs) =>
+        docs.reduce((sum, doc) => sum + (typeof doc.version === "number" ? doc.version : 0), 0),
+      ),
+    )
+
+  const recount: Places["recount"] = (owner, at) =>
+    Effect.gen(function* () {
+      const read = yield* mongoRead(name, "find", () => places.find({ owner }).toArray())
+      for (const place of read) {
+        const holds = (place.holds as ReadonlyArray<Document> | undefined) ?? []
+        const reserved = holds.reduce((sum, h) => sum + (typeof h.quantity === "number" ? h.quantity : 0), 0)
+        const available = Math.max(0, (place.units as number) - reserved - valueAt(place, paths.settled))
+        if (valueAt(place, paths.reserved) === reserved && valueAt(place, paths.available) === available)
+          continue
+        // Counters from holds of another version would be wrong: the write is conditional on the one read.
+        yield* mongoRead(name, "updateOne", () =>
+          places.updateOne(
+            { _id: place._id, version: place.version },
+            {
+              $set: { [paths.reserved]: reserved, [paths.available]: available, updatedAt: at },
+              $inc: { version: 1 },
+            },
+          ),
+        )
+      }
+    })
+
+  return {
+    collection: places,
+    unitsPerPlace,
+    bookFor: (units) => (units > unitsPerPlace ? { unplaced: units, shares: [] } : undefined),
+    hold,
+    settleKnown,
+    release,
+    unsettle,
+    assemble,
+    placesVersion,
+    recount,
+  }
+}
