@@ -18,7 +18,7 @@ export interface MongoConfig {
   readonly unitsPerPlace?: number
 }
 
-export const DEFAULT_UNITS_PER_PLACE = 1_000
+export const DEFAULT_UNITS_PER_PLACE = 100
 
 /** One connected database for every Mongo adapter of a process. */
 export interface MongoDatabase {

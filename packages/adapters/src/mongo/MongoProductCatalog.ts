@@ -69,17 +69,6 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
             }),
           )
 
-    const restockOwn = (id: string, quantity: number, at: Date) =>
-      mongoRead(COLLECTION, "updateOne", () =>
-        products.updateOne(
-          { _id: id, "stock.committed": { $gte: quantity } },
-          {
-            $inc: { "stock.committed": -quantity, "stock.available": quantity, version: 1 },
-            $set: { updatedAt: at },
-          },
-        ),
-      ).pipe(Effect.map((result) => result.modifiedCount === 1))
-
     const service: ProductCatalog = {
       insert: (product) =>
         Effect.asVoid(
@@ -206,11 +195,26 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
           return moved || ((yield* inPlaces(id)) && (yield* places.release(id, key, at)))
         }).pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
 
-      // A refund's units go back to a place that committed at least as many (or the document's own).
+      // A refund's units go back where they were committed: to the places, or the document's own
+      // (which, for a product with places, are then unplaced: the places take every new hold).
       restock: (id, quantity, at) =>
         Effect.gen(function* () {
-          if ((yield* inPlaces(id)) && (yield* places.unsettle(id, quantity, at))) return true
-          return yield* restockOwn(id, quantity, at)
+          const hot = yield* inPlaces(id)
+          if (hot && (yield* places.unsettle(id, quantity, at))) return true
+          const result = yield* mongoRead(COLLECTION, "updateOne", () =>
+            products.updateOne(
+              { _id: id, "stock.committed": { $gte: quantity } },
+              {
+                $inc: {
+                  "stock.committed": -quantity,
+                  [hot ? "places.unplaced" : "stock.available"]: quantity,
+                  version: 1,
+                },
+                $set: { updatedAt: at },
+              },
+            ),
+          )
+          return result.modifiedCount === 1
         }),
 
       // Received stock joins the unplaced units of a product with places: the next place opened takes it.

@@ -1,4 +1,4 @@
-import type { Hold, HoldOutcome, StoreError } from "@settle/domain"
+import type { Hold, StoreError } from "@settle/domain"
 import { Effect } from "effect"
 import type { Collection, Document } from "mongodb"
 import { mongoRead } from "./mongoCall.js"
@@ -18,24 +18,6 @@ export type HolderDocument = {
 
 /** Reads and decodes one document; a malformed one is a StoreError naming the collection and _id. */
 export type Decode<A> = (doc: Document) => Effect.Effect<A, StoreError>
-
-/**
- * Why a hold's conditional write matched nothing, read afterwards: the write is what decides, this
- * only names the outcome. Anything but a missing document or an existing hold is a lack of capacity
- * (for coupons this includes an inactive one, as the port says).
- */
-export const missedHold = <A extends Holder>(
-  collection: Collection<HolderDocument>,
-  decode: Decode<A>,
-  id: string,
-  key: string,
-): Effect.Effect<HoldOutcome, StoreError> =>
-  Effect.gen(function* () {
-    const doc = yield* mongoRead(collection.collectionName, "findOne", () => collection.findOne({ _id: id }))
-    if (doc === null) return "not_found"
-    const holder = yield* decode(doc)
-    return holder.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
-  })
 
 /**
  * Removes the hold of `key` and moves its units with `inc`, in one conditional write; false when
@@ -69,8 +51,7 @@ export const settleHold = <A extends Holder>(
     const holder = yield* decode(doc)
     const index = holder.holds.findIndex((h) => h.key === key)
     const hold = holder.holds[index]
-    // Decoding kept the array's order, so the same index names the stored element. A capacity bucket
-    // has no `holds` before its first hold (capacity/transfer.ts), and then holds nothing.
+    // Decoding kept the array's order, so the same index names the stored element.
     const element = doc.holds?.[index]
     if (hold === undefined || element === undefined) return false
     if (quantity !== undefined && hold.quantity !== quantity) return false

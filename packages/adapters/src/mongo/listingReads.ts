@@ -12,8 +12,8 @@ const only = (fields: Readonly<Record<string, unknown>>): FindOptions => ({
 
 /**
  * The checkout's reads (issue 13) leave the holds and the counters on the server: the hold decides
- * capacity, and on buckets the counters are the owner's and up to a thousand buckets' summed. Naming
- * the fields read, rather than those left, also leaves the buckets' transfer bookkeeping behind.
+ * capacity, and for an owner with places the counters are the owner's and its places' summed. Naming
+ * the fields read, rather than those left, also leaves an owner's record of its places behind.
  */
 export const PRODUCT_LISTING = only(ProductListing.fields)
 export const COUPON_TERMS = only(CouponTerms.fields)

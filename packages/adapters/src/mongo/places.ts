@@ -29,6 +29,8 @@ export interface CounterPaths {
 export interface PlaceBook {
   readonly unplaced: number
   readonly shares: ReadonlyArray<number>
+  /** For place n, the units it gave back (its `returned`) that `unplaced` has received so far. */
+  readonly back: Readonly<Record<string, number>>
 }
 
 /** A place as stored; its three counters sit at the owner's paths (CounterPaths), beside these. */
@@ -37,6 +39,8 @@ type PlaceDocument = {
   readonly owner: string
   readonly n: number
   readonly units: number
+  /** Units given back to the owner's `unplaced` (available + reserved + settled + returned = units). */
+  readonly returned: number
   readonly holds: ReadonlyArray<{ key: string; orderId: string; quantity: number; at: Date }>
   /** The place's own id, then one slot per hold: what the unique index keeps apart across places. */
   readonly slots: ReadonlyArray<string>
@@ -65,11 +69,21 @@ export const bookOf = (
     Array.isArray(book.shares) &&
     book.shares.every((share) => typeof share === "number")
   ) {
-    return Effect.succeed({ unplaced: book.unplaced, shares: book.shares })
+    const back: unknown = "back" in book ? book.back : undefined
+    if (back === undefined || back === null) {
+      return Effect.succeed({ unplaced: book.unplaced, shares: book.shares, back: {} })
+    }
+    if (typeof back === "object" && Object.values(back).every((units) => typeof units === "number")) {
+      return Effect.succeed({
+        unplaced: book.unplaced,
+        shares: book.shares,
+        back: back as Record<string, number>,
+      })
+    }
   }
   return Effect.fail(
     new StoreError({
-      message: `[db] malformed document in ${collection} _id=${String(doc._id)}: places must be { unplaced, shares }`,
+      message: `[db] malformed document in ${collection} _id=${String(doc._id)}: places must be { unplaced, shares, back? }`,
       kind: "refused",
     }),
   )
@@ -81,24 +95,16 @@ const valueAt = (doc: Document, path: string): number => {
   return typeof value === "number" ? value : 0
 }
 
-/** `{ "stock.available": 3 }` → `{ stock: { available: 3 } }`, for documents written whole. */
-const nested = (flat: Readonly<Record<string, number>>): Document => {
-  const doc: Record<string, unknown> = {}
-  for (const [path, value] of Object.entries(flat)) {
-    const parts = path.split(".")
-    let at = doc
-    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>
-    at[parts[parts.length - 1] as string] = value
-  }
-  return doc
-}
-
 /** Sets `path` in a copy of `doc` (one level of nesting is all the layouts use). */
 const withValue = (doc: Document, path: string, value: number): Document => {
   const [head, tail] = path.split(".") as [string, string | undefined]
   if (tail === undefined) return { ...doc, [head]: value }
   return { ...doc, [head]: { ...(doc[head] as Document | undefined), [tail]: value } }
 }
+
+/** `{ "stock.available": 3 }` → `{ stock: { available: 3 } }`, for documents written whole. */
+const nested = (flat: Readonly<Record<string, number>>): Document =>
+  Object.entries(flat).reduce<Document>((doc, [path, value]) => withValue(doc, path, value), {})
 
 /** A contended owner or place is retried; this many rounds without a decision is a store fault. */
 const MAX_ROUNDS = 1_000
@@ -126,7 +132,7 @@ export interface Places {
   ) => Effect.Effect<boolean, StoreError>
   /** reserved → available for the hold of `key`: its place is read, then one conditional write. */
   readonly release: (owner: string, key: string, at: Date) => Effect.Effect<boolean, StoreError>
-  /** settled → available in one place holding at least `quantity` settled units. */
+  /** settled → available: in one place that settled as many, else in parts over several; false if fewer were settled. */
   readonly unsettle: (owner: string, quantity: number, at: Date) => Effect.Effect<boolean, StoreError>
   /** Owner documents as the entity sees them: hot owners' counters, holds, version summed over places. */
   readonly assemble: (owners: ReadonlyArray<Document>) => Effect.Effect<ReadonlyArray<Document>, StoreError>
@@ -163,6 +169,7 @@ export const makePlaces = (options: {
             owner,
             n,
             units,
+            returned: 0,
             ...nested({ [paths.available]: units, [paths.reserved]: 0, [paths.settled]: 0 }),
             holds: [],
             // The place's own id keeps `slots` never empty, so the unique index needs no sparse form.
@@ -197,22 +204,65 @@ export const makePlaces = (options: {
     Effect.gen(function* () {
       if (book.shares.length === 0) return 0
       const present = yield* mongoRead(name, "find", () =>
-        places.find({ owner }, { projection: { n: 1, units: 1 } }).toArray(),
+        places.find({ owner }, { projection: { n: 1, units: 1, returned: 1 } }).toArray(),
       )
-      const units = new Map(present.map((doc) => [doc.n, doc.units]))
+      const found = new Map(present.map((doc) => [doc.n, doc]))
       let changed = 0
       for (const [n, share] of book.shares.entries()) {
-        const has = units.get(n)
-        if (has === share) continue
-        if (has === undefined) yield* create(owner, n, share, at)
-        else if (has < share) yield* grow(owner, n, has, share, at)
+        const place = found.get(n)
+        if (place === undefined) yield* create(owner, n, share, at)
+        else if (place.units < share) yield* grow(owner, n, place.units, share, at)
+        else if ((place.returned ?? 0) > (book.back[n] ?? 0)) yield* receive(owner, n, book, place.returned)
         else continue
         changed++
       }
       return changed
     })
 
+  /** The owner takes into `unplaced` what place n has returned beyond what it took before, once. */
+  const receive = (owner: string, n: number, book: PlaceBook, returned: number) => {
+    const before = book.back[n] ?? 0
+    return mongoRead(options.owners, "updateOne", () =>
+      owners.updateOne(
+        { _id: owner, [`places.back.${n}`]: before === 0 ? { $exists: false } : before },
+        { $set: { [`places.back.${n}`]: returned }, $inc: { "places.unplaced": returned - before } },
+      ),
+    )
+  }
+
   /**
+   * Units left over in several places, none with room for `quantity`: each place but the fullest gives
+   * its available units back to the owner (the place's conditional write, then the owner's receipt), so
+   * a top-up can then put them together. False when all of them and the unplaced are still too few.
+   */
+  const gather = (owner: string, book: PlaceBook, quantity: number, at: Date) =>
+    Effect.gen(function* () {
+      const spread = yield* mongoRead(name, "find", () =>
+        places
+          .find({ owner, [paths.available]: { $gt: 0 } }, { projection: { n: 1, [paths.available]: 1 } })
+          .sort({ [paths.available]: -1 })
+          .toArray(),
+      )
+      const left = spread.reduce((sum, place) => sum + valueAt(place, paths.available), book.unplaced)
+      if (left < quantity) return false
+      for (const place of spread.slice(1)) {
+        const units = valueAt(place, paths.available)
+        const given = yield* mongoRead(name, "findOneAndUpdate", () =>
+          places.findOneAndUpdate(
+            { _id: place._id, [paths.available]: { $gte: units } },
+            { $inc: { [paths.available]: -units, returned: units }, $set: { updatedAt: at } },
+            { returnDocument: "after", projection: { returned: 1 } },
+          ),
+        )
+        if (given === null) continue
+        const latest = yield* readBook(owner)
+        if (latest) yield* receive(owner, place.n, latest, given.returned)
+      }
+      return true
+    })
+
+  /**
+   * False when no place can take `quantity`, not even with the unplaced units: the hold is refused.
    * When no place has room for `quantity` and the unplaced units alone are too few, the place with
    * the most units left takes what it lacks from the unplaced ones (its share grows, then the place),
    * so the last units of an owner are never split between a place and its record. Units already
@@ -229,7 +279,9 @@ export const makePlaces = (options: {
       )
       if (fullest === undefined) return false
       const lacking = quantity - valueAt(fullest, paths.available)
-      if (lacking <= 0 || lacking > book.unplaced || book.shares[fullest.n] !== fullest.units) return false
+      // Since the miss a place was created, or given units back, or is being topped up: look again.
+      if (lacking <= 0 || book.shares[fullest.n] !== fullest.units) return true
+      if (lacking > book.unplaced) return false
       const recorded = yield* mongoRead(options.owners, "updateOne", () =>
         owners.updateOne(
           { _id: owner, "places.unplaced": book.unplaced, [`places.shares.${fullest.n}`]: fullest.units },
@@ -254,21 +306,41 @@ export const makePlaces = (options: {
       if (recorded.modifiedCount === 1) yield* create(owner, n, units, at)
     })
 
-  const takeOne = (owner: string, key: string, orderId: string, quantity: number, at: Date) =>
+  // The place each owner's last hold went to in this process: places fill one by one, so the next hold
+  // most likely fits there, and a write by `_id` is found through the primary key on every server
+  // (mongo-java-server scans a collection for any other filter). Only a hint: a miss asks the index.
+  const lastPlace = new Map<string, number>()
+
+  const take = (filter: Document, key: string, orderId: string, quantity: number, at: Date, owner: string) =>
     mongoCall(name, "findOneAndUpdate", () =>
       places.findOneAndUpdate(
-        // The fullest place that still has room (fewest available first), so places fill one by one and
-        // the units left over stay together; $nor as in the owner's own hold (MongoProductCatalog).
-        { owner, [paths.available]: { $gte: quantity }, $nor: [{ "holds.key": key }] },
+        // $nor as in the owner's own hold (MongoProductCatalog).
+        { ...filter, [paths.available]: { $gte: quantity }, $nor: [{ "holds.key": key }] },
         {
           $inc: { [paths.available]: -quantity, [paths.reserved]: quantity, version: 1 },
           $push: { holds: { key, orderId, quantity, at }, slots: slotOf(owner, key) },
           $set: { updatedAt: at },
         },
-        { sort: { [paths.available]: 1 }, projection: { _id: 1 } },
+        // The fullest place that still has room (fewest available first), so places fill one by one and
+        // the units left over stay together.
+        { sort: { [paths.available]: 1 }, projection: { _id: 1, n: 1 } },
       ),
-    ).pipe(
-      Effect.map((doc): HoldOutcome | null => (doc === null ? null : "held")),
+    )
+
+  const takeOne = (owner: string, key: string, orderId: string, quantity: number, at: Date) =>
+    Effect.gen(function* () {
+      const hint = lastPlace.get(owner)
+      if (
+        hint !== undefined &&
+        (yield* take({ _id: placeId(owner, hint) }, key, orderId, quantity, at, owner))
+      ) {
+        return "held" satisfies HoldOutcome
+      }
+      const place = yield* take({ owner }, key, orderId, quantity, at, owner)
+      if (place === null) return null
+      lastPlace.set(owner, place.n)
+      return "held" satisfies HoldOutcome
+    }).pipe(
       // The unique slot: another place of this owner holds `key` already.
       Effect.catchTag("DuplicateKey", () => Effect.succeed<HoldOutcome | null>("already_held")),
     )
@@ -292,7 +364,8 @@ export const makePlaces = (options: {
           yield* open(owner, book, Math.min(book.unplaced, Math.max(unitsPerPlace, quantity)), at)
           continue
         }
-        if (!(yield* topUp(owner, book, quantity, at))) return "insufficient"
+        if (yield* topUp(owner, book, quantity, at)) continue
+        if (!(yield* gather(owner, book, quantity, at))) return "insufficient"
       }
       return yield* Effect.fail(
         new StoreError({ message: `[db] ${name}: no hold decided for ${owner} after ${MAX_ROUNDS} rounds` }),
@@ -332,16 +405,36 @@ export const makePlaces = (options: {
       return result.modifiedCount === 1
     })
 
-  const unsettle: Places["unsettle"] = (owner, quantity, at) =>
+  const unsettleIn = (filter: Document, quantity: number, at: Date) =>
     mongoRead(name, "updateOne", () =>
       places.updateOne(
-        { owner, [paths.settled]: { $gte: quantity } },
+        { ...filter, [paths.settled]: { $gte: quantity } },
         {
           $inc: { [paths.settled]: -quantity, [paths.available]: quantity, version: 1 },
           $set: { updatedAt: at },
         },
       ),
     ).pipe(Effect.map((result) => result.modifiedCount === 1))
+
+  // One place that settled enough, else the units from several (a restock is one caller's move and not
+  // idempotent anyway, so it need not be one write; each part still is).
+  const unsettle: Places["unsettle"] = (owner, quantity, at) =>
+    Effect.gen(function* () {
+      if (yield* unsettleIn({ owner }, quantity, at)) return true
+      const read = yield* mongoRead(name, "find", () =>
+        places
+          .find({ owner, [paths.settled]: { $gt: 0 } }, { projection: { [paths.settled]: 1 } })
+          .sort({ [paths.settled]: -1 })
+          .toArray(),
+      )
+      let left = quantity
+      for (const place of read) {
+        const part = Math.min(left, valueAt(place, paths.settled))
+        if (part > 0 && (yield* unsettleIn({ _id: place._id }, part, at))) left -= part
+        if (left === 0) return true
+      }
+      return false
+    })
 
   const assemble: Places["assemble"] = (docs) =>
     Effect.gen(function* () {
@@ -382,7 +475,11 @@ export const makePlaces = (options: {
             continue
           }
           // A top-up recorded but not yet received: its units are available, as the place will have them.
-          available += valueAt(place, paths.available) + Math.max(0, units - (place.units as number))
+          available +=
+            valueAt(place, paths.available) +
+            Math.max(0, units - (place.units as number)) +
+            // Given back by the place, not yet received by the owner: available, as `unplaced` will have it.
+            Math.max(0, ((place.returned as number | undefined) ?? 0) - (book.back[n] ?? 0))
           reserved += valueAt(place, paths.reserved)
           settled += valueAt(place, paths.settled)
           version += typeof place.version === "number" ? place.version : 0
@@ -411,7 +508,10 @@ export const makePlaces = (options: {
       for (const place of read) {
         const holds = (place.holds as ReadonlyArray<Document> | undefined) ?? []
         const reserved = holds.reduce((sum, h) => sum + (typeof h.quantity === "number" ? h.quantity : 0), 0)
-        const available = Math.max(0, (place.units as number) - reserved - valueAt(place, paths.settled))
+        const available = Math.max(
+          0,
+          (place.units as number) - reserved - valueAt(place, paths.settled) - (place.returned ?? 0),
+        )
         if (valueAt(place, paths.reserved) === reserved && valueAt(place, paths.available) === available)
           continue
         // Counters from holds of another version would be wrong: the write is conditional on the one read.
@@ -430,7 +530,7 @@ export const makePlaces = (options: {
   return {
     collection: places,
     unitsPerPlace,
-    bookFor: (units) => (units > unitsPerPlace ? { unplaced: units, shares: [] } : undefined),
+    bookFor: (units) => (units > unitsPerPlace ? { unplaced: units, shares: [], back: {} } : undefined),
     hold,
     settleKnown,
     release,

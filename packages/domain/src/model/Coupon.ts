@@ -40,9 +40,9 @@ export type Coupon = typeof Coupon.Type
 /**
  * A coupon's terms, without its holds and counters: what the checkout reads. Capacity lives in the
  * counters and holds, and the hold decides it atomically, exhaustion included; a checkout that read them
- * would pay for each open hold of a popular coupon, and on Mongo for each bucket its counters are spread
+ * would pay for each open hold of a popular coupon, and on Mongo for each place its counters are spread
  * over (issue 13). `version` and `updatedAt` go too: every capacity move bumps them, so they are counters
- * as well (on Mongo, summed over the buckets).
+ * as well (on Mongo, summed over the places).
  */
 export const CouponTerms = Coupon.omit(
   "holds",

@@ -28,9 +28,9 @@ export type Product = typeof Product.Type
 /**
  * A product without its holds and stock: what the checkout reads. Capacity lives in the counters and
  * holds, and the hold decides it atomically; a checkout that read them would pay for each open hold of a
- * hot product, and on Mongo for each bucket its counters are spread over (issue 13). `version` and
+ * hot product, and on Mongo for each place its stock is spread over (issue 13). `version` and
  * `updatedAt` go too: every stock move bumps them, so they are counters as well (on Mongo, summed over
- * the buckets).
+ * its places).
  */
 export const ProductListing = Product.omit("holds", "stock", "version", "updatedAt")
 export type ProductListing = typeof ProductListing.Type

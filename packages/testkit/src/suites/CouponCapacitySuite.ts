@@ -183,6 +183,29 @@ export const capacity = <E>(
       ),
     )
 
+    it(raceTitle("grants every one of as many concurrent holds as there are redemptions left", options), () =>
+      run(
+        Effect.gen(function* () {
+          // However a store spreads them (on Mongo with small places, many are opened while these
+          // race), none may be refused.
+          const coupon = aCoupon({ maxRedemptions: 60, available: 60 })
+          const { coupons, read } = yield* withCoupon(coupon)
+          const outcomes = yield* Effect.all(
+            Array.from({ length: 60 }, (_, i) => coupons.hold(coupon.id, `ord_${i}/0`, orderId, minute(1))),
+            { concurrency: "unbounded" },
+          )
+          const after = yield* read
+          expect(outcomes.filter((o) => o !== "held")).toEqual([])
+          if (races) {
+            expect(after.available + after.reservedCount + after.redeemedCount).toBe(60)
+            return
+          }
+          expect(counters(after)).toEqual({ available: 0, reservedCount: 60, redeemedCount: 0 })
+          expect(after.holds).toHaveLength(60)
+        }),
+      ),
+    )
+
     it(raceTitle("moves a hold once under concurrent redeems and releases", options), () =>
       run(
         Effect.gen(function* () {
