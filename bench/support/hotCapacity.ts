@@ -1,5 +1,6 @@
 import { benchDrain } from "./hotDrain.js"
 import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
+import { capacityAlone } from "./hotPlaces.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
 import { type BenchOptions, settleNodeArgs } from "./options.js"
 import { autocannon } from "./serverDeps.js"
@@ -199,7 +200,16 @@ export const benchHot = async (options: BenchOptions, log: Log): Promise<boolean
     `hot: ${stores.map((s) => s.name).join(", ")}; batches of ${options.hotBatch} at ${options.hotClients} clients up to ${options.hotHolds} open holds`,
   )
   const results: Array<HotStoreResult> = []
-  for (const store of stores) results.push(await benchStore(store, options, log))
+  for (const store of stores) {
+    results.push(await benchStore(store, options, log))
+    if (store.peer === undefined) continue
+    const peer = await store.peer()
+    try {
+      results.push(await capacityAlone(store.name, peer.url, options, log))
+    } finally {
+      await peer.stop()
+    }
+  }
   for (const result of results) console.log(`\n${tableOf(result)}`)
   console.log(
     `\nhot ratios (checkouts/s at ${options.hotHolds} open holds / at none, target ≥ ${MIN_HOT_RATIO} at 100,000): ${results.map((r) => `${r.store} ${r.ratio}`).join("; ")}`,

@@ -45,6 +45,8 @@ export interface HotStore {
   readonly nonAtomic: boolean
   /** Starts Settle on the store; `nodeArgs` go to its node (`--cpu-prof`, bench/support/options.ts). */
   readonly start: (nodeArgs: ReadonlyArray<string>) => Promise<HotTarget>
+  /** A server of this kind for the holds-alone run (hotPlaces.ts); only where places are used (atomic). */
+  readonly peer?: () => Promise<MongoPeer>
 }
 
 const larger = (a: LargestDocument, b: LargestDocument) => (b.bytes > a.bytes ? b : a)
@@ -118,7 +120,7 @@ const PER_RECORD = new Set([
   "mediaassets",
 ])
 
-const largestIn = async (db: Mongo.Db, names: ReadonlyArray<string>): Promise<LargestDocument> => {
+export const largestIn = async (db: Mongo.Db, names: ReadonlyArray<string>): Promise<LargestDocument> => {
   let found = NONE
   for (const name of names) {
     // Raw BSON buffers: their length is the stored size, with no decode and re-encode per document.
@@ -196,6 +198,7 @@ const peerStore = (
 ): HotStore => ({
   name,
   nonAtomic,
+  ...(nonAtomic ? {} : { peer: () => startPeer(root) }),
   start: async (nodeArgs) => {
     const peer = await startPeer(root)
     try {
@@ -217,6 +220,7 @@ export const hotStores = (names: ReadonlyArray<string>): ReadonlyArray<HotStore>
           name: "MONGO_URL",
           nonAtomic: false,
           start: (nodeArgs) => onMongo("MONGO_URL", external, false, nodeArgs),
+          peer: async () => ({ url: external, stop: async () => undefined }),
         },
       ]
     : [

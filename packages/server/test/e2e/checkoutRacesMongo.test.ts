@@ -25,11 +25,18 @@ const withDb = <A>(use: (db: Db) => Promise<A>): Promise<A> =>
 interface Held {
   readonly holds: ReadonlyArray<{ readonly orderId: string }>
 }
-/** The order ids holding capacity on a product or coupon document, sorted. */
-const holdersOf = (collection: string, id: string): Promise<ReadonlyArray<string>> =>
+/**
+ * The order ids holding capacity on a product or coupon, sorted: in its document, and in its places
+ * (`productplaces`, `couponplaces`) when it has more units than one document takes (docs/storage.md).
+ */
+const holdersOf = (collection: "products" | "coupons", id: string): Promise<ReadonlyArray<string>> =>
   withDb(async (db) => {
     const document = await db.collection<Held & { _id: string }>(collection).findOne({ _id: id })
-    return (document?.holds ?? []).map((hold) => hold.orderId).sort()
+    const places = await db
+      .collection<Held & { owner: string }>(collection === "products" ? "productplaces" : "couponplaces")
+      .find({ owner: id })
+      .toArray()
+    return [document, ...places].flatMap((held) => held?.holds ?? []).map((hold) => hold.orderId).sort()
   })
 
 // FerretDB v1 lets two conditional writes on one document both pass (the reason the server refuses it

@@ -1,0 +1,176 @@
+import {
+  CouponCode,
+  CouponId,
+  CouponRepository,
+  money,
+  OrderId,
+  ProductCatalog,
+  ProductId,
+  Sku,
+} from "../../packages/domain/src/index.js"
+import { Effect, Layer } from "effect"
+import {
+  ensureIndexes,
+  MongoCouponRepository,
+  MongoDatabase,
+  MongoProductCatalog,
+} from "../../packages/adapters/src/mongo/index.js"
+import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
+import { largestIn } from "./hotStores.js"
+import type { BenchOptions } from "./options.js"
+
+/**
+ * Issue 13's table on the Mongo adapters with the capacity alone: the same hot coupon and product, the
+ * same batches and clients, but each "checkout" is only its two holds (the product's, then the coupon's),
+ * made through the adapters in this process. A checkout on mongo-java-server also records its payment
+ * session with a conditional `findAndModify` on `orders`, which that server answers by scanning the
+ * collection in insertion order (it uses an index only for a filter of exactly the index's fields), so
+ * there checkouts slow down with the orders stored whatever their holds do; without the orders, this
+ * shows what the holds alone cost as they pile up. Real MongoDB finds the order by `_id`.
+ */
+
+const CAPACITY = 1_000_000
+const WARMUP = 200
+const COLLECTIONS = ["products", "coupons", "productplaces", "couponplaces"]
+
+const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
+  sorted.length === 0 ? 0 : (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0)
+const round1 = (value: number) => Number(value.toFixed(1))
+
+const owners = (tag: string, units: number, at: Date) => {
+  const suffix = `${tag}${Date.now().toString(36)}`
+  return {
+    product: {
+      id: ProductId.make(`prd_hot_${suffix}`),
+      sku: Sku.make(`HOT-${suffix}`.toUpperCase()),
+      name: "hot product",
+      price: money(1250, "EUR"),
+      stock: { available: units, reserved: 0, committed: 0 },
+      holds: [],
+      active: true,
+      createdAt: at,
+      updatedAt: at,
+      version: 0,
+    },
+    coupon: {
+      id: CouponId.make(`cpn_hot_${suffix}`),
+      code: CouponCode.make(`HOT${suffix}`.toUpperCase()),
+      discount: { _tag: "percent" as const, percent: 10 },
+      maxRedemptions: units,
+      available: units,
+      reservedCount: 0,
+      redeemedCount: 0,
+      holds: [],
+      expiresAt: null,
+      active: true,
+      createdAt: at,
+      updatedAt: at,
+      version: 0,
+    },
+  }
+}
+
+/** The holds of `count` checkouts at `clients` at once, each pair timed; the refusals' outcomes. */
+const batchOf = (ids: ReturnType<typeof owners>, from: number, count: number, clients: number, at: Date) =>
+  Effect.gen(function* () {
+    const catalog = yield* ProductCatalog
+    const coupons = yield* CouponRepository
+    const latencies: Array<number> = []
+    const refused: Array<string> = []
+    const started = performance.now()
+    yield* Effect.forEach(
+      Array.from({ length: count }, (_, i) => from + i),
+      (n: number) =>
+        Effect.gen(function* () {
+          const orderId = OrderId.make(`ord_hot_${n}`)
+          const key = `${orderId}/0`
+          const sent = performance.now()
+          const product = yield* catalog.hold(ids.product.id, key, orderId, 1, at)
+          const coupon = yield* coupons.hold(ids.coupon.id, key, orderId, at)
+          latencies.push(performance.now() - sent)
+          if (product !== "held" || coupon !== "held")
+            refused.push(`${n}: product ${product}, coupon ${coupon}`)
+        }),
+      { concurrency: clients, discard: true },
+    )
+    const seconds = (performance.now() - started) / 1000
+    const sorted = latencies.sort((a, b) => a - b)
+    return { seconds, sorted, refused }
+  })
+
+/** The capacity alone on `url` (an atomic Mongo server), in a database of its own, dropped at the end. */
+export const capacityAlone = async (
+  store: string,
+  url: string,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<HotStoreResult> => {
+  const name = `${store}, holds alone`
+  const dbName = `bench_places_${Date.now()}`
+  const batches: Array<HotBatch> = []
+  const problems: Array<string> = []
+  const database = MongoDatabase.layer({ uri: url, dbName, maxPoolSize: 20 })
+  const layer = Layer.mergeAll(MongoProductCatalog.layer, MongoCouponRepository.layer).pipe(
+    Layer.provideMerge(database),
+  )
+  const program = Effect.gen(function* () {
+    const { db } = yield* MongoDatabase.MongoDatabase
+    yield* ensureIndexes(db)
+    const catalog = yield* ProductCatalog
+    const coupons = yield* CouponRepository
+    const at = new Date()
+    const warm = owners("w", WARMUP, at)
+    const hot = owners("h", CAPACITY, at)
+    for (const ids of [warm, hot]) {
+      yield* catalog.insert(ids.product)
+      yield* coupons.insert(ids.coupon)
+    }
+    const warmup = yield* batchOf(warm, 0, Math.min(WARMUP, options.hotBatch), options.hotClients, at)
+    if (warmup.refused.length > 0)
+      problems.push(`warm-up: ${warmup.refused.length} refused; first: ${warmup.refused[0]}`)
+    let held = 0
+    let largest = { bytes: 0, where: "-" }
+    for (;;) {
+      const size =
+        held < options.hotHolds ? Math.min(options.hotBatch, options.hotHolds - held) : options.hotBatch
+      const run = yield* batchOf(hot, held, size, options.hotClients, at)
+      const document = yield* Effect.promise(() => largestIn(db, COLLECTIONS))
+      if (document.bytes > largest.bytes) largest = document
+      const batch: HotBatch = {
+        holdsBefore: held,
+        storedHoldsBefore: held,
+        checkouts: size - run.refused.length,
+        seconds: round1(run.seconds),
+        rps: round1((size - run.refused.length) / run.seconds),
+        p50Ms: round1(percentile(run.sorted, 0.5)),
+        p99Ms: round1(percentile(run.sorted, 0.99)),
+        refused: run.refused.length,
+        largestDocument: document,
+      }
+      batches.push(batch)
+      log(
+        `hot ${name}: ${held} open holds before, ${batch.rps} hold pairs/s, p50 ${batch.p50Ms} ms, p99 ${batch.p99Ms} ms, largest document ${(document.bytes / 1024).toFixed(1)} KB`,
+      )
+      if (run.refused.length > 0) {
+        problems.push(`at ${held} open holds: ${run.refused.length} refused; first: ${run.refused[0]}`)
+        break
+      }
+      held += size
+      if (batch.holdsBefore >= options.hotHolds) break
+    }
+    const product = yield* catalog.findById(hot.product.id)
+    const coupon = yield* coupons.findById(hot.coupon.id)
+    if (product._tag === "Some" && product.value.stock.reserved !== held)
+      problems.push(`product reserved ${product.value.stock.reserved}, ${held} held`)
+    if (coupon._tag === "Some" && coupon.value.reservedCount !== held)
+      problems.push(`coupon reservedCount ${coupon.value.reservedCount}, ${held} held`)
+    yield* Effect.promise(() => db.dropDatabase())
+    return largest
+  })
+  const largest = await Effect.runPromise(Effect.provide(program, layer).pipe(Effect.scoped))
+  const first = batches[0]
+  const last = batches.at(-1)
+  const ratio =
+    first !== undefined && last !== undefined && first.rps > 0 ? Number((last.rps / first.rps).toFixed(3)) : 0
+  return { store: name, batches, ratio, largestDocument: largest, problems, notes: [] }
+}
