@@ -201,7 +201,8 @@ export const benchHot = async (options: BenchOptions, log: Log): Promise<boolean
   )
   const results: Array<HotStoreResult> = []
   for (const store of stores) {
-    results.push(await benchStore(store, options, log))
+    // --hot-alone: the holds alone, where there are places; checkouts elsewhere as usual.
+    if (!options.hotAlone || store.peer === undefined) results.push(await benchStore(store, options, log))
     if (store.peer === undefined) continue
     const peer = await store.peer()
     try {

@@ -38,12 +38,14 @@ export interface BenchOptions {
   readonly hotStores: ReadonlyArray<string>
   /** `--hot-drain <limit>`: instead of the table, redeem a coupon of `limit` to exactly its limit (0: off). */
   readonly hotDrain: number
+  /** `--hot-alone`: on the Mongo stores, only the holds-alone table (bench/support/hotPlaces.ts). */
+  readonly hotAlone: boolean
   /** `--only healthz`: the GET /healthz targets alone, with each server's CPU per request. */
   readonly only: "healthz" | undefined
 }
 
 const USAGE =
-  "usage: pnpm bench [--duration 10] [--warmup 2] [--slices 5] [--connections 20] [--no-mongo | --mongo-only] [--mongo-seconds 3] [--smoke] [--cpu-prof <dir>] [--only healthz] [--hot [--hot-holds 100000] [--hot-batch 1000] [--hot-clients 8] [--hot-stores embedded,ferretdb,mongo-java-server] [--hot-drain <limit>]]"
+  "usage: pnpm bench [--duration 10] [--warmup 2] [--slices 5] [--connections 20] [--no-mongo | --mongo-only] [--mongo-seconds 3] [--smoke] [--cpu-prof <dir>] [--only healthz] [--hot [--hot-holds 100000] [--hot-batch 1000] [--hot-clients 8] [--hot-stores embedded,ferretdb,mongo-java-server] [--hot-alone] [--hot-drain <limit>]]"
 
 // Events are signed before their run, and the server refuses signatures older than Stripe's 300 s.
 const MAX_DURATION = 200
@@ -87,6 +89,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
       "hot-clients": { type: "string", default: "8" },
       "hot-stores": { type: "string", default: HOT_STORES.join(",") },
       "hot-drain": { type: "string", default: "0" },
+      "hot-alone": { type: "boolean", default: false },
       only: { type: "string" },
     },
     strict: true,
@@ -115,6 +118,7 @@ export const parseOptions = (argv: ReadonlyArray<string>): BenchOptions => {
     hotClients: numberIn("hot-clients", values["hot-clients"], 1, 1000, true),
     hotStores: storesIn(values["hot-stores"]),
     hotDrain: numberIn("hot-drain", values["hot-drain"], 0, 1_000_000, true),
+    hotAlone: values["hot-alone"],
     only: values.only,
   }
 }

@@ -57,4 +57,32 @@ describe.runIf(inject("mongoServer") !== "ferretdb")("pnpm bench --mongo-only --
     // A duplicate delivery costs one inbox lookup and no other store call (issue 12, item 2).
     expect(result?.roundTrips.duplicate).toBe(1)
   }, 300_000)
+
+  it("pnpm bench --hot at tiny sizes: checkouts and the holds alone pile up on places, verified", async () => {
+    const run = await runBench(
+      ["--hot", "--hot-stores", "mongo-java-server", "--hot-holds", "300", "--hot-batch", "150"],
+      { MONGO_URL: inject("mongoUrl") },
+    )
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).not.toMatch(/^PROBLEM:/m)
+    const [summary] = run.summaries as Array<{
+      hot: {
+        ok: boolean
+        stores: Array<{
+          store: string
+          batches: Array<{ holdsBefore: number; refused: number }>
+          largestDocument: { where: string }
+        }>
+      }
+    }>
+    expect(summary?.hot.ok).toBe(true)
+    // With MONGO_URL the run is on that server: its checkouts, then its holds alone.
+    expect(summary?.hot.stores.map((s) => s.store)).toEqual(["MONGO_URL", "MONGO_URL, holds alone"])
+    for (const store of summary?.hot.stores ?? []) {
+      expect(store.batches.map((b) => b.holdsBefore)).toEqual([0, 150, 300])
+      expect(store.batches.every((b) => b.refused === 0)).toBe(true)
+      // A coupon and product of a million units keep them in places: the largest document is a place.
+      expect(store.largestDocument.where).toMatch(/^(product|coupon)places /)
+    }
+  }, 300_000)
 })

@@ -13,7 +13,7 @@ export interface MongoConfig {
   readonly socketTimeoutMS?: number
   /**
    * The most units one coupon or product document (or place) carries, so the most holds it can have
-   * (issue 13, places.ts); an owner created with more keeps them in places. Default 1 000.
+   * (issue 13, places.ts); an owner created with more keeps them in places. Default 100.
    */
   readonly unitsPerPlace?: number
 }

@@ -10,11 +10,12 @@ import { mongoCall, mongoRead } from "./mongoCall.js"
  * no document grows with the open holds of its owner, and every move (hold, commit, release) is still
  * one conditional write on one document, with its record.
  *
- * The owner's document keeps the units no place has yet (`places.unplaced`) and the size of every place
- * opened (`places.shares`, place n has `shares[n]` units for life). Opening a place is two writes: the
- * owner's conditional push records it, then the place is created by an upsert of its fixed `_id`, which
- * can happen once only; after a crash between them, the next miss or read completes it from the record.
- * Units never move between places, so there is no transfer to lose or count twice.
+ * The owner's document keeps the units no place has yet (`places.unplaced`), the size of every place
+ * opened (`places.shares`: place n has `shares[n]` units, more after a top-up) and what it took back
+ * from each place (`places.back`). Units only go from the owner to a place (an opening, a top-up) or
+ * back (a give-back), never from place to place, each move two writes whose second is conditional on
+ * the first's record, so that it applies once; after a crash between them, the next miss completes it,
+ * and reads count the units in flight as available.
  */
 
 /** Where an owner's three counters are, the same paths in its own document and its places'. */

@@ -36,7 +36,10 @@ const holdersOf = (collection: "products" | "coupons", id: string): Promise<Read
       .collection<Held & { owner: string }>(collection === "products" ? "productplaces" : "couponplaces")
       .find({ owner: id })
       .toArray()
-    return [document, ...places].flatMap((held) => held?.holds ?? []).map((hold) => hold.orderId).sort()
+    return [document, ...places]
+      .flatMap((held) => held?.holds ?? [])
+      .map((hold) => hold.orderId)
+      .sort()
   })
 
 // FerretDB v1 lets two conditional writes on one document both pass (the reason the server refuses it
