@@ -197,9 +197,9 @@ export const makePlaces = (options: {
     )
 
   /**
-   * Brings the places in line with the owner's record after a crash between the two writes of an
-   * opening or a top-up: creates the places it names that do not exist, and gives each the units it
-   * names. How many places it changed.
+   * Brings the places and the owner's record in line after a crash between the two writes of an
+   * opening, a top-up or a give-back: creates the places it names that do not exist, gives each the
+   * units it names, and receives what places gave back. How many it changed.
    */
   const complete = (owner: string, book: PlaceBook, at: Date) =>
     Effect.gen(function* () {
@@ -220,15 +220,20 @@ export const makePlaces = (options: {
       return changed
     })
 
-  /** The owner takes into `unplaced` what place n has returned beyond what it took before, once. */
+  /**
+   * The owner takes into `unplaced` what place n has returned (`returned`, the place's running total)
+   * beyond what its record says it took, once: conditional on that record. A total no higher than the
+   * record (another caller received it first) changes nothing.
+   */
   const receive = (owner: string, n: number, book: PlaceBook, returned: number) => {
     const before = book.back[n] ?? 0
+    if (returned <= before) return Effect.void
     return mongoRead(options.owners, "updateOne", () =>
       owners.updateOne(
         { _id: owner, [`places.back.${n}`]: before === 0 ? { $exists: false } : before },
         { $set: { [`places.back.${n}`]: returned }, $inc: { "places.unplaced": returned - before } },
       ),
-    )
+    ).pipe(Effect.asVoid)
   }
 
   /**
@@ -263,11 +268,10 @@ export const makePlaces = (options: {
     })
 
   /**
-   * False when no place can take `quantity`, not even with the unplaced units: the hold is refused.
    * When no place has room for `quantity` and the unplaced units alone are too few, the place with
    * the most units left takes what it lacks from the unplaced ones (its share grows, then the place),
-   * so the last units of an owner are never split between a place and its record. Units already
-   * spread over several places stay there (docs/architecture.md says what that leaves).
+   * so the last units of an owner are never split between a place and its record. False when even
+   * that is too few (then `gather` may give other places' units back first).
    */
   const topUp = (owner: string, book: PlaceBook, quantity: number, at: Date) =>
     Effect.gen(function* () {
@@ -308,8 +312,8 @@ export const makePlaces = (options: {
     })
 
   // The place each owner's last hold went to in this process: places fill one by one, so the next hold
-  // most likely fits there, and a write by `_id` is found through the primary key on every server
-  // (mongo-java-server scans a collection for any other filter). Only a hint: a miss asks the index.
+  // most likely fits there, and a write on one `_id` is a point lookup with nothing to sort. Only a
+  // hint: when that place has no room, the owner's places are asked through the index.
   const lastPlace = new Map<string, number>()
 
   const take = (filter: Document, key: string, orderId: string, quantity: number, at: Date, owner: string) =>
