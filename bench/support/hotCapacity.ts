@@ -1,6 +1,6 @@
 import { benchDrain } from "./hotDrain.js"
-import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { capacityAlone } from "./hotPlaces.js"
+import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
 import { type BenchOptions, settleNodeArgs } from "./options.js"
 import { autocannon } from "./serverDeps.js"

@@ -1,13 +1,3 @@
-import {
-  CouponCode,
-  CouponId,
-  CouponRepository,
-  money,
-  OrderId,
-  ProductCatalog,
-  ProductId,
-  Sku,
-} from "../../packages/domain/src/index.js"
 import { Effect, Layer } from "effect"
 import {
   ensureIndexes,
@@ -15,6 +5,8 @@ import {
   MongoDatabase,
   MongoProductCatalog,
 } from "../../packages/adapters/src/mongo/index.js"
+import { CouponRepository, OrderId, ProductCatalog } from "../../packages/domain/src/index.js"
+import { aCoupon, aProduct } from "../../packages/testkit/src/fixtures.js"
 import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
 import { largestIn } from "./hotStores.js"
 import type { BenchOptions } from "./options.js"
@@ -37,38 +29,10 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted.length === 0 ? 0 : (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0)
 const round1 = (value: number) => Number(value.toFixed(1))
 
-const owners = (tag: string, units: number, at: Date) => {
-  const suffix = `${tag}${Date.now().toString(36)}`
-  return {
-    product: {
-      id: ProductId.make(`prd_hot_${suffix}`),
-      sku: Sku.make(`HOT-${suffix}`.toUpperCase()),
-      name: "hot product",
-      price: money(1250, "EUR"),
-      stock: { available: units, reserved: 0, committed: 0 },
-      holds: [],
-      active: true,
-      createdAt: at,
-      updatedAt: at,
-      version: 0,
-    },
-    coupon: {
-      id: CouponId.make(`cpn_hot_${suffix}`),
-      code: CouponCode.make(`HOT${suffix}`.toUpperCase()),
-      discount: { _tag: "percent" as const, percent: 10 },
-      maxRedemptions: units,
-      available: units,
-      reservedCount: 0,
-      redeemedCount: 0,
-      holds: [],
-      expiresAt: null,
-      active: true,
-      createdAt: at,
-      updatedAt: at,
-      version: 0,
-    },
-  }
-}
+const owners = (units: number, at: Date) => ({
+  product: aProduct({ stock: { available: units, reserved: 0, committed: 0 }, createdAt: at, updatedAt: at }),
+  coupon: aCoupon({ maxRedemptions: units, available: units, createdAt: at, updatedAt: at }),
+})
 
 /** The holds of `count` checkouts at `clients` at once, each pair timed; the refusals' outcomes. */
 const batchOf = (ids: ReturnType<typeof owners>, from: number, count: number, clients: number, at: Date) =>
@@ -119,8 +83,8 @@ export const capacityAlone = async (
     const catalog = yield* ProductCatalog
     const coupons = yield* CouponRepository
     const at = new Date()
-    const warm = owners("w", WARMUP, at)
-    const hot = owners("h", CAPACITY, at)
+    const warm = owners(WARMUP, at)
+    const hot = owners(CAPACITY, at)
     for (const ids of [warm, hot]) {
       yield* catalog.insert(ids.product)
       yield* coupons.insert(ids.coupon)

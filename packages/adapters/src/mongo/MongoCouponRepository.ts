@@ -44,26 +44,11 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
       paths: COUNTERS,
       unitsPerPlace,
     })
-    // Coupons known to keep their capacity in places; a coupon never leaves them, so this only grows.
-    const placed = new Set<string>()
-    const learn = (doc: Document) => {
-      if (doc.places !== undefined && doc.places !== null) placed.add(String(doc._id))
-    }
-    const decodeAll = (docs: ReadonlyArray<Document>) =>
-      places.assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
+    const decodeAll = places.decodeAll(decode)
     const decodeOne = (doc: Document | null) =>
       doc === null ? Effect.succeedNone : Effect.map(decodeAll([doc]), (all) => Option.fromNullable(all[0]))
-    const inPlaces = (id: string) =>
-      placed.has(id) || !Number.isFinite(unitsPerPlace)
-        ? Effect.succeed(placed.has(id))
-        : mongoRead(COLLECTION, "findOne", () =>
-            coupons.findOne({ _id: id, places: { $exists: true } }, { projection: { _id: 1 } }),
-          ).pipe(
-            Effect.map((doc) => {
-              if (doc !== null) placed.add(id)
-              return doc !== null
-            }),
-          )
+    const { learn, inPlaces } = places
+
     /**
      * A hold in places: a place does not know whether its coupon is active, so that is read first (a
      * deactivation that lands between the read and the hold lets that one hold through).
@@ -94,7 +79,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
                   : { _id: id, ...fields, available: 0, places: book },
               )
               .then((result) => {
-                if (book !== undefined) placed.add(id)
+                if (book !== undefined) learn({ _id: id, places: book })
                 return result
               })
           }),
@@ -149,7 +134,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
 
       hold: (id, key, orderId, at) =>
         Effect.gen(function* () {
-          if (placed.has(id)) return yield* holdInPlaces(id, key, orderId, at)
+          if (places.known(id)) return yield* holdInPlaces(id, key, orderId, at)
           // `available > 0` against a constant (DESIGN §4: no $expr), and the key must not hold yet
           // ($nor, not $ne: see MongoProductCatalog's hold).
           const result = yield* mongoRead(COLLECTION, "updateOne", () =>
@@ -167,7 +152,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
           const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }))
           if (doc === null) return "not_found"
           learn(doc)
-          if (placed.has(id)) return yield* holdInPlaces(id, key, orderId, at)
+          if (places.known(id)) return yield* holdInPlaces(id, key, orderId, at)
           const coupon = yield* decode(doc)
           return coupon.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
         }),
@@ -175,7 +160,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
       // A coupon hold is always of one redemption, so a place settles it in one write.
       redeemHold: (id, key, at) =>
         Effect.gen(function* () {
-          if (placed.has(id)) return yield* places.settleKnown(id, key, 1, at)
+          if (places.known(id)) return yield* places.settleKnown(id, key, 1, at)
           const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
             reservedCount: -q,
             redeemedCount: q,
@@ -185,7 +170,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
 
       releaseHold: (id, key, at) =>
         Effect.gen(function* () {
-          if (placed.has(id)) return yield* places.release(id, key, at)
+          if (places.known(id)) return yield* places.release(id, key, at)
           const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
             reservedCount: -q,
             available: q,

@@ -46,28 +46,10 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       paths: STOCK,
       unitsPerPlace,
     })
-    // Products known to keep their stock in places; a product never leaves them, so this only grows,
-    // and only by the hot ones.
-    const placed = new Set<string>()
-    const learn = (doc: Document) => {
-      if (doc.places !== undefined && doc.places !== null) placed.add(String(doc._id))
-    }
-    const decodeAll = (docs: ReadonlyArray<Document>) =>
-      places.assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
+    const decodeAll = places.decodeAll(decode)
     const decodeOne = (doc: Document | null) =>
       doc === null ? Effect.succeedNone : Effect.map(decodeAll([doc]), (all) => Option.fromNullable(all[0]))
-    /** Whether `id` keeps its stock in places: known, or read (a product another process created). */
-    const inPlaces = (id: string) =>
-      placed.has(id) || !Number.isFinite(unitsPerPlace)
-        ? Effect.succeed(placed.has(id))
-        : mongoRead(COLLECTION, "findOne", () =>
-            products.findOne({ _id: id, places: { $exists: true } }, { projection: { _id: 1 } }),
-          ).pipe(
-            Effect.map((doc) => {
-              if (doc !== null) placed.add(id)
-              return doc !== null
-            }),
-          )
+    const { learn, inPlaces } = places
 
     const service: ProductCatalog = {
       insert: (product) =>
@@ -85,7 +67,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
                   : { _id: id, ...fields, stock: { ...fields.stock, available: 0 }, places: book },
               )
               .then((result) => {
-                if (book !== undefined) placed.add(id)
+                if (book !== undefined) learn({ _id: id, places: book })
                 return result
               })
           }),
@@ -149,7 +131,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
 
       hold: (id, key, orderId, quantity, at) =>
         Effect.gen(function* () {
-          if (placed.has(id)) return yield* places.hold(id, key, orderId, quantity, at)
+          if (places.known(id)) return yield* places.hold(id, key, orderId, quantity, at)
           // The filter is the whole decision (enough units, key not yet holding); no $expr, so it also
           // runs on FerretDB and on every MongoDB version. "Not yet holding" is $nor of the equality
           // match: `"holds.key": { $ne: key }` means the same on MongoDB, but FerretDB v1 matches it
@@ -169,7 +151,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
           const doc = yield* mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id }))
           if (doc === null) return "not_found"
           learn(doc)
-          if (placed.has(id)) return yield* places.hold(id, key, orderId, quantity, at)
+          if (places.known(id)) return yield* places.hold(id, key, orderId, quantity, at)
           const product = yield* decode(doc)
           return product.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
         }),
@@ -178,7 +160,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       // the hold is read first (holds.ts says why).
       commitHold: (id, key, at, quantity) =>
         Effect.gen(function* () {
-          if (placed.has(id)) return yield* places.settleKnown(id, key, quantity, at)
+          if (places.known(id)) return yield* places.settleKnown(id, key, quantity, at)
           const moved = yield* traits.ferretdb
             ? settleHold(holders, decode, id, key, at, committing, quantity)
             : settleKnownHold(holders, id, key, quantity, at, committing)
@@ -187,7 +169,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
 
       releaseHold: (id, key, at) =>
         Effect.gen(function* () {
-          if (placed.has(id)) return yield* places.release(id, key, at)
+          if (places.known(id)) return yield* places.release(id, key, at)
           const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
             "stock.reserved": -q,
             "stock.available": q,

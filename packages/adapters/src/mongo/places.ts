@@ -141,6 +141,16 @@ export interface Places {
   readonly placesVersion: (owner: string) => Effect.Effect<number, StoreError>
   /** Rewrite each place's available and reserved from its holds, each on its own version. */
   readonly recount: (owner: string, at: Date) => Effect.Effect<void, StoreError>
+  /** Whether this process knows `owner` keeps its units in places (created or read here). */
+  readonly known: (owner: string) => boolean
+  /** Notes an owner document read or written with `places`; owners never leave them, so this only grows. */
+  readonly learn: (doc: Document) => void
+  /** Whether `owner` keeps its units in places: known, else read (an owner another process created). */
+  readonly inPlaces: (owner: string) => Effect.Effect<boolean, StoreError>
+  /** Decodes owner documents as the entity: each hot owner's places added up first (`assemble`). */
+  readonly decodeAll: <A>(
+    decode: (doc: Document) => Effect.Effect<A, StoreError>,
+  ) => (docs: ReadonlyArray<Document>) => Effect.Effect<ReadonlyArray<A>, StoreError>
 }
 
 export const makePlaces = (options: {
@@ -532,6 +542,22 @@ export const makePlaces = (options: {
       }
     })
 
+  const placed = new Set<string>()
+  const learn: Places["learn"] = (doc) => {
+    if (doc.places !== undefined && doc.places !== null) placed.add(String(doc._id))
+  }
+  const inPlaces: Places["inPlaces"] = (owner) =>
+    placed.has(owner) || !Number.isFinite(unitsPerPlace)
+      ? Effect.succeed(placed.has(owner))
+      : mongoRead(options.owners, "findOne", () =>
+          owners.findOne({ _id: owner, places: { $exists: true } }, { projection: { _id: 1 } }),
+        ).pipe(
+          Effect.map((doc) => {
+            if (doc !== null) placed.add(owner)
+            return doc !== null
+          }),
+        )
+
   return {
     collection: places,
     unitsPerPlace,
@@ -543,5 +569,10 @@ export const makePlaces = (options: {
     assemble,
     placesVersion,
     recount,
+    known: (owner) => placed.has(owner),
+    learn,
+    inPlaces,
+    decodeAll: (decode) => (docs) =>
+      assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode))),
   }
 }
