@@ -136,5 +136,5 @@ export const capacityAlone = async (
   const last = batches.at(-1)
   const ratio =
     first !== undefined && last !== undefined && first.rps > 0 ? Number((last.rps / first.rps).toFixed(3)) : 0
-  return { store: name, batches, ratio, largestDocument: largest, problems, notes: [] }
+  return { store: name, per: "hold pairs", batches, ratio, largestDocument: largest, problems, notes: [] }
 }
