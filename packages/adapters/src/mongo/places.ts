@@ -489,10 +489,12 @@ export const makePlaces = (options: {
             available += units
             continue
           }
-          // A top-up recorded but not yet received: its units are available, as the place will have them.
+          // The place's units against its share as this read of the owner has it: a top-up recorded but
+          // not yet received adds its units (available, as the place will have them); one recorded after
+          // that read but already received takes them off, as `unplaced` above still counts them.
           available +=
             valueAt(place, paths.available) +
-            Math.max(0, units - (place.units as number)) +
+            (units - (place.units as number)) +
             // Given back by the place, not yet received by the owner: available, as `unplaced` will have it.
             Math.max(0, ((place.returned as number | undefined) ?? 0) - (book.back[n] ?? 0))
           reserved += valueAt(place, paths.reserved)

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest"
 import * as MongoCouponRepository from "../../src/mongo/MongoCouponRepository.js"
 import { MongoDatabase } from "../../src/mongo/MongoDatabase.js"
 import * as MongoProductCatalog from "../../src/mongo/MongoProductCatalog.js"
-import { placeId } from "../../src/mongo/places.js"
+import { makePlaces, placeId } from "../../src/mongo/places.js"
 import { freshDatabaseWith, onFerretDB } from "../support/mongoStorage.js"
 
 /**
@@ -171,6 +171,32 @@ describe.skipIf(onFerretDB())(`places of ${UNITS} units (FerretDB keeps one docu
         expect(yield* coupons.hold(coupon.id, "k/4", order(4), at)).toBe("insufficient")
         const read = Option.getOrThrow(yield* coupons.findById(coupon.id))
         expect([read.available, read.reservedCount, read.redeemedCount]).toEqual([0, 4, 0])
+      }),
+    ))
+
+  it("adds up an owner read before a top-up and its places read after it without counting the units twice", () =>
+    run(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase
+        const catalog = yield* ProductCatalog
+        const product = aProduct({ stock: { available: 4, reserved: 0, committed: 0 } })
+        yield* catalog.insert(product)
+        expect(yield* catalog.hold(product.id, "k/0", order(0), 2, at)).toBe("held")
+        // A read of the owner (place 0 of 3 units, 1 unplaced), then a hold that tops place 0 up with
+        // that unit, then the read of the places: what findById does when the two interleave.
+        const before = yield* Effect.promise(() =>
+          db.collection("products").findOne({ _id: product.id as never }),
+        )
+        expect(yield* catalog.hold(product.id, "k/1", order(1), 2, at)).toBe("held")
+        const places = makePlaces({
+          db,
+          collection: "productplaces",
+          owners: "products",
+          paths: { available: "stock.available", reserved: "stock.reserved", settled: "stock.committed" },
+          unitsPerPlace: UNITS,
+        })
+        const [summed] = yield* places.assemble(before === null ? [] : [before])
+        expect(summed?.stock).toEqual({ available: 0, reserved: 4, committed: 0 })
       }),
     ))
 
