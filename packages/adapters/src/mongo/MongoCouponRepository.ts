@@ -9,7 +9,7 @@ import {
 import { Effect, Layer, Option } from "effect"
 import type { Document } from "mongodb"
 import { fromDocument } from "./documents.js"
-import { type HolderDocument, settleHold } from "./holds.js"
+import { type HolderDocument, missedHold, settleHold } from "./holds.js"
 import { COUPON_TERMS } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
@@ -148,13 +148,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
             ),
           )
           if (result.modifiedCount === 1) return "held" satisfies HoldOutcome
-          // The write decides; this read only names why it matched nothing.
-          const doc = yield* mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }))
-          if (doc === null) return "not_found"
-          learn(doc)
-          if (places.known(id)) return yield* holdInPlaces(id, key, orderId, at)
-          const coupon = yield* decode(doc)
-          return coupon.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
+          return yield* missedHold(holders, decode, id, key, places, () => holdInPlaces(id, key, orderId, at))
         }),
 
       // A coupon hold is always of one redemption, so a place settles it in one write.

@@ -9,7 +9,7 @@ import {
 import { Effect, Layer, Option } from "effect"
 import type { Document } from "mongodb"
 import { fromDocument } from "./documents.js"
-import { type HolderDocument, settleHold, settleKnownHold } from "./holds.js"
+import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
 import { PRODUCT_LISTING } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
@@ -147,13 +147,9 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
             ),
           )
           if (result.modifiedCount === 1) return "held" satisfies HoldOutcome
-          // The write decides; this read only names why it matched nothing.
-          const doc = yield* mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id }))
-          if (doc === null) return "not_found"
-          learn(doc)
-          if (places.known(id)) return yield* places.hold(id, key, orderId, quantity, at)
-          const product = yield* decode(doc)
-          return product.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
+          return yield* missedHold(holders, decode, id, key, places, () =>
+            places.hold(id, key, orderId, quantity, at),
+          )
         }),
 
       // Finalization's commit: one write where the server can select the hold by a condition, else

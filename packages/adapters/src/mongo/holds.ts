@@ -1,4 +1,4 @@
-import type { Hold, StoreError } from "@settle/domain"
+import type { Hold, HoldOutcome, StoreError } from "@settle/domain"
 import { Effect } from "effect"
 import type { Collection, Document } from "mongodb"
 import { mongoRead } from "./mongoCall.js"
@@ -18,6 +18,28 @@ export type HolderDocument = {
 
 /** Reads and decodes one document; a malformed one is a StoreError naming the collection and _id. */
 export type Decode<A> = (doc: Document) => Effect.Effect<A, StoreError>
+
+/**
+ * Why a hold's conditional write on the owner's own document matched nothing, read afterwards: the
+ * write decides, this only names the outcome. An owner the read shows to keep its units in places
+ * (`learn` notes it, `known` says so) is handed to `inPlaces`, where its holds are taken.
+ */
+export const missedHold = <A extends Holder>(
+  collection: Collection<HolderDocument>,
+  decode: Decode<A>,
+  id: string,
+  key: string,
+  places: { readonly learn: (doc: Document) => void; readonly known: (owner: string) => boolean },
+  inPlaces: () => Effect.Effect<HoldOutcome, StoreError>,
+): Effect.Effect<HoldOutcome, StoreError> =>
+  Effect.gen(function* () {
+    const doc = yield* mongoRead(collection.collectionName, "findOne", () => collection.findOne({ _id: id }))
+    if (doc === null) return "not_found"
+    places.learn(doc)
+    if (places.known(id)) return yield* inPlaces()
+    const holder = yield* decode(doc)
+    return holder.holds.some((h) => h.key === key) ? "already_held" : "insufficient"
+  })
 
 /**
  * Removes the hold of `key` and moves its units with `inc`, in one conditional write; false when
