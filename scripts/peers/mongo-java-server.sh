@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 src="$root/scripts/peers/mongo-java-server"
 out="$root/.tools/mongo-java-server-$version"
 cmd="$out/mongo-java-server"
-stamp=$(cat "$0" "$src/pom.xml" "$src/src/main/java/settle/peers/MongoJavaServerLauncher.java" | sha256sum | cut -c1-16)
+stamp=$(cat "$0" "$src/pom.xml" "$src"/src/main/java/settle/peers/*.java | sha256sum | cut -c1-16)
 
 built() { [ -x "$cmd" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ]; }
 
