@@ -2,6 +2,7 @@ import { benchDrain } from "./hotDrain.js"
 import { capacityAlone } from "./hotPlaces.js"
 import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
+import { WARMUP_ROUND, WARMUP_ROUNDS } from "./hotWarmup.js"
 import { type BenchOptions, settleNodeArgs } from "./options.js"
 import { autocannon } from "./serverDeps.js"
 
@@ -18,8 +19,6 @@ export const MIN_HOT_RATIO = 0.8
 export const MAX_DOCUMENT_BYTES = 1024 * 1024
 /** The issue's sale: a coupon of a million redemptions, a product of a million units. */
 const CAPACITY = 1_000_000
-/** Checkouts on a small coupon and product of their own before the first batch, so it is not the JIT's. */
-const WARMUP = 200
 
 type Log = (line: string) => void
 
@@ -116,12 +115,14 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
   const batches: Array<HotBatch> = []
   let largest: LargestDocument = { bytes: 0, where: "-" }
   try {
-    // No more than a batch: on FerretDB today a checkout on a hot document takes about a second.
-    const warmupSize = Math.min(WARMUP, options.hotBatch)
-    const warm = await openHotShop(target.settle.url, warmupSize, warmupSize)
-    const warmup = await timedBatch(warm, warmupSize, options.hotClients)
-    if (warmup.refused.length > 0)
-      problems.push(`warm-up: ${warmup.refused.length} refused; first: ${warmup.refused[0]}`)
+    for (let round = 0; round < WARMUP_ROUNDS; round++) {
+      const warm = await openHotShop(target.settle.url, WARMUP_ROUND, WARMUP_ROUND)
+      const warmup = await timedBatch(warm, WARMUP_ROUND, options.hotClients)
+      if (warmup.refused.length > 0) {
+        problems.push(`warm-up: ${warmup.refused.length} refused; first: ${warmup.refused[0]}`)
+        break
+      }
+    }
     const shop = await openHotShop(target.settle.url, CAPACITY, CAPACITY)
     const placed: Array<string> = []
     // Batches up to `hotHolds` open holds, then one more measured at exactly that many.

@@ -9,20 +9,17 @@ import { CouponRepository, OrderId, ProductCatalog } from "../../packages/domain
 import { aCoupon, aProduct } from "../../packages/testkit/src/fixtures.js"
 import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
 import { largestIn } from "./hotStores.js"
+import { WARMUP_ROUND, WARMUP_ROUNDS } from "./hotWarmup.js"
 import type { BenchOptions } from "./options.js"
 
 /**
  * Issue 13's table on the Mongo adapters with the capacity alone: the same hot coupon and product, the
  * same batches and clients, but each "checkout" is only its two holds (the product's, then the coupon's),
- * made through the adapters in this process. A checkout on mongo-java-server also records its payment
- * session with a conditional `findAndModify` on `orders`, which that server answers by scanning the
- * collection in insertion order (it uses an index only for a filter of exactly the index's fields), so
- * there checkouts slow down with the orders stored whatever their holds do; without the orders, this
- * shows what the holds alone cost as they pile up. Real MongoDB finds the order by `_id`.
+ * made through the adapters in this process: what the holds alone cost as they pile up, without HTTP,
+ * orders or payment sessions.
  */
 
 const CAPACITY = 1_000_000
-const WARMUP = 200
 const COLLECTIONS = ["products", "coupons", "productplaces", "couponplaces"]
 
 const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
@@ -83,15 +80,19 @@ export const capacityAlone = async (
     const catalog = yield* ProductCatalog
     const coupons = yield* CouponRepository
     const at = new Date()
-    const warm = owners(WARMUP, at)
-    const hot = owners(CAPACITY, at)
-    for (const ids of [warm, hot]) {
-      yield* catalog.insert(ids.product)
-      yield* coupons.insert(ids.coupon)
+    for (let round = 0; round < WARMUP_ROUNDS; round++) {
+      const warm = owners(WARMUP_ROUND, at)
+      yield* catalog.insert(warm.product)
+      yield* coupons.insert(warm.coupon)
+      const warmup = yield* batchOf(warm, 0, WARMUP_ROUND, options.hotClients, at)
+      if (warmup.refused.length > 0) {
+        problems.push(`warm-up: ${warmup.refused.length} refused; first: ${warmup.refused[0]}`)
+        break
+      }
     }
-    const warmup = yield* batchOf(warm, 0, Math.min(WARMUP, options.hotBatch), options.hotClients, at)
-    if (warmup.refused.length > 0)
-      problems.push(`warm-up: ${warmup.refused.length} refused; first: ${warmup.refused[0]}`)
+    const hot = owners(CAPACITY, at)
+    yield* catalog.insert(hot.product)
+    yield* coupons.insert(hot.coupon)
     let held = 0
     let largest = { bytes: 0, where: "-" }
     for (;;) {

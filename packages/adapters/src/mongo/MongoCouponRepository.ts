@@ -6,8 +6,7 @@ import {
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer, Option } from "effect"
-import type { Document } from "mongodb"
+import { Effect, Layer } from "effect"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold } from "./holds.js"
 import { COUPON_TERMS } from "./listingReads.js"
@@ -45,8 +44,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
       unitsPerPlace,
     })
     const decodeAll = places.decodeAll(decode)
-    const decodeOne = (doc: Document | null) =>
-      doc === null ? Effect.succeedNone : Effect.map(decodeAll([doc]), (all) => Option.fromNullable(all[0]))
+    const decodeOne = places.decodeOne(decode)
     const { learn, inPlaces } = places
 
     /**
@@ -153,24 +151,22 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
 
       // A coupon hold is always of one redemption, so a place settles it in one write.
       redeemHold: (id, key, at) =>
-        Effect.gen(function* () {
-          if (places.known(id)) return yield* places.settleKnown(id, key, 1, at)
-          const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
-            reservedCount: -q,
-            redeemedCount: q,
-          }))
-          return moved || ((yield* inPlaces(id)) && (yield* places.settleKnown(id, key, 1, at)))
-        }).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
+        places
+          .whereHeld(
+            id,
+            settleHold(holders, decode, id, key, at, (q) => ({ reservedCount: -q, redeemedCount: q })),
+            () => places.settleKnown(id, key, 1, at),
+          )
+          .pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
 
       releaseHold: (id, key, at) =>
-        Effect.gen(function* () {
-          if (places.known(id)) return yield* places.release(id, key, at)
-          const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
-            reservedCount: -q,
-            available: q,
-          }))
-          return moved || ((yield* inPlaces(id)) && (yield* places.release(id, key, at)))
-        }).pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
+        places
+          .whereHeld(
+            id,
+            settleHold(holders, decode, id, key, at, (q) => ({ reservedCount: -q, available: q })),
+            () => places.release(id, key, at),
+          )
+          .pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
 
       recount: (id, expectedVersion, at) =>
         Effect.gen(function* () {

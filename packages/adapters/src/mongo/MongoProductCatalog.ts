@@ -6,8 +6,7 @@ import {
   ProductListing,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer, Option } from "effect"
-import type { Document } from "mongodb"
+import { Effect, Layer } from "effect"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
 import { PRODUCT_LISTING } from "./listingReads.js"
@@ -47,8 +46,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       unitsPerPlace,
     })
     const decodeAll = places.decodeAll(decode)
-    const decodeOne = (doc: Document | null) =>
-      doc === null ? Effect.succeedNone : Effect.map(decodeAll([doc]), (all) => Option.fromNullable(all[0]))
+    const decodeOne = places.decodeOne(decode)
     const { learn, inPlaces } = places
 
     const service: ProductCatalog = {
@@ -155,23 +153,24 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       // Finalization's commit: one write where the server can select the hold by a condition, else
       // the hold is read first (holds.ts says why).
       commitHold: (id, key, at, quantity) =>
-        Effect.gen(function* () {
-          if (places.known(id)) return yield* places.settleKnown(id, key, quantity, at)
-          const moved = yield* traits.ferretdb
-            ? settleHold(holders, decode, id, key, at, committing, quantity)
-            : settleKnownHold(holders, id, key, quantity, at, committing)
-          return moved || ((yield* inPlaces(id)) && (yield* places.settleKnown(id, key, quantity, at)))
-        }).pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
+        places
+          .whereHeld(
+            id,
+            traits.ferretdb
+              ? settleHold(holders, decode, id, key, at, committing, quantity)
+              : settleKnownHold(holders, id, key, quantity, at, committing),
+            () => places.settleKnown(id, key, quantity, at),
+          )
+          .pipe(Effect.map((moved): CommitOutcome => (moved ? "committed" : "not_held"))),
 
       releaseHold: (id, key, at) =>
-        Effect.gen(function* () {
-          if (places.known(id)) return yield* places.release(id, key, at)
-          const moved = yield* settleHold(holders, decode, id, key, at, (q) => ({
-            "stock.reserved": -q,
-            "stock.available": q,
-          }))
-          return moved || ((yield* inPlaces(id)) && (yield* places.release(id, key, at)))
-        }).pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
+        places
+          .whereHeld(
+            id,
+            settleHold(holders, decode, id, key, at, (q) => ({ "stock.reserved": -q, "stock.available": q })),
+            () => places.release(id, key, at),
+          )
+          .pipe(Effect.map((moved): ReleaseOutcome => (moved ? "released" : "not_held"))),
 
       // A refund's units go back where they were committed: to the places, or the document's own
       // (which, for a product with places, are then unplaced: the places take every new hold).

@@ -1,5 +1,5 @@
 import { type HoldOutcome, StoreError } from "@settle/domain"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { Collection, Db, Document } from "mongodb"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 
@@ -151,6 +151,19 @@ export interface Places {
   readonly decodeAll: <A>(
     decode: (doc: Document) => Effect.Effect<A, StoreError>,
   ) => (docs: ReadonlyArray<Document>) => Effect.Effect<ReadonlyArray<A>, StoreError>
+  /**
+   * A commit or release of a hold, wherever it is: in the places when `owner` is known to have them,
+   * else in the owner's own document (`own`), then in the places if it turns out to have them.
+   */
+  readonly whereHeld: (
+    owner: string,
+    own: Effect.Effect<boolean, StoreError>,
+    inPlace: () => Effect.Effect<boolean, StoreError>,
+  ) => Effect.Effect<boolean, StoreError>
+  /** `decodeAll` of one document read or written, none when there was none. */
+  readonly decodeOne: <A>(
+    decode: (doc: Document) => Effect.Effect<A, StoreError>,
+  ) => (doc: Document | null) => Effect.Effect<Option.Option<A>, StoreError>
 }
 
 export const makePlaces = (options: {
@@ -560,6 +573,9 @@ export const makePlaces = (options: {
           }),
         )
 
+  const decodeAll: Places["decodeAll"] = (decode) => (docs) =>
+    assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
+
   return {
     collection: places,
     unitsPerPlace,
@@ -574,7 +590,18 @@ export const makePlaces = (options: {
     known: (owner) => placed.has(owner),
     learn,
     inPlaces,
-    decodeAll: (decode) => (docs) =>
-      assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode))),
+    whereHeld: (owner, own, inPlace) =>
+      placed.has(owner)
+        ? inPlace()
+        : Effect.flatMap(own, (moved) =>
+            moved
+              ? Effect.succeed(true)
+              : Effect.flatMap(inPlaces(owner), (hot) => (hot ? inPlace() : Effect.succeed(false))),
+          ),
+    decodeAll,
+    decodeOne: (decode) => (doc) =>
+      doc === null
+        ? Effect.succeedNone
+        : Effect.map(decodeAll(decode)([doc]), (all) => Option.fromNullable(all[0])),
   }
 }
