@@ -42,6 +42,7 @@ export { CartLine, CheckoutRequest } from "./model/CheckoutRequest.js"
 export {
   AmountDiscount,
   Coupon,
+  CouponSummary,
   CouponTerms,
   Discount,
   MaxRedemptions,
@@ -102,7 +103,7 @@ export {
   SessionExpired,
   Unrecognized,
 } from "./model/PaymentEvent.js"
-export { Product, ProductListing, ProductName, Stock } from "./model/Product.js"
+export { Product, ProductListing, ProductName, ProductSummary, Stock } from "./model/Product.js"
 export {
   AddStockInput,
   CreateProductInput,

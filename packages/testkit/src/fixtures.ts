@@ -170,6 +170,15 @@ export const termsOf = ({
   createdAt,
 })
 
+/**
+ * What the admin reads answer of a coupon or product (`findSummary`, `listPage`, `update`): all of it
+ * but its holds.
+ */
+export const summaryOf = <T extends object>(entity: T): Omit<T, "holds"> => {
+  const { holds: _holds, ...summary } = entity as T & { readonly holds?: unknown }
+  return summary
+}
+
 export const aReservation = (overrides: Partial<CouponReservation> = {}): CouponReservation =>
   CouponReservation.make({
     couponId: CouponId.make(next("cpn")),

@@ -65,16 +65,18 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
 
     findById: (id) => Effect.sync(() => Option.map(coupons.find(id), withHolds)),
 
+    // The stored copy is the summary: the holds are kept beside it.
+    findSummary: (id) => Effect.sync(() => coupons.find(id)),
+
     findByCode: (code) => Effect.sync(() => Option.map(coupons.findFirst("code", code), termsOf)),
 
     list: () => Effect.sync(() => coupons.walk().map(withHolds)),
 
-    // The collection keeps code order, so a page is a binary search to its start and `limit` reads.
+    // The collection keeps code order, so a page is a binary search to its start and `limit` reads;
+    // its stored copies are the summaries, the holds kept beside them.
     listPage: ({ after, limit }) =>
       Effect.sync(() =>
-        coupons
-          .walk(undefined, limit, after === undefined ? undefined : { from: (c) => c.code > after })
-          .map(withHolds),
+        coupons.walk(undefined, limit, after === undefined ? undefined : { from: (c) => c.code > after }),
       ),
 
     update: (id, expectedVersion, changes, at) =>
@@ -82,16 +84,14 @@ export const make: Effect.Effect<CouponRepository> = Effect.sync(() => {
         const coupon = coupons.peek(id)
         if (coupon === undefined || coupon.version !== expectedVersion) return Option.none()
         return Option.some(
-          withHolds(
-            copy(
-              save(
-                {
-                  ...coupon,
-                  active: changes.active ?? coupon.active,
-                  expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : coupon.expiresAt,
-                },
-                at,
-              ),
+          copy(
+            save(
+              {
+                ...coupon,
+                active: changes.active ?? coupon.active,
+                expiresAt: changes.expiresAt !== undefined ? changes.expiresAt : coupon.expiresAt,
+              },
+              at,
             ),
           ),
         )

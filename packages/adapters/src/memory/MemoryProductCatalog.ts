@@ -75,6 +75,9 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
 
     findById: (id) => Effect.sync(() => Option.map(products.find(id), withHolds)),
 
+    // The stored copy is the summary: the holds are kept beside it.
+    findSummary: (id) => Effect.sync(() => products.find(id)),
+
     findBySkus: (skus) =>
       Effect.sync(() =>
         products
@@ -89,12 +92,11 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
 
     list: () => Effect.sync(() => products.walk().map(withHolds)),
 
-    // The collection keeps sku order, so a page is a binary search to its start and `limit` reads.
+    // The collection keeps sku order, so a page is a binary search to its start and `limit` reads;
+    // its stored copies are the summaries, the holds kept beside them.
     listPage: ({ after, limit }) =>
       Effect.sync(() =>
-        products
-          .walk(undefined, limit, after === undefined ? undefined : { from: (p) => p.sku > after })
-          .map(withHolds),
+        products.walk(undefined, limit, after === undefined ? undefined : { from: (p) => p.sku > after }),
       ),
 
     update: (id, expectedVersion, changes, at) =>
@@ -102,17 +104,15 @@ export const make: Effect.Effect<ProductCatalog> = Effect.sync(() => {
         const product = products.peek(id)
         if (product === undefined || product.version !== expectedVersion) return Option.none()
         return Option.some(
-          withHolds(
-            copy(
-              save(
-                {
-                  ...product,
-                  name: changes.name ?? product.name,
-                  price: changes.price ?? product.price,
-                  active: changes.active ?? product.active,
-                },
-                at,
-              ),
+          copy(
+            save(
+              {
+                ...product,
+                name: changes.name ?? product.name,
+                price: changes.price ?? product.price,
+                active: changes.active ?? product.active,
+              },
+              at,
             ),
           ),
         )

@@ -2,14 +2,15 @@ import {
   type CommitOutcome,
   Coupon,
   CouponRepository,
+  CouponSummary,
   CouponTerms,
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold } from "./holds.js"
-import { COUPON_TERMS } from "./listingReads.js"
+import { COUPON_TERMS, WITHOUT_HOLDS } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 import { makePlaces, type PlaceBook } from "./places.js"
@@ -45,6 +46,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
     })
     const decodeAll = places.decodeAll(decode)
     const decodeOne = places.decodeOne(decode)
+    const decodeSummaries = places.decodeAll(fromDocument(CouponSummary, COLLECTION), false)
     const { learn, inPlaces } = places
 
     /**
@@ -86,6 +88,13 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
       findById: (id) =>
         mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id })).pipe(Effect.flatMap(decodeOne)),
 
+      // Neither the document's holds nor its places' leave the server.
+      findSummary: (id) =>
+        mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }, WITHOUT_HOLDS)).pipe(
+          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
+          Effect.map((found) => Option.fromNullable(found[0])),
+        ),
+
       findByCode: (code) =>
         mongoRead(COLLECTION, "findOne", () => coupons.findOne({ code }, TERMS_READ)).pipe(
           Effect.flatMap((doc) => {
@@ -104,11 +113,11 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
       listPage: ({ after, limit }) =>
         mongoRead(COLLECTION, "find", () =>
           coupons
-            .find(after === undefined ? {} : { code: { $gt: after } })
+            .find(after === undefined ? {} : { code: { $gt: after } }, WITHOUT_HOLDS)
             .sort({ code: 1 })
             .limit(limit)
             .toArray(),
-        ).pipe(Effect.flatMap(decodeAll)),
+        ).pipe(Effect.flatMap(decodeSummaries)),
 
       // A coupon's version is its document's plus its places' (see MongoProductCatalog's update).
       update: (id, expectedVersion, changes, at) =>
@@ -125,10 +134,14 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
                 },
                 $inc: { version: 1 },
               },
+              // No projection: FerretDB v1 has none on findAndModify. The summary's decoding drops the holds.
               { returnDocument: "after" },
             ),
           ),
-        ).pipe(Effect.flatMap(decodeOne)),
+        ).pipe(
+          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
+          Effect.map((found) => Option.fromNullable(found[0])),
+        ),
 
       hold: (id, key, orderId, at) =>
         Effect.gen(function* () {

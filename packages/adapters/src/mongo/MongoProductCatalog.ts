@@ -4,12 +4,13 @@ import {
   Product,
   ProductCatalog,
   ProductListing,
+  ProductSummary,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
-import { PRODUCT_LISTING } from "./listingReads.js"
+import { PRODUCT_LISTING, WITHOUT_HOLDS } from "./listingReads.js"
 import { MongoDatabase } from "./MongoDatabase.js"
 import { mongoCall, mongoRead } from "./mongoCall.js"
 import { makePlaces, type PlaceBook } from "./places.js"
@@ -47,6 +48,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
     })
     const decodeAll = places.decodeAll(decode)
     const decodeOne = places.decodeOne(decode)
+    const decodeSummaries = places.decodeAll(fromDocument(ProductSummary, COLLECTION), false)
     const { learn, inPlaces } = places
 
     const service: ProductCatalog = {
@@ -74,6 +76,13 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       findById: (id) =>
         mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id })).pipe(Effect.flatMap(decodeOne)),
 
+      // Neither the document's holds nor its places' leave the server.
+      findSummary: (id) =>
+        mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id }, WITHOUT_HOLDS)).pipe(
+          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
+          Effect.map((found) => Option.fromNullable(found[0])),
+        ),
+
       findBySkus: (skus) =>
         skus.length === 0
           ? Effect.succeed([])
@@ -100,11 +109,11 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       listPage: ({ after, limit }) =>
         mongoRead(COLLECTION, "find", () =>
           products
-            .find(after === undefined ? {} : { sku: { $gt: after } })
+            .find(after === undefined ? {} : { sku: { $gt: after } }, WITHOUT_HOLDS)
             .sort({ sku: 1 })
             .limit(limit)
             .toArray(),
-        ).pipe(Effect.flatMap(decodeAll)),
+        ).pipe(Effect.flatMap(decodeSummaries)),
 
       // A product's version is its document's plus its places' (every stock move bumps one of them),
       // so the document's own must be what the caller saw less what the places have counted since.
@@ -122,10 +131,14 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
                 },
                 $inc: { version: 1 },
               },
+              // No projection: FerretDB v1 has none on findAndModify. The summary's decoding drops the holds.
               { returnDocument: "after" },
             ),
           ),
-        ).pipe(Effect.flatMap(decodeOne)),
+        ).pipe(
+          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
+          Effect.map((found) => Option.fromNullable(found[0])),
+        ),
 
       hold: (id, key, orderId, quantity, at) =>
         Effect.gen(function* () {

@@ -17,3 +17,9 @@ const only = (fields: Readonly<Record<string, unknown>>): FindOptions => ({
  */
 export const PRODUCT_LISTING = only(ProductListing.fields)
 export const COUPON_TERMS = only(CouponTerms.fields)
+
+/**
+ * The admin's reads of a coupon or product (issue 13): everything but the holds, which stay on the
+ * server. The owner's record of its places stays in, to sum the places' counters with.
+ */
+export const WITHOUT_HOLDS = { projection: { holds: 0 } } satisfies FindOptions

@@ -135,8 +135,14 @@ export interface Places {
   readonly release: (owner: string, key: string, at: Date) => Effect.Effect<boolean, StoreError>
   /** settled → available: in one place that settled as many, else in parts over several; false if fewer were settled. */
   readonly unsettle: (owner: string, quantity: number, at: Date) => Effect.Effect<boolean, StoreError>
-  /** Owner documents as the entity sees them: hot owners' counters, holds, version summed over places. */
-  readonly assemble: (owners: ReadonlyArray<Document>) => Effect.Effect<ReadonlyArray<Document>, StoreError>
+  /**
+   * Owner documents as the entity sees them: hot owners' counters, holds, version summed over places.
+   * Without `holds`, for owners read without theirs: the places are read without theirs too.
+   */
+  readonly assemble: (
+    owners: ReadonlyArray<Document>,
+    holds?: boolean,
+  ) => Effect.Effect<ReadonlyArray<Document>, StoreError>
   /** The sum of the places' versions of `owner` (0 without places): an owner's version is its own plus that. */
   readonly placesVersion: (owner: string) => Effect.Effect<number, StoreError>
   /** Rewrite each place's available and reserved from its holds, each on its own version. */
@@ -150,6 +156,7 @@ export interface Places {
   /** Decodes owner documents as the entity: each hot owner's places added up first (`assemble`). */
   readonly decodeAll: <A>(
     decode: (doc: Document) => Effect.Effect<A, StoreError>,
+    holds?: boolean,
   ) => (docs: ReadonlyArray<Document>) => Effect.Effect<ReadonlyArray<A>, StoreError>
   /**
    * A commit or release of a hold, wherever it is: in the places when `owner` is known to have them,
@@ -163,6 +170,7 @@ export interface Places {
   /** `decodeAll` of one document read or written, none when there was none. */
   readonly decodeOne: <A>(
     decode: (doc: Document) => Effect.Effect<A, StoreError>,
+    holds?: boolean,
   ) => (doc: Document | null) => Effect.Effect<Option.Option<A>, StoreError>
 }
 
@@ -464,7 +472,7 @@ export const makePlaces = (options: {
       return false
     })
 
-  const assemble: Places["assemble"] = (docs) =>
+  const assemble: Places["assemble"] = (docs, withHolds = true) =>
     Effect.gen(function* () {
       const books = new Map<string, PlaceBook>()
       for (const doc of docs) {
@@ -474,7 +482,10 @@ export const makePlaces = (options: {
       if (books.size === 0) return docs
       const read = yield* mongoRead(name, "find", () =>
         places
-          .find({ owner: { $in: [...books.keys()] } }, { projection: { slots: 0 } })
+          .find(
+            { owner: { $in: [...books.keys()] } },
+            { projection: withHolds ? { slots: 0 } : { slots: 0, holds: 0 } },
+          )
           .sort({ owner: 1, n: 1 })
           .toArray(),
       )
@@ -521,7 +532,7 @@ export const makePlaces = (options: {
         let assembled = withValue(doc, paths.available, available)
         assembled = withValue(assembled, paths.reserved, reserved)
         assembled = withValue(assembled, paths.settled, settled)
-        return { ...assembled, holds, version, updatedAt }
+        return withHolds ? { ...assembled, holds, version, updatedAt } : { ...assembled, version, updatedAt }
       })
     })
 
@@ -573,8 +584,8 @@ export const makePlaces = (options: {
           }),
         )
 
-  const decodeAll: Places["decodeAll"] = (decode) => (docs) =>
-    assemble(docs).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
+  const decodeAll: Places["decodeAll"] = (decode, holds) => (docs) =>
+    assemble(docs, holds).pipe(Effect.flatMap((assembled) => Effect.forEach(assembled, decode)))
 
   return {
     collection: places,
@@ -599,9 +610,9 @@ export const makePlaces = (options: {
               : Effect.flatMap(inPlaces(owner), (hot) => (hot ? inPlace() : Effect.succeed(false))),
           ),
     decodeAll,
-    decodeOne: (decode) => (doc) =>
+    decodeOne: (decode, holds) => (doc) =>
       doc === null
         ? Effect.succeedNone
-        : Effect.map(decodeAll(decode)([doc]), (all) => Option.fromNullable(all[0])),
+        : Effect.map(decodeAll(decode, holds)([doc]), (all) => Option.fromNullable(all[0])),
   }
 }

@@ -34,3 +34,10 @@ export type Product = typeof Product.Type
  */
 export const ProductListing = Product.omit("holds", "stock", "version", "updatedAt")
 export type ProductListing = typeof ProductListing.Type
+
+/**
+ * A product as the admin API shows it: its stock counters without the holds behind them, one per open
+ * checkout (tens of thousands on a hot product), so reading it costs the same however many are open.
+ */
+export const ProductSummary = Product.omit("holds")
+export type ProductSummary = typeof ProductSummary.Type

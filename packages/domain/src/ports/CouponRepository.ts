@@ -1,6 +1,6 @@
 import { Context, type Effect, type Option } from "effect"
 import type { DuplicateKey, StoreError } from "../errors.js"
-import type { Coupon, CouponTerms } from "../model/Coupon.js"
+import type { Coupon, CouponSummary, CouponTerms } from "../model/Coupon.js"
 import type { CommitOutcome, HoldOutcome, ReleaseOutcome } from "../model/Hold.js"
 import type { CouponCode, CouponId, OrderId } from "../model/Ids.js"
 
@@ -22,6 +22,8 @@ export interface CouponRepository {
   readonly insert: (coupon: Coupon) => Effect.Effect<void, DuplicateKey | StoreError>
   /** Look a coupon up by id. */
   readonly findById: (id: CouponId) => Effect.Effect<Option.Option<Coupon>, StoreError>
+  /** Look a coupon up by id, without its holds: the admin's read, whatever the open checkouts. */
+  readonly findSummary: (id: CouponId) => Effect.Effect<Option.Option<CouponSummary>, StoreError>
   /**
    * Look a coupon up by its code, without its holds and counters. The checkout's read: it must not pay
    * for the open holds of a popular coupon nor for the documents its counters are spread over
@@ -30,15 +32,15 @@ export interface CouponRepository {
   readonly findByCode: (code: CouponCode) => Effect.Effect<Option.Option<CouponTerms>, StoreError>
   /** All coupons, by code. */
   readonly list: () => Effect.Effect<ReadonlyArray<Coupon>, StoreError>
-  /** Up to `limit` coupons by code, past `after`; read by the code index, never all coupons. */
-  readonly listPage: (query: CouponPageQuery) => Effect.Effect<ReadonlyArray<Coupon>, StoreError>
-  /** Change active/expiresAt if the version still matches. */
+  /** Up to `limit` coupons by code, past `after`, without their holds; read by the code index, never all coupons. */
+  readonly listPage: (query: CouponPageQuery) => Effect.Effect<ReadonlyArray<CouponSummary>, StoreError>
+  /** Change active/expiresAt if the version still matches; answers the coupon written, without its holds. */
   readonly update: (
     id: CouponId,
     expectedVersion: number,
     changes: CouponChanges,
     at: Date,
-  ) => Effect.Effect<Option.Option<Coupon>, StoreError>
+  ) => Effect.Effect<Option.Option<CouponSummary>, StoreError>
   /** Take one unit of capacity for `key` if the coupon is active, available > 0 and `key` holds none. */
   readonly hold: (
     id: CouponId,

@@ -3,7 +3,7 @@ import type { DuplicateKey, StoreError } from "../errors.js"
 import type { CommitOutcome, HoldOutcome, ReleaseOutcome } from "../model/Hold.js"
 import type { OrderId, ProductId, Sku } from "../model/Ids.js"
 import type { Money } from "../model/Money.js"
-import type { Product, ProductListing } from "../model/Product.js"
+import type { Product, ProductListing, ProductSummary } from "../model/Product.js"
 
 export interface ProductChanges {
   readonly name?: string
@@ -24,6 +24,8 @@ export interface ProductCatalog {
   readonly insert: (product: Product) => Effect.Effect<void, DuplicateKey | StoreError>
   /** Look a product up by id. */
   readonly findById: (id: ProductId) => Effect.Effect<Option.Option<Product>, StoreError>
+  /** Look a product up by id, without its holds: the admin's read, whatever the open checkouts. */
+  readonly findSummary: (id: ProductId) => Effect.Effect<Option.Option<ProductSummary>, StoreError>
   /**
    * Look products up by sku, without their holds and stock; unknown skus are simply absent from the
    * result. The checkout's read: it must not pay for the open holds of a hot product nor for the
@@ -32,15 +34,18 @@ export interface ProductCatalog {
   readonly findBySkus: (skus: ReadonlyArray<Sku>) => Effect.Effect<ReadonlyArray<ProductListing>, StoreError>
   /** All products, by sku. */
   readonly list: () => Effect.Effect<ReadonlyArray<Product>, StoreError>
-  /** Up to `limit` products by sku, past `after`; read by the sku index, never the whole catalog. */
-  readonly listPage: (query: ProductPageQuery) => Effect.Effect<ReadonlyArray<Product>, StoreError>
-  /** Change name/price/active if the version still matches. */
+  /**
+   * Up to `limit` products by sku, past `after`, without their holds; read by the sku index, never the
+   * whole catalog.
+   */
+  readonly listPage: (query: ProductPageQuery) => Effect.Effect<ReadonlyArray<ProductSummary>, StoreError>
+  /** Change name/price/active if the version still matches; answers the product written, without its holds. */
   readonly update: (
     id: ProductId,
     expectedVersion: number,
     changes: ProductChanges,
     at: Date,
-  ) => Effect.Effect<Option.Option<Product>, StoreError>
+  ) => Effect.Effect<Option.Option<ProductSummary>, StoreError>
   /** Reserve `quantity` units for `key` if available ≥ quantity and `key` holds nothing yet. */
   readonly hold: (
     id: ProductId,

@@ -9,7 +9,7 @@ import {
   type WriteConflict,
 } from "../errors.js"
 import { ActorField } from "../model/AdminInput.js"
-import type { Coupon } from "../model/Coupon.js"
+import type { Coupon, CouponSummary } from "../model/Coupon.js"
 import { CouponRef, CreateCouponInput, UpdateCouponInput } from "../model/CouponInput.js"
 import { CouponCode, CouponId } from "../model/Ids.js"
 import type { Page, PageRequest, UnknownCursor } from "../model/Page.js"
@@ -25,7 +25,7 @@ import { updateVersioned } from "./versionedUpdate.js"
 export type CouponAdminServices = CouponRepository | AuditLog | IdGenerator | Clock
 
 /** What the audit log keeps of a coupon: holds are left out, they name orders and change by the second. */
-export const couponSnapshot = (coupon: Coupon) => ({
+export const couponSnapshot = (coupon: CouponSummary) => ({
   id: coupon.id,
   code: coupon.code,
   discount: coupon.discount,
@@ -42,8 +42,8 @@ const actorOf = (actor: string) => Effect.map(decodeInput(ActorField)({ actor })
 
 const couponIdOf = (id: string) => Effect.map(decodeInput(CouponRef)({ id }), (ref) => ref.id)
 
-const load = (id: CouponId): Effect.Effect<Coupon, CouponNotFound | StoreError, CouponRepository> =>
-  Effect.flatMap(CouponRepository, (coupons) => coupons.findById(id)).pipe(
+const load = (id: CouponId): Effect.Effect<CouponSummary, CouponNotFound | StoreError, CouponRepository> =>
+  Effect.flatMap(CouponRepository, (coupons) => coupons.findSummary(id)).pipe(
     Effect.flatMap(Option.match({ onNone: () => new CouponNotFound({ id }), onSome: Effect.succeed })),
   )
 
@@ -69,7 +69,7 @@ export const listCoupons = (): Effect.Effect<ReadonlyArray<Coupon>, StoreError, 
  */
 export const listCouponsPage = (
   request: PageRequest,
-): Effect.Effect<Page<Coupon>, InvalidInput | UnknownCursor | StoreError, CouponRepository> =>
+): Effect.Effect<Page<CouponSummary>, InvalidInput | UnknownCursor | StoreError, CouponRepository> =>
   Effect.flatMap(CouponRepository, (coupons) =>
     readPage(
       request,
@@ -81,7 +81,7 @@ export const listCouponsPage = (
 
 export const getCoupon = (
   id: string,
-): Effect.Effect<Coupon, InvalidInput | CouponNotFound | StoreError, CouponRepository> =>
+): Effect.Effect<CouponSummary, InvalidInput | CouponNotFound | StoreError, CouponRepository> =>
   Effect.flatMap(couponIdOf(id), load)
 
 /**
@@ -134,7 +134,7 @@ const sameInstant = (a: Date | null, b: Date | null): boolean =>
   a === null || b === null ? a === b : a.getTime() === b.getTime()
 
 /** The fields of `request` that differ from `current`; null when the coupon already is as asked. */
-const changesTo = (current: Coupon, request: UpdateCouponInput): CouponChanges | null => {
+const changesTo = (current: CouponSummary, request: UpdateCouponInput): CouponChanges | null => {
   const changes: { active?: boolean; expiresAt?: Date | null } = {}
   if (request.active !== undefined && request.active !== current.active) changes.active = request.active
   if (request.expiresAt !== undefined && !sameInstant(request.expiresAt, current.expiresAt))
@@ -155,8 +155,8 @@ const applyUpdate = (
   actor: string,
   action: string,
   expectedVersion: number | undefined,
-  plan: (current: Coupon) => CouponChanges | null,
-): Effect.Effect<Coupon, CouponUpdateError, CouponAdminServices> =>
+  plan: (current: CouponSummary) => CouponChanges | null,
+): Effect.Effect<CouponSummary, CouponUpdateError, CouponAdminServices> =>
   Effect.gen(function* () {
     const coupons = yield* CouponRepository
     const now = yield* (yield* Clock).now
@@ -190,7 +190,7 @@ export const updateCoupon = (
   id: string,
   input: unknown,
   actor: string,
-): Effect.Effect<Coupon, CouponUpdateError, CouponAdminServices> =>
+): Effect.Effect<CouponSummary, CouponUpdateError, CouponAdminServices> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const couponId = yield* couponIdOf(id)
@@ -205,7 +205,7 @@ export const updateCoupon = (
 export const deactivateCoupon = (
   id: string,
   actor: string,
-): Effect.Effect<Coupon, CouponUpdateError, CouponAdminServices> =>
+): Effect.Effect<CouponSummary, CouponUpdateError, CouponAdminServices> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const couponId = yield* couponIdOf(id)

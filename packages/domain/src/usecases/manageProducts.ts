@@ -11,7 +11,7 @@ import {
 import { ActorField } from "../model/AdminInput.js"
 import { ProductId, Sku } from "../model/Ids.js"
 import type { Page, PageRequest, UnknownCursor } from "../model/Page.js"
-import type { Product } from "../model/Product.js"
+import type { Product, ProductSummary } from "../model/Product.js"
 import {
   AddStockInput,
   CreateProductInput,
@@ -31,7 +31,7 @@ import { updateVersioned } from "./versionedUpdate.js"
 export type ProductAdminServices = ProductCatalog | AuditLog | IdGenerator | Clock
 
 /** What the audit log keeps of a product: holds are left out, they name orders and change by the second. */
-export const productSnapshot = (product: Product) => ({
+export const productSnapshot = (product: ProductSummary) => ({
   id: product.id,
   sku: product.sku,
   name: product.name,
@@ -45,12 +45,12 @@ const actorOf = (actor: string) => Effect.map(decodeInput(ActorField)({ actor })
 
 const productIdOf = (id: string) => Effect.map(decodeInput(ProductRef)({ id }), (ref) => ref.id)
 
-const load = (id: ProductId): Effect.Effect<Product, ProductNotFound | StoreError, ProductCatalog> =>
-  Effect.flatMap(ProductCatalog, (catalog) => catalog.findById(id)).pipe(
+const load = (id: ProductId): Effect.Effect<ProductSummary, ProductNotFound | StoreError, ProductCatalog> =>
+  Effect.flatMap(ProductCatalog, (catalog) => catalog.findSummary(id)).pipe(
     Effect.flatMap(Option.match({ onNone: () => new ProductNotFound({ id }), onSome: Effect.succeed })),
   )
 
-const audit = (actor: string, action: string, before: Product | null, after: Product) =>
+const audit = (actor: string, action: string, before: ProductSummary | null, after: ProductSummary) =>
   recordAudit({
     actor,
     action,
@@ -73,7 +73,7 @@ export const listProducts = (): Effect.Effect<ReadonlyArray<Product>, StoreError
  */
 export const listProductsPage = (
   request: PageRequest,
-): Effect.Effect<Page<Product>, InvalidInput | UnknownCursor | StoreError, ProductCatalog> =>
+): Effect.Effect<Page<ProductSummary>, InvalidInput | UnknownCursor | StoreError, ProductCatalog> =>
   Effect.flatMap(ProductCatalog, (catalog) =>
     readPage(
       request,
@@ -85,7 +85,7 @@ export const listProductsPage = (
 
 export const getProduct = (
   id: string,
-): Effect.Effect<Product, InvalidInput | ProductNotFound | StoreError, ProductCatalog> =>
+): Effect.Effect<ProductSummary, InvalidInput | ProductNotFound | StoreError, ProductCatalog> =>
   Effect.flatMap(productIdOf(id), load)
 
 /** Add a product to the catalog; a sku already in use is a DuplicateKey and nothing is written. */
@@ -116,7 +116,7 @@ export const createProduct = (
   })
 
 /** The fields of `request` that differ from `current`; null when the product already is as asked. */
-const changesTo = (current: Product, request: UpdateProductInput): ProductChanges | null => {
+const changesTo = (current: ProductSummary, request: UpdateProductInput): ProductChanges | null => {
   const changes: { name?: string; price?: Product["price"]; active?: boolean } = {}
   if (request.name !== undefined && request.name !== current.name) changes.name = request.name
   const price = request.price
@@ -136,8 +136,8 @@ const applyUpdate = (
   actor: string,
   action: string,
   expectedVersion: number | undefined,
-  plan: (current: Product) => ProductChanges | null,
-): Effect.Effect<Product, ProductUpdateError, ProductAdminServices> =>
+  plan: (current: ProductSummary) => ProductChanges | null,
+): Effect.Effect<ProductSummary, ProductUpdateError, ProductAdminServices> =>
   Effect.gen(function* () {
     const catalog = yield* ProductCatalog
     const now = yield* (yield* Clock).now
@@ -162,7 +162,7 @@ export const updateProduct = (
   id: string,
   input: unknown,
   actor: string,
-): Effect.Effect<Product, ProductUpdateError, ProductAdminServices> =>
+): Effect.Effect<ProductSummary, ProductUpdateError, ProductAdminServices> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const productId = yield* productIdOf(id)
@@ -179,7 +179,7 @@ export const updateProduct = (
 export const archiveProduct = (
   id: string,
   actor: string,
-): Effect.Effect<Product, ProductUpdateError, ProductAdminServices> =>
+): Effect.Effect<ProductSummary, ProductUpdateError, ProductAdminServices> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const productId = yield* productIdOf(id)
@@ -197,7 +197,11 @@ export const addProductStock = (
   id: string,
   input: unknown,
   actor: string,
-): Effect.Effect<Product, InvalidInput | InputRefused | ProductNotFound | StoreError, ProductAdminServices> =>
+): Effect.Effect<
+  ProductSummary,
+  InvalidInput | InputRefused | ProductNotFound | StoreError,
+  ProductAdminServices
+> =>
   Effect.gen(function* () {
     const by = yield* actorOf(actor)
     const productId = yield* productIdOf(id)

@@ -1,4 +1,4 @@
-import type { Coupon, Order, Product } from "@settle/domain"
+import type { CouponSummary, Order, ProductSummary } from "@settle/domain"
 import type { MoneyJson } from "./schemas/common.js"
 import type { CouponJson } from "./schemas/coupons.js"
 import type { CustomerOrderJson } from "./schemas/orders.js"
@@ -67,7 +67,7 @@ export const orderView = (order: Order): CustomerOrderJson => ({
 })
 
 /** An admin's view of a product: stock counters, not the holds behind them. */
-export const productView = (product: Product): ProductJson => ({
+export const productView = (product: ProductSummary): ProductJson => ({
   id: product.id,
   sku: product.sku,
   name: product.name,
@@ -84,7 +84,7 @@ export const productView = (product: Product): ProductJson => ({
 })
 
 /** An admin's view of a coupon: capacity counters, not the holds behind them. */
-export const couponView = (coupon: Coupon): CouponJson => ({
+export const couponView = (coupon: CouponSummary): CouponJson => ({
   id: coupon.id,
   code: coupon.code,
   discount:

@@ -1,7 +1,7 @@
-import { CouponCode, CouponRepository } from "@settle/domain"
+import { CouponCode, CouponRepository, OrderId } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { aCoupon, minute, termsOf } from "../fixtures.js"
+import { aCoupon, minute, summaryOf, termsOf } from "../fixtures.js"
 import { capacity } from "./CouponCapacitySuite.js"
 import { hotCapacity } from "./CouponHotCapacitySuite.js"
 import { keysetPages } from "./KeysetPages.js"
@@ -43,6 +43,31 @@ export const suite = <E>(
     )
 
     describe("insert and find", () => {
+      it("reads a coupon's summary by id and by page: the whole coupon but its holds, versions and counters included", () =>
+        run(
+          Effect.gen(function* () {
+            const coupons = yield* CouponRepository
+            const coupon = aCoupon()
+            yield* coupons.insert(coupon)
+            // Enough holds to span several places where the store splits a coupon (3 a place).
+            for (const n of [0, 1, 2, 3, 4, 5, 6]) {
+              const orderId = OrderId.make(`ord_summary_${n}`)
+              expect(yield* coupons.hold(coupon.id, `${orderId}/c`, orderId, minute(n + 1))).toBe("held")
+            }
+            expect(yield* coupons.redeemHold(coupon.id, "ord_summary_0/c", minute(9))).toBe("committed")
+            const { holds, ...rest } = Option.getOrThrow(yield* coupons.findById(coupon.id))
+            expect(holds).toHaveLength(6)
+            expect(rest).toMatchObject({ available: 3, reservedCount: 6, redeemedCount: 1 })
+            const summary = Option.getOrThrow(yield* coupons.findSummary(coupon.id))
+            expect(summary).toEqual(rest)
+            expect(summary).not.toHaveProperty("holds")
+            const [paged] = yield* coupons.listPage({ limit: 1 })
+            expect(paged).toEqual(rest)
+            expect(paged).not.toHaveProperty("holds")
+            expect(Option.isNone(yield* coupons.findSummary(aCoupon().id))).toBe(true)
+          }),
+        ))
+
       it("reads back an equal coupon by id, and its terms without holds and counters by code", () =>
         run(
           Effect.gen(function* () {
@@ -110,13 +135,13 @@ export const suite = <E>(
             const coupon = aCoupon({ version: 2, expiresAt: minute(60) })
             yield* coupons.insert(coupon)
             const next = Option.getOrThrow(yield* coupons.update(coupon.id, 2, { active: false }, minute(5)))
-            expect(next).toEqual({ ...coupon, active: false, version: 3, updatedAt: minute(5) })
+            expect(next).toEqual(summaryOf({ ...coupon, active: false, version: 3, updatedAt: minute(5) }))
             const cleared = Option.getOrThrow(
               yield* coupons.update(coupon.id, 3, { expiresAt: null }, minute(6)),
             )
             expect(cleared.expiresAt).toBeNull()
             expect(cleared.active).toBe(false)
-            expect(Option.getOrThrow(yield* coupons.findById(coupon.id))).toEqual(cleared)
+            expect(summaryOf(Option.getOrThrow(yield* coupons.findById(coupon.id)))).toEqual(cleared)
           }),
         ))
 

@@ -1,7 +1,7 @@
-import { money, ProductCatalog, Sku } from "@settle/domain"
+import { money, OrderId, ProductCatalog, Sku } from "@settle/domain"
 import { Effect, type Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { aProduct, listingOf, minute } from "../fixtures.js"
+import { aProduct, listingOf, minute, summaryOf } from "../fixtures.js"
 import { keysetPages } from "./KeysetPages.js"
 import { hotStock } from "./ProductHotStockSuite.js"
 import { stock } from "./ProductStockSuite.js"
@@ -42,6 +42,30 @@ export const suite = <E>(
     )
 
     describe("insert and find", () => {
+      it("reads a product's summary by id and by page: the whole product but its holds, versions and counters included", () =>
+        run(
+          Effect.gen(function* () {
+            const catalog = yield* ProductCatalog
+            const product = aProduct()
+            yield* catalog.insert(product)
+            // Enough holds to span several places where the store splits a product (3 units a place).
+            for (const n of [0, 1, 2, 3]) {
+              const orderId = OrderId.make(`ord_summary_${n}`)
+              expect(yield* catalog.hold(product.id, `${orderId}/0`, orderId, 2, minute(n + 1))).toBe("held")
+            }
+            const { holds, ...rest } = Option.getOrThrow(yield* catalog.findById(product.id))
+            expect(holds).toHaveLength(4)
+            expect(rest.stock).toEqual({ available: 2, reserved: 8, committed: 0 })
+            const summary = Option.getOrThrow(yield* catalog.findSummary(product.id))
+            expect(summary).toEqual(rest)
+            expect(summary).not.toHaveProperty("holds")
+            const [paged] = yield* catalog.listPage({ limit: 1 })
+            expect(paged).toEqual(rest)
+            expect(paged).not.toHaveProperty("holds")
+            expect(Option.isNone(yield* catalog.findSummary(aProduct().id))).toBe(true)
+          }),
+        ))
+
       it("reads back an equal product by id", () =>
         run(
           Effect.gen(function* () {
@@ -134,8 +158,10 @@ export const suite = <E>(
             const next = Option.getOrThrow(
               yield* catalog.update(product.id, 4, { price, active: false }, minute(2)),
             )
-            expect(next).toEqual({ ...product, price, active: false, version: 5, updatedAt: minute(2) })
-            expect(Option.getOrThrow(yield* catalog.findById(product.id))).toEqual(next)
+            expect(next).toEqual(
+              summaryOf({ ...product, price, active: false, version: 5, updatedAt: minute(2) }),
+            )
+            expect(summaryOf(Option.getOrThrow(yield* catalog.findById(product.id)))).toEqual(next)
           }),
         ))
 
