@@ -8,6 +8,7 @@ import {
 import { CouponRepository, OrderId, ProductCatalog } from "../../packages/domain/src/index.js"
 import { aCoupon, aProduct } from "../../packages/testkit/src/fixtures.js"
 import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
+import { ENDPOINT_BATCHES, endpointRatio } from "./hotEndpoints.js"
 import { largestIn } from "./hotStores.js"
 import { WARMUP_ROUND, WARMUP_ROUNDS } from "./hotWarmup.js"
 import type { BenchOptions } from "./options.js"
@@ -69,6 +70,7 @@ export const capacityAlone = async (
   const name = `${store}, holds alone`
   const dbName = `bench_places_${Date.now()}`
   const batches: Array<HotBatch> = []
+  const none = { before: [] as Array<number>, after: [] as Array<number> }
   const problems: Array<string> = []
   const database = MongoDatabase.layer({ uri: url, dbName, maxPoolSize: 20 })
   const layer = Layer.mergeAll(MongoProductCatalog.layer, MongoCouponRepository.layer).pipe(
@@ -90,6 +92,20 @@ export const capacityAlone = async (
         break
       }
     }
+    // A batch on a fresh coupon and product of their own: the rate with none open on them.
+    const noneBatch = (when: "before" | "after") =>
+      Effect.gen(function* () {
+        const fresh = owners(CAPACITY, at)
+        yield* catalog.insert(fresh.product)
+        yield* coupons.insert(fresh.coupon)
+        const run = yield* batchOf(fresh, 0, options.hotBatch, options.hotClients, at)
+        if (run.refused.length > 0)
+          problems.push(`${when}: ${run.refused.length} refused; first: ${run.refused[0]}`)
+        const rps = round1((options.hotBatch - run.refused.length) / run.seconds)
+        log(`hot ${name}: none open (${when}), ${rps} hold pairs/s`)
+        none[when].push(rps)
+      })
+    for (let n = 0; n < ENDPOINT_BATCHES; n++) yield* noneBatch("before")
     const hot = owners(CAPACITY, at)
     yield* catalog.insert(hot.product)
     yield* coupons.insert(hot.coupon)
@@ -121,8 +137,9 @@ export const capacityAlone = async (
         break
       }
       held += size
-      if (batch.holdsBefore >= options.hotHolds) break
+      if (batches.filter((b) => b.holdsBefore >= options.hotHolds).length >= ENDPOINT_BATCHES) break
     }
+    if (problems.length === 0) for (let n = 0; n < ENDPOINT_BATCHES; n++) yield* noneBatch("after")
     const product = yield* catalog.findById(hot.product.id)
     const coupon = yield* coupons.findById(hot.coupon.id)
     if (product._tag === "Some" && product.value.stock.reserved !== held)
@@ -133,9 +150,15 @@ export const capacityAlone = async (
     return largest
   })
   const largest = await Effect.runPromise(Effect.provide(program, layer).pipe(Effect.scoped))
-  const first = batches[0]
-  const last = batches.at(-1)
-  const ratio =
-    first !== undefined && last !== undefined && first.rps > 0 ? Number((last.rps / first.rps).toFixed(3)) : 0
-  return { store: name, per: "hold pairs", batches, ratio, largestDocument: largest, problems, notes: [] }
+  return {
+    store: name,
+    per: "hold pairs",
+    batches,
+    none,
+    ratio: endpointRatio(batches, options.hotHolds, none.before),
+    ratioAfter: endpointRatio(batches, options.hotHolds, none.after),
+    largestDocument: largest,
+    problems,
+    notes: [],
+  }
 }

@@ -1,0 +1,25 @@
+import type { HotBatch } from "./hotCapacity.js"
+
+/** Batches each end of the ratio is the median of: one batch alone swings by a third (GC, 2 cores shared). */
+export const ENDPOINT_BATCHES = 5
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length === 0
+    ? 0
+    : sorted.length % 2 === 1
+      ? (sorted[mid] ?? 0)
+      : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+/** The ratio of the endpoint batches' median rate to `none`'s; 0 when either is missing. */
+export const endpointRatio = (
+  batches: ReadonlyArray<HotBatch>,
+  holds: number,
+  none: ReadonlyArray<number>,
+) => {
+  const end = median(batches.filter((b) => b.holdsBefore >= holds).map((b) => b.rps))
+  const base = median(none)
+  return base > 0 ? Number((end / base).toFixed(3)) : 0
+}
