@@ -1,5 +1,5 @@
 import { benchDrain } from "./hotDrain.js"
-import { ENDPOINT_BATCHES, endpointRatio } from "./hotEndpoints.js"
+import { ENDPOINT_BATCHES, hotResult } from "./hotEndpoints.js"
 import { capacityAlone } from "./hotPlaces.js"
 import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
@@ -202,17 +202,10 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
     const code = await target.stop()
     if (code !== 0) problems.push(`settle@${store.name} exited with ${code}`)
   }
-  return {
-    store: store.name,
-    per: "checkouts",
-    batches,
-    none,
-    ratio: endpointRatio(batches, options.hotHolds, none.before),
-    ratioAfter: endpointRatio(batches, options.hotHolds, none.after),
-    largestDocument: largest,
-    problems,
-    notes,
-  }
+  return hotResult(
+    { store: store.name, per: "checkouts", batches, none, largestDocument: largest, problems, notes },
+    options.hotHolds,
+  )
 }
 
 const kb = (bytes: number) => (bytes / 1024).toFixed(1)

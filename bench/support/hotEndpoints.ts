@@ -1,4 +1,4 @@
-import type { HotBatch } from "./hotCapacity.js"
+import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
 
 /** Batches each end of the ratio is the median of: one batch alone swings by a third (GC, 2 cores shared). */
 export const ENDPOINT_BATCHES = 5
@@ -14,12 +14,18 @@ const median = (values: ReadonlyArray<number>): number => {
 }
 
 /** The ratio of the endpoint batches' median rate to `none`'s; 0 when either is missing. */
-export const endpointRatio = (
-  batches: ReadonlyArray<HotBatch>,
-  holds: number,
-  none: ReadonlyArray<number>,
-) => {
+const endpointRatio = (batches: ReadonlyArray<HotBatch>, holds: number, none: ReadonlyArray<number>) => {
   const end = median(batches.filter((b) => b.holdsBefore >= holds).map((b) => b.rps))
   const base = median(none)
   return base > 0 ? Number((end / base).toFixed(3)) : 0
 }
+
+/** A store's result with its two ratios, from its batches at `holds` on and its rates with none. */
+export const hotResult = (
+  fields: Omit<HotStoreResult, "ratio" | "ratioAfter">,
+  holds: number,
+): HotStoreResult => ({
+  ...fields,
+  ratio: endpointRatio(fields.batches, holds, fields.none.before),
+  ratioAfter: endpointRatio(fields.batches, holds, fields.none.after),
+})

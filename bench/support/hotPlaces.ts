@@ -8,7 +8,7 @@ import {
 import { CouponRepository, OrderId, ProductCatalog } from "../../packages/domain/src/index.js"
 import { aCoupon, aProduct } from "../../packages/testkit/src/fixtures.js"
 import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
-import { ENDPOINT_BATCHES, endpointRatio } from "./hotEndpoints.js"
+import { ENDPOINT_BATCHES, hotResult } from "./hotEndpoints.js"
 import { largestIn } from "./hotStores.js"
 import { WARMUP_ROUND, WARMUP_ROUNDS } from "./hotWarmup.js"
 import type { BenchOptions } from "./options.js"
@@ -150,15 +150,8 @@ export const capacityAlone = async (
     return largest
   })
   const largest = await Effect.runPromise(Effect.provide(program, layer).pipe(Effect.scoped))
-  return {
-    store: name,
-    per: "hold pairs",
-    batches,
-    none,
-    ratio: endpointRatio(batches, options.hotHolds, none.before),
-    ratioAfter: endpointRatio(batches, options.hotHolds, none.after),
-    largestDocument: largest,
-    problems,
-    notes: [],
-  }
+  return hotResult(
+    { store: name, per: "hold pairs", batches, none, largestDocument: largest, problems, notes: [] },
+    options.hotHolds,
+  )
 }
