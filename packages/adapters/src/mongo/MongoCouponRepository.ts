@@ -7,7 +7,7 @@ import {
   type HoldOutcome,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold } from "./holds.js"
 import { COUPON_TERMS, WITHOUT_HOLDS } from "./listingReads.js"
@@ -46,7 +46,9 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
     })
     const decodeAll = places.decodeAll(decode)
     const decodeOne = places.decodeOne(decode)
-    const decodeSummaries = places.decodeAll(fromDocument(CouponSummary, COLLECTION), false)
+    const decodeSummary = fromDocument(CouponSummary, COLLECTION)
+    const decodeSummaries = places.decodeAll(decodeSummary, false)
+    const decodeSummaryOne = places.decodeOne(decodeSummary, false)
     const { learn, inPlaces } = places
 
     /**
@@ -91,8 +93,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
       // Neither the document's holds nor its places' leave the server.
       findSummary: (id) =>
         mongoRead(COLLECTION, "findOne", () => coupons.findOne({ _id: id }, WITHOUT_HOLDS)).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
-          Effect.map((found) => Option.fromNullable(found[0])),
+          Effect.flatMap(decodeSummaryOne),
         ),
 
       findByCode: (code) =>
@@ -138,10 +139,7 @@ export const make: Effect.Effect<CouponRepository, never, MongoDatabase> = Effec
               { returnDocument: "after" },
             ),
           ),
-        ).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
-          Effect.map((found) => Option.fromNullable(found[0])),
-        ),
+        ).pipe(Effect.flatMap(decodeSummaryOne)),
 
       hold: (id, key, orderId, at) =>
         Effect.gen(function* () {

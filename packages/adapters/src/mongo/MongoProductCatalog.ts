@@ -7,7 +7,7 @@ import {
   ProductSummary,
   type ReleaseOutcome,
 } from "@settle/domain"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { fromDocument } from "./documents.js"
 import { type HolderDocument, missedHold, settleHold, settleKnownHold } from "./holds.js"
 import { PRODUCT_LISTING, WITHOUT_HOLDS } from "./listingReads.js"
@@ -48,7 +48,9 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
     })
     const decodeAll = places.decodeAll(decode)
     const decodeOne = places.decodeOne(decode)
-    const decodeSummaries = places.decodeAll(fromDocument(ProductSummary, COLLECTION), false)
+    const decodeSummary = fromDocument(ProductSummary, COLLECTION)
+    const decodeSummaries = places.decodeAll(decodeSummary, false)
+    const decodeSummaryOne = places.decodeOne(decodeSummary, false)
     const { learn, inPlaces } = places
 
     const service: ProductCatalog = {
@@ -79,8 +81,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
       // Neither the document's holds nor its places' leave the server.
       findSummary: (id) =>
         mongoRead(COLLECTION, "findOne", () => products.findOne({ _id: id }, WITHOUT_HOLDS)).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
-          Effect.map((found) => Option.fromNullable(found[0])),
+          Effect.flatMap(decodeSummaryOne),
         ),
 
       findBySkus: (skus) =>
@@ -135,10 +136,7 @@ export const make: Effect.Effect<ProductCatalog, never, MongoDatabase> = Effect.
               { returnDocument: "after" },
             ),
           ),
-        ).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeed([]) : decodeSummaries([doc]))),
-          Effect.map((found) => Option.fromNullable(found[0])),
-        ),
+        ).pipe(Effect.flatMap(decodeSummaryOne)),
 
       hold: (id, key, orderId, quantity, at) =>
         Effect.gen(function* () {
