@@ -141,7 +141,9 @@ export const suite = <E>(
             )
             expect(cleared.expiresAt).toBeNull()
             expect(cleared.active).toBe(false)
-            expect(summaryOf(Option.getOrThrow(yield* coupons.findById(coupon.id)))).toEqual(cleared)
+            const stored = Option.getOrThrow(yield* coupons.findById(coupon.id))
+            expect(summaryOf(stored)).toEqual(cleared)
+            expect(stored.holds).toEqual(coupon.holds)
           }),
         ))
 

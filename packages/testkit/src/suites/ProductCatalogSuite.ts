@@ -161,7 +161,9 @@ export const suite = <E>(
             expect(next).toEqual(
               summaryOf({ ...product, price, active: false, version: 5, updatedAt: minute(2) }),
             )
-            expect(summaryOf(Option.getOrThrow(yield* catalog.findById(product.id)))).toEqual(next)
+            const stored = Option.getOrThrow(yield* catalog.findById(product.id))
+            expect(summaryOf(stored)).toEqual(next)
+            expect(stored.holds).toEqual(product.holds)
           }),
         ))
 
