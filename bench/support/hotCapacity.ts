@@ -1,5 +1,5 @@
 import { benchDrain } from "./hotDrain.js"
-import { ENDPOINT_BATCHES, hotResult } from "./hotEndpoints.js"
+import { ENDPOINT_BATCHES, endReached, hotResult } from "./hotEndpoints.js"
 import { capacityAlone } from "./hotPlaces.js"
 import { couponNow, type HotShop, openHotShop, verifyHeld } from "./hotShop.js"
 import { type HotStore, hotStores, type LargestDocument } from "./hotStores.js"
@@ -187,7 +187,7 @@ const benchStore = async (store: HotStore, options: BenchOptions, log: Log): Pro
         )
         break
       }
-      if (batches.filter((b) => b.holdsBefore >= options.hotHolds).length >= ENDPOINT_BATCHES) break
+      if (endReached(batches, options.hotHolds)) break
     }
     if (problems.length === 0)
       for (let n = 0; n < ENDPOINT_BATCHES; n++) none.after.push(await noneBatch("after"))

@@ -13,9 +13,17 @@ const median = (values: ReadonlyArray<number>): number => {
       : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
+/** The batches at the end of the run: those from `holds` open holds on. */
+const endpoints = (batches: ReadonlyArray<HotBatch>, holds: number) =>
+  batches.filter((b) => b.holdsBefore >= holds)
+
+/** Whether a run has measured all its end: ENDPOINT_BATCHES batches from `holds` open holds on. */
+export const endReached = (batches: ReadonlyArray<HotBatch>, holds: number) =>
+  endpoints(batches, holds).length >= ENDPOINT_BATCHES
+
 /** The ratio of the endpoint batches' median rate to `none`'s; 0 when either is missing. */
 const endpointRatio = (batches: ReadonlyArray<HotBatch>, holds: number, none: ReadonlyArray<number>) => {
-  const end = median(batches.filter((b) => b.holdsBefore >= holds).map((b) => b.rps))
+  const end = median(endpoints(batches, holds).map((b) => b.rps))
   const base = median(none)
   return base > 0 ? Number((end / base).toFixed(3)) : 0
 }

@@ -8,7 +8,7 @@ import {
 import { CouponRepository, OrderId, ProductCatalog } from "../../packages/domain/src/index.js"
 import { aCoupon, aProduct } from "../../packages/testkit/src/fixtures.js"
 import type { HotBatch, HotStoreResult } from "./hotCapacity.js"
-import { ENDPOINT_BATCHES, hotResult } from "./hotEndpoints.js"
+import { ENDPOINT_BATCHES, endReached, hotResult } from "./hotEndpoints.js"
 import { largestIn } from "./hotStores.js"
 import { WARMUP_ROUND, WARMUP_ROUNDS } from "./hotWarmup.js"
 import type { BenchOptions } from "./options.js"
@@ -137,7 +137,7 @@ export const capacityAlone = async (
         break
       }
       held += size
-      if (batches.filter((b) => b.holdsBefore >= options.hotHolds).length >= ENDPOINT_BATCHES) break
+      if (endReached(batches, options.hotHolds)) break
     }
     if (problems.length === 0) for (let n = 0; n < ENDPOINT_BATCHES; n++) yield* noneBatch("after")
     const product = yield* catalog.findById(hot.product.id)
